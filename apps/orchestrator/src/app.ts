@@ -1,0 +1,92 @@
+import type { ModuleManifest } from '@afenda/contracts';
+import type { Database } from '@afenda/db';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { RateLimitStore } from './lib/rate-limit-store.ts';
+import errors from './plugins/errors.ts';
+import metrics from './plugins/metrics.ts';
+import openapi from './plugins/openapi.ts';
+import rateLimit from './plugins/rate-limit.ts';
+import requestContext from './plugins/request-context.ts';
+import security from './plugins/security.ts';
+import { apiV1Routes } from './routes/api-v1.ts';
+import { healthRoutes } from './routes/health.ts';
+
+export const VERSION = '0.1.0';
+
+/** Everything the app needs is passed in: tests hand it real test instances. */
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  modules: ModuleManifest[];
+  rateLimitStore: RateLimitStore;
+  /** Extra routes registered inside the same plugin stack (tests use it for probe routes). */
+  extraRoutes?: (app: FastifyInstance) => Promise<void> | void;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: config.API_BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    logController: new Fastify.LogController({ requestIdLogLabel: 'requestId' }),
+    // Accept a caller's X-Request-Id when it is a sane token; otherwise make one.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // The API speaks JSON only: anything else with a body is a 415.
+  app.removeContentTypeParser('text/plain');
+
+  // Visible order: cross-cutting plugins, then documentation, then routes.
+  await app.register(errors);
+  await app.register(requestContext);
+  await app.register(security, { corsOrigins: config.CORS_ORIGINS });
+  await app.register(metrics, { poolStats: () => deps.database.stats() });
+  await app.register(rateLimit, {
+    store: deps.rateLimitStore,
+    windowMs: config.RATE_LIMIT_WINDOW_MS,
+    limits: {
+      reads: config.RATE_LIMIT_READS,
+      writes: config.RATE_LIMIT_WRITES,
+      webhooks: config.RATE_LIMIT_WEBHOOKS,
+      login: config.RATE_LIMIT_LOGIN,
+    },
+    tenantFactor: config.RATE_LIMIT_TENANT_FACTOR,
+    onStoreError: (err) => app.log.warn({ err }, 'rate-limit store unavailable; request allowed'),
+  });
+  await app.register(openapi, { version: VERSION, publicUrl: config.PUBLIC_URL });
+
+  await app.register(healthRoutes, { database: deps.database });
+  await app.register(apiV1Routes, {
+    prefix: '/api/v1',
+    version: VERSION,
+    mode:
+      config.NODE_ENV === 'production'
+        ? 'production'
+        : config.embedded
+          ? 'embedded'
+          : config.NODE_ENV,
+    modules: deps.modules,
+  });
+  if (deps.extraRoutes) await app.register(async (scope) => deps.extraRoutes?.(scope));
+  return app;
+}

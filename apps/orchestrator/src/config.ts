@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the orchestrator reads, validated at start. `.env.example` documents each one;
+ * a test keeps the two in step. Nothing else reads process.env.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: `must be a whole number between ${min} and ${max}` })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, { error: `must be at least ${min}` })
+        .max(max, { error: `must be at most ${max}` }),
+    );
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
+    error: 'must be a postgres:// URL',
+  });
+const httpOrigin = z
+  .string()
+  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), {
+    error: 'must be an http(s) URL',
+  });
+
+export const settingsSchema = z.object({
+  NODE_ENV: z
+    .enum(['production', 'development', 'test'], {
+      error: 'must be production, development or test',
+    })
+    .default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(8000),
+  PUBLIC_URL: httpOrigin.default('http://localhost:8000'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_ADMIN_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: int(1, 500).default(10),
+  DATA_DIR: z.string().min(1).default('.data'),
+  EMBEDDED_PG_PORT: int(0, 65535).default(0),
+  SEED_DEMO_DATA: bool.optional(),
+  REDIS_URL: z
+    .string()
+    .refine((v) => /^rediss?:\/\//.test(v) && URL.canParse(v), {
+      error: 'must be a redis:// or rediss:// URL',
+    })
+    .optional(),
+  CORS_ORIGINS: z
+    .string()
+    .default('http://localhost:3000,http://127.0.0.1:3000')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(httpOrigin)),
+  TRUST_PROXY: bool.default(false),
+  SETTINGS_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, {
+      error: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)',
+    })
+    .optional(),
+  API_BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(256 * 1024),
+  WEBHOOK_BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  RATE_LIMIT_WINDOW_MS: int(1000, 3_600_000).default(60_000),
+  RATE_LIMIT_READS: int(1, 1_000_000).default(600),
+  RATE_LIMIT_WRITES: int(1, 1_000_000).default(120),
+  RATE_LIMIT_WEBHOOKS: int(1, 1_000_000).default(3000),
+  RATE_LIMIT_LOGIN: int(1, 1_000_000).default(20),
+  RATE_LIMIT_TENANT_FACTOR: int(1, 10_000).default(10),
+  SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(15_000),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export interface Config extends Settings {
+  /** Whether the orchestrator runs its own PostgreSQL (no DATABASE_URL). */
+  embedded: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: { variable: string; problem: string }[]) {
+    super(`Invalid configuration: ${problems.map((p) => `${p.variable} ${p.problem}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "not set": the usual shell and compose behaviour.
+  const present = Object.fromEntries(
+    Object.keys(settingsSchema.shape)
+      .map((k) => [k, env[k]])
+      .filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = settingsSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? '(settings)');
+        const got = present[variable];
+        const shown =
+          /URL|KEY|SECRET|PASSWORD/.test(variable) || got === undefined ? '' : ` (got "${got}")`;
+        return { variable, problem: `${issue.message}${shown}` };
+      }),
+    );
+  }
+  const s = parsed.data;
+  const problems: { variable: string; problem: string }[] = [];
+  if (s.NODE_ENV === 'production') {
+    if (!s.DATABASE_URL)
+      problems.push({
+        variable: 'DATABASE_URL',
+        problem: 'is required in production (the embedded database is for development)',
+      });
+    if (!s.SETTINGS_ENCRYPTION_KEY)
+      problems.push({ variable: 'SETTINGS_ENCRYPTION_KEY', problem: 'is required in production' });
+    if (s.SEED_DEMO_DATA)
+      problems.push({ variable: 'SEED_DEMO_DATA', problem: 'cannot be true in production' });
+  }
+  if (s.DATABASE_ADMIN_URL && !s.DATABASE_URL) {
+    problems.push({
+      variable: 'DATABASE_URL',
+      problem: 'is required when DATABASE_ADMIN_URL is set',
+    });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...s, embedded: !s.DATABASE_URL };
+}

@@ -1,0 +1,10 @@
+import type { ModuleManifest } from '@afenda/contracts';
+
+export const manifest: ModuleManifest = {
+  id: 'chat',
+  name: 'Team chat',
+  tool: 'Matrix (Synapse, Element)',
+  description: 'Rooms per team, with power levels derived from Keycloak roles.',
+  path: '/app/chat',
+  settings: { baseUrl: true, apiToken: true, webhookSecret: true },
+};

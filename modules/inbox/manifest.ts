@@ -1,0 +1,11 @@
+import type { ModuleManifest } from '@afenda/contracts';
+
+export const manifest: ModuleManifest = {
+  id: 'inbox',
+  name: 'Inbox',
+  tool: 'Chatwoot',
+  description:
+    'The omnichannel customer inbox: conversations, escalations to approval, replies back to the customer.',
+  path: '/app/inbox',
+  settings: { baseUrl: true, apiToken: true, webhookSecret: true },
+};

@@ -1,0 +1,10 @@
+import type { ModuleManifest } from '@afenda/contracts';
+
+export const manifest: ModuleManifest = {
+  id: 'video',
+  name: 'Consultation rooms',
+  tool: 'Jitsi Meet',
+  description: 'Video rooms opened after an approval, secured with short-lived tokens, expiring.',
+  path: '/app/video',
+  settings: { baseUrl: true, apiToken: false, webhookSecret: false },
+};

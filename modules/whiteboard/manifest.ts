@@ -1,0 +1,11 @@
+import type { ModuleManifest } from '@afenda/contracts';
+
+export const manifest: ModuleManifest = {
+  id: 'whiteboard',
+  name: 'Whiteboards',
+  tool: 'tldraw',
+  description:
+    'Whiteboards kept in our PostgreSQL, versioned and linked to approvals and conversations.',
+  path: '/app/whiteboard',
+  settings: { baseUrl: true, apiToken: false, webhookSecret: false },
+};

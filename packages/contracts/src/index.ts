@@ -1,0 +1,4 @@
+export * from './envelope.ts';
+export * from './modules.ts';
+export * from './system.ts';
+export * from './identity.ts';

@@ -1,0 +1,229 @@
+import type { Directory } from '@afenda/contracts';
+import { and, eq, inArray, isNotNull, notInArray } from 'drizzle-orm';
+import type { Database } from './client.ts';
+import { tenants, userTenants, users } from './schema/index.ts';
+
+export interface ReconcileResult {
+  tenantsCreated: number;
+  usersCreated: number;
+  usersDisabled: number;
+  membershipsAdded: number;
+  membershipsRemoved: number;
+  membershipsChanged: number;
+}
+
+/**
+ * Makes the mirror equal to the directory Keycloak describes: downward only, removals included.
+ * A user missing from the directory is disabled (kept for the history that names them), and
+ * every membership the directory no longer grants is deleted.
+ */
+export async function reconcileDirectory(
+  database: Database,
+  directory: Directory,
+): Promise<ReconcileResult> {
+  return database.transaction({ sync: true }, async (tx) => {
+    const result: ReconcileResult = {
+      tenantsCreated: 0,
+      usersCreated: 0,
+      usersDisabled: 0,
+      membershipsAdded: 0,
+      membershipsRemoved: 0,
+      membershipsChanged: 0,
+    };
+
+    // Users first: individual tenants hang off them.
+    const userIds = new Map<string, string>();
+    for (const u of directory.users) {
+      const [row] = await tx
+        .insert(users)
+        .values({
+          keycloakId: u.keycloakId,
+          username: u.username,
+          email: u.email,
+          displayName: u.displayName,
+          enabled: u.enabled,
+        })
+        .onConflictDoUpdate({
+          target: users.keycloakId,
+          set: {
+            username: u.username,
+            email: u.email,
+            displayName: u.displayName,
+            enabled: u.enabled,
+            updatedAt: new Date(),
+          },
+        })
+        .returning({
+          id: users.id,
+          personalTenantId: users.personalTenantId,
+          createdAt: users.createdAt,
+          updatedAt: users.updatedAt,
+        });
+      if (!row) throw new Error(`upsert of user ${u.username} returned nothing`);
+      if (row.createdAt.getTime() === row.updatedAt.getTime()) result.usersCreated += 1;
+      userIds.set(u.keycloakId, row.id);
+    }
+    const known = [...userIds.keys()];
+    const disabled = await tx
+      .update(users)
+      .set({ enabled: false, updatedAt: new Date() })
+      .where(
+        and(
+          eq(users.enabled, true),
+          known.length ? notInArray(users.keycloakId, known) : undefined,
+        ),
+      )
+      .returning({ id: users.id });
+    result.usersDisabled = disabled.length;
+
+    // Tenants: groups by path, individual tenants through users.personal_tenant_id.
+    const tenantIds = new Map<string, string>();
+    const existingGroups = await tx
+      .select({ id: tenants.id, path: tenants.keycloakGroupPath })
+      .from(tenants)
+      .where(isNotNull(tenants.keycloakGroupPath));
+    const byPath = new Map(existingGroups.map((t) => [t.path as string, t.id]));
+    for (const t of directory.tenants) {
+      if (t.kind === 'individual') {
+        const keycloakId = t.key.slice('user:'.length);
+        const userId = userIds.get(keycloakId);
+        if (!userId) continue;
+        const [user] = await tx
+          .select({ personal: users.personalTenantId })
+          .from(users)
+          .where(eq(users.id, userId));
+        let id = user?.personal ?? null;
+        if (id) {
+          await tx
+            .update(tenants)
+            .set({ name: t.name, updatedAt: new Date() })
+            .where(eq(tenants.id, id));
+        } else {
+          const [created] = await tx
+            .insert(tenants)
+            .values({ kind: 'individual', slug: t.slug, name: t.name })
+            .onConflictDoNothing()
+            .returning({ id: tenants.id });
+          const row =
+            created ??
+            // A slug collision with an older individual tenant: suffix with the user's id.
+            (
+              await tx
+                .insert(tenants)
+                .values({
+                  kind: 'individual',
+                  slug: `${t.slug.slice(0, 50)}-${userId.slice(0, 8)}`,
+                  name: t.name,
+                })
+                .returning({ id: tenants.id })
+            )[0];
+          if (!row) throw new Error(`could not create the individual tenant of ${keycloakId}`);
+          id = row.id;
+          result.tenantsCreated += 1;
+          await tx.update(users).set({ personalTenantId: id }).where(eq(users.id, userId));
+        }
+        tenantIds.set(t.key, id);
+        continue;
+      }
+      const parentId = t.parentKey ? (tenantIds.get(t.parentKey) ?? null) : null;
+      const existing = byPath.get(t.key);
+      if (existing) {
+        await tx
+          .update(tenants)
+          .set({
+            name: t.name,
+            slug: t.slug,
+            parentId,
+            keycloakGroupId: t.groupId,
+            updatedAt: new Date(),
+          })
+          .where(eq(tenants.id, existing));
+        tenantIds.set(t.key, existing);
+      } else {
+        const [row] = await tx
+          .insert(tenants)
+          .values({
+            kind: t.kind,
+            slug: t.slug,
+            name: t.name,
+            parentId,
+            keycloakGroupId: t.groupId,
+            keycloakGroupPath: t.groupPath,
+          })
+          .returning({ id: tenants.id });
+        if (!row) throw new Error(`could not create tenant ${t.key}`);
+        tenantIds.set(t.key, row.id);
+        result.tenantsCreated += 1;
+      }
+    }
+
+    // Memberships: the directory's set, exactly.
+    const desired = new Map<
+      string,
+      {
+        tenantId: string;
+        userId: string;
+        role: (typeof directory.memberships)[number]['role'];
+        canApprove: boolean;
+      }
+    >();
+    for (const m of directory.memberships) {
+      const tenantId = tenantIds.get(m.tenantKey);
+      const userId = userIds.get(m.keycloakId);
+      if (!tenantId || !userId) continue;
+      desired.set(`${tenantId}:${userId}`, {
+        tenantId,
+        userId,
+        role: m.role,
+        canApprove: m.canApprove,
+      });
+    }
+    const current = await tx.select().from(userTenants);
+    for (const row of current) {
+      const key = `${row.tenantId}:${row.userId}`;
+      const want = desired.get(key);
+      if (!want) {
+        await tx
+          .delete(userTenants)
+          .where(and(eq(userTenants.tenantId, row.tenantId), eq(userTenants.userId, row.userId)));
+        result.membershipsRemoved += 1;
+      } else {
+        if (want.role !== row.role || want.canApprove !== row.canApprove) {
+          await tx
+            .update(userTenants)
+            .set({ role: want.role, canApprove: want.canApprove })
+            .where(and(eq(userTenants.tenantId, row.tenantId), eq(userTenants.userId, row.userId)));
+          result.membershipsChanged += 1;
+        }
+        desired.delete(key);
+      }
+    }
+    if (desired.size > 0) {
+      await tx.insert(userTenants).values([...desired.values()]);
+      result.membershipsAdded = desired.size;
+    }
+    return result;
+  });
+}
+
+/** Tenant ids by slug path, e.g. `acme` or `acme/support`; a convenience for seeds and tests. */
+export async function tenantIdsByGroupPath(
+  database: Database,
+  paths: string[],
+): Promise<Map<string, string>> {
+  const rows = await database.transaction({ sync: true }, (tx) =>
+    tx
+      .select({ id: tenants.id, path: tenants.keycloakGroupPath })
+      .from(tenants)
+      .where(inArray(tenants.keycloakGroupPath, paths)),
+  );
+  return new Map(rows.map((r) => [r.path as string, r.id]));
+}
+
+/** True before the first reconcile (or seed) has written any tenant. */
+export async function directoryIsEmpty(database: Database): Promise<boolean> {
+  const rows = await database.transaction({ sync: true }, (tx) =>
+    tx.select({ id: tenants.id }).from(tenants).limit(1),
+  );
+  return rows.length === 0;
+}

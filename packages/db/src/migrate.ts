@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
+
+/** Roles the schema is built around. The login role the application uses joins APP_ACCESS_ROLE. */
+export const OWNER_ROLE = 'afenda_owner';
+export const APP_ACCESS_ROLE = 'afenda_app_access';
+const LOCK_KEY = 7_315_020_041; // arbitrary, stable: serialises concurrent migrators
+
+export interface MigrationFile {
+  version: string;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export interface MigrationStatus {
+  applied: number;
+  pending: string[];
+}
+
+export async function readMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFile[]> {
+  const files = (await readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  return Promise.all(
+    files.map(async (file) => {
+      const sql = await readFile(new URL(file, `file://${dir}/`), 'utf8');
+      return {
+        version: file.slice(0, 4),
+        name: file.replace(/\.sql$/, ''),
+        sql,
+        checksum: createHash('sha256').update(sql).digest('hex'),
+      };
+    }),
+  );
+}
+
+export interface AppRoleCredentials {
+  name: string;
+  password: string;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+function quoteLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * Creates the owner and access roles and, when given, the application's login role, from an
+ * administrative connection. Idempotent. The login role is created without SUPERUSER or
+ * BYPASSRLS and owns nothing, so row-level security always applies to it.
+ */
+export async function ensureRoles(
+  admin: pg.ClientBase,
+  appRole?: AppRoleCredentials,
+): Promise<void> {
+  const { rows } = await admin.query<{ rolsuper: boolean; rolcreaterole: boolean; db: string }>(
+    'select rolsuper, rolcreaterole, current_database() as db from pg_roles where rolname = current_user',
+  );
+  const me = rows[0];
+  if (!me || (!me.rolsuper && !me.rolcreaterole)) return; // roles are provisioned by the operator
+  for (const role of [OWNER_ROLE, APP_ACCESS_ROLE]) {
+    await admin.query(
+      `do $$ begin if not exists (select 1 from pg_roles where rolname = ${quoteLiteral(role)}) then create role ${quoteIdent(role)} nologin; end if; end $$`,
+    );
+  }
+  if (!me.rolsuper) await admin.query(`grant ${quoteIdent(OWNER_ROLE)} to current_user`);
+  await admin.query(
+    `grant create, connect on database ${quoteIdent(me.db)} to ${quoteIdent(OWNER_ROLE)}`,
+  );
+  await admin.query(`grant create, usage on schema public to ${quoteIdent(OWNER_ROLE)}`);
+  await admin.query(
+    `grant connect on database ${quoteIdent(me.db)} to ${quoteIdent(APP_ACCESS_ROLE)}`,
+  );
+  if (appRole) {
+    const name = quoteIdent(appRole.name);
+    const password = quoteLiteral(appRole.password);
+    await admin.query(
+      `do $$ begin if not exists (select 1 from pg_roles where rolname = ${quoteLiteral(appRole.name)}) then create role ${name} login password ${password} nosuperuser nobypassrls nocreatedb nocreaterole; else alter role ${name} login password ${password} nosuperuser nobypassrls; end if; end $$`,
+    );
+    await admin.query(`grant ${quoteIdent(APP_ACCESS_ROLE)} to ${name}`);
+  }
+}
+
+/**
+ * Applies pending migrations in order, each in its own transaction as the owner role, under an
+ * advisory lock so that several replicas starting together apply each migration once.
+ * An applied migration whose file changed afterwards stops the process: history is immutable.
+ */
+export async function migrate(
+  admin: pg.Pool,
+  options: { appRole?: AppRoleCredentials; dir?: string } = {},
+): Promise<{ applied: string[] }> {
+  const files = await readMigrations(options.dir);
+  const client = await admin.connect();
+  const applied: string[] = [];
+  try {
+    await ensureRoles(client, options.appRole);
+    await client.query('select pg_advisory_lock($1)', [LOCK_KEY]);
+    await client.query(`set role ${quoteIdent(OWNER_ROLE)}`);
+    await client.query(`create table if not exists afenda_migrations (
+      version text primary key,
+      name text not null,
+      checksum text not null,
+      applied_at timestamptz not null default now()
+    )`);
+    await client.query(`grant select on afenda_migrations to ${quoteIdent(APP_ACCESS_ROLE)}`);
+    const done = new Map(
+      (
+        await client.query<{ version: string; checksum: string }>(
+          'select version, checksum from afenda_migrations',
+        )
+      ).rows.map((r) => [r.version, r.checksum]),
+    );
+    for (const file of files) {
+      const checksum = done.get(file.version);
+      if (checksum !== undefined) {
+        if (checksum !== file.checksum) {
+          throw new Error(
+            `migration ${file.name} was changed after it was applied (checksum mismatch); add a new migration instead`,
+          );
+        }
+        continue;
+      }
+      await client.query('begin');
+      try {
+        await client.query(file.sql);
+        await client.query(
+          'insert into afenda_migrations (version, name, checksum) values ($1, $2, $3)',
+          [file.version, file.name, file.checksum],
+        );
+        await client.query('commit');
+        applied.push(file.name);
+      } catch (err) {
+        await client.query('rollback');
+        throw new Error(`migration ${file.name} failed: ${(err as Error).message}`, { cause: err });
+      }
+    }
+  } finally {
+    await client.query('reset role').catch(() => undefined);
+    await client.query('select pg_advisory_unlock_all()').catch(() => undefined);
+    client.release();
+  }
+  return { applied };
+}
+
+/** Which migrations the database has, compared with the files shipped with this build. */
+export async function migrationStatus(pool: pg.Pool, dir?: string): Promise<MigrationStatus> {
+  const files = await readMigrations(dir);
+  const exists = await pool.query<{ ok: boolean }>(
+    "select to_regclass('public.afenda_migrations') is not null as ok",
+  );
+  if (!exists.rows[0]?.ok) return { applied: 0, pending: files.map((f) => f.name) };
+  const { rows } = await pool.query<{ version: string }>('select version from afenda_migrations');
+  const have = new Set(rows.map((r) => r.version));
+  return {
+    applied: have.size,
+    pending: files.filter((f) => !have.has(f.version)).map((f) => f.name),
+  };
+}
+
+/**
+ * Refuses a login role that row-level security would not bind: a superuser, a BYPASSRLS role,
+ * or one that owns (or is a member of the owner of) the tables.
+ */
+export async function assertUnprivilegedRole(pool: pg.Pool): Promise<void> {
+  const { rows } = await pool.query<{
+    rolname: string;
+    rolsuper: boolean;
+    rolbypassrls: boolean;
+    owner: boolean;
+  }>(
+    `select r.rolname, r.rolsuper, r.rolbypassrls,
+            exists (select 1 from pg_roles o where o.rolname = $1 and pg_has_role(current_user, o.oid, 'member')) as owner
+       from pg_roles r where r.rolname = current_user`,
+    [OWNER_ROLE],
+  );
+  const role = rows[0];
+  if (!role) throw new Error('cannot read the current role from pg_roles');
+  const problems = [
+    role.rolsuper && 'is a superuser',
+    role.rolbypassrls && 'has BYPASSRLS',
+    role.owner && `is a member of ${OWNER_ROLE}, which owns the tables`,
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    throw new Error(
+      `DATABASE_URL connects as role "${role.rolname}", which ${problems.join(' and ')}: row-level security would not apply. Connect as an unprivileged role and give DATABASE_ADMIN_URL for migrations.`,
+    );
+  }
+}

@@ -1,0 +1,27 @@
+import {
+  boolean,
+  customType,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+export const moduleSettings = pgTable(
+  'module_settings',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    module: text('module').notNull(),
+    enabled: boolean('enabled').notNull().default(false),
+    baseUrl: text('base_url'),
+    apiTokenEncrypted: bytea('api_token_encrypted'),
+    webhookSecretEncrypted: bytea('webhook_secret_encrypted'),
+    options: jsonb('options').$type<Record<string, unknown>>().notNull().default({}),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.module] })],
+);

@@ -1,0 +1,14 @@
+export { cn } from './lib/utils';
+export { Badge, badgeVariants, type BadgeProps } from './badge';
+export { Button, buttonVariants, type ButtonProps } from './button';
+export {
+  Card,
+  CardAction,
+  CardContent,
+  CardDescription,
+  CardFooter,
+  CardHeader,
+  CardTitle,
+} from './card';
+export { Separator } from './separator';
+export { Skeleton } from './skeleton';
