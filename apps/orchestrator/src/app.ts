@@ -1,6 +1,10 @@
 import type { ModuleManifest } from '@afenda/contracts';
 import type { Database } from '@afenda/db';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import {
   serializerCompiler,
   validatorCompiler,
@@ -28,6 +32,11 @@ export interface AppDeps {
   logger: Logger;
   modules: ModuleManifest[];
   rateLimitStore: RateLimitStore;
+  /**
+   * Says who is asking (sets request.auth) before rate limits count. The identity issue plugs
+   * token verification in here; it identifies only, and routes decide what is allowed.
+   */
+  identify?: (request: FastifyRequest) => Promise<void>;
   /** Extra routes registered inside the same plugin stack (tests use it for probe routes). */
   extraRoutes?: (app: FastifyInstance) => Promise<void> | void;
 }
@@ -61,6 +70,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(requestContext);
   await app.register(security, { corsOrigins: config.CORS_ORIGINS });
   await app.register(metrics, { poolStats: () => deps.database.stats() });
+  const identify = deps.identify;
+  if (identify) app.addHook('onRequest', async (request) => identify(request));
   await app.register(rateLimit, {
     store: deps.rateLimitStore,
     windowMs: config.RATE_LIMIT_WINDOW_MS,

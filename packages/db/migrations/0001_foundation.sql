@@ -76,7 +76,6 @@ create table approvals (
   decided_at timestamptz,
   updated_at timestamptz not null default now(),
   primary key (tenant_id, id),
-  unique (id),
   constraint approvals_status_check check (status in ('draft', 'submitted', 'approved', 'rejected'))
 );
 create index approvals_tenant_status_idx on approvals (tenant_id, status, created_at desc, id desc);

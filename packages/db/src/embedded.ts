@@ -9,7 +9,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, stat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
@@ -147,7 +147,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const ids = runAsIds();
   await mkdir(path.dirname(dir), { recursive: true, mode: 0o755 });
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (ids) await chown(dir, ids.uid, ids.gid);
+  if (ids) {
+    // The data folder's parent is ours: let the postgres user pass through it (not list it).
+    const parent = await stat(path.dirname(dir));
+    if ((parent.mode & 0o001) === 0) await chmod(path.dirname(dir), (parent.mode & 0o777) | 0o001);
+    await chown(dir, ids.uid, ids.gid);
+  }
 
   let created = false;
   let state: StateFile;

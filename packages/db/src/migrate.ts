@@ -65,7 +65,7 @@ export async function ensureRoles(
   if (!me || (!me.rolsuper && !me.rolcreaterole)) return; // roles are provisioned by the operator
   for (const role of [OWNER_ROLE, APP_ACCESS_ROLE]) {
     await admin.query(
-      `do $$ begin if not exists (select 1 from pg_roles where rolname = ${quoteLiteral(role)}) then create role ${quoteIdent(role)} nologin; end if; end $$`,
+      `do $$ begin if not exists (select 1 from pg_roles where rolname = ${quoteLiteral(role)}) then create role ${quoteIdent(role)} nologin; end if; exception when duplicate_object or unique_violation then null; end $$`,
     );
   }
   if (!me.rolsuper) await admin.query(`grant ${quoteIdent(OWNER_ROLE)} to current_user`);
@@ -80,7 +80,7 @@ export async function ensureRoles(
     const name = quoteIdent(appRole.name);
     const password = quoteLiteral(appRole.password);
     await admin.query(
-      `do $$ begin if not exists (select 1 from pg_roles where rolname = ${quoteLiteral(appRole.name)}) then create role ${name} login password ${password} nosuperuser nobypassrls nocreatedb nocreaterole; else alter role ${name} login password ${password} nosuperuser nobypassrls; end if; end $$`,
+      `do $$ begin if not exists (select 1 from pg_roles where rolname = ${quoteLiteral(appRole.name)}) then create role ${name} login password ${password} nosuperuser nobypassrls nocreatedb nocreaterole; else alter role ${name} login password ${password} nosuperuser nobypassrls; end if; exception when duplicate_object or unique_violation then null; end $$`,
     );
     await admin.query(`grant ${quoteIdent(APP_ACCESS_ROLE)} to ${name}`);
   }

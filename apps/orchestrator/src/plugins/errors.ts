@@ -74,13 +74,11 @@ export default fp(
           .send(errorBody(error.code, error.message, error.details));
       }
       if (error.validation) {
-        return reply
-          .status(400)
-          .send(
-            errorBody(ErrorCodes.VALIDATION_FAILED, 'The request is not valid', {
-              fields: validationFields(error),
-            }),
-          );
+        return reply.status(400).send(
+          errorBody(ErrorCodes.VALIDATION_FAILED, 'The request is not valid', {
+            fields: validationFields(error),
+          }),
+        );
       }
       const status =
         error.statusCode && error.statusCode >= 400 && error.statusCode < 600
@@ -128,14 +126,12 @@ export default fp(
             ),
           );
       }
-      return reply
-        .status(404)
-        .send(
-          errorBody(ErrorCodes.ROUTE_NOT_FOUND, `No route ${request.method} ${path}`, {
-            method: request.method,
-            path,
-          }),
-        );
+      return reply.status(404).send(
+        errorBody(ErrorCodes.ROUTE_NOT_FOUND, `No route ${request.method} ${path}`, {
+          method: request.method,
+          path,
+        }),
+      );
     });
   },
   { name: 'errors' },

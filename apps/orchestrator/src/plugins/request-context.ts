@@ -7,11 +7,22 @@ declare module 'fastify' {
   }
 }
 
-/** Echoes the request id on every response, so a client can quote it in a report. */
+/**
+ * Echoes the request id on every response, so a client can quote it in a report. While the
+ * server shuts down, responses also close their keep-alive connection: otherwise a client that
+ * was mid-request when SIGTERM came would hold the server open until its idle timeout.
+ */
 export default fp(
   async function requestContext(app) {
+    let closing = false;
+    app.addHook('preClose', async () => {
+      closing = true;
+    });
     app.addHook('onRequest', async (request, reply) => {
       reply.header('x-request-id', request.id);
+    });
+    app.addHook('onSend', async (_request, reply) => {
+      if (closing) reply.header('connection', 'close');
     });
   },
   { name: 'request-context' },

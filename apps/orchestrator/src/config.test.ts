@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, settingsSchema } from './config.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+function problems(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('settings', () => {
+  it('has sane defaults: the embedded default needs no variable at all', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 8000,
+      embedded: true,
+      NODE_ENV: 'development',
+      RATE_LIMIT_READS: 600,
+    });
+    expect(config.CORS_ORIGINS).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000']);
+  });
+
+  it('names the variable and what is wrong with it', () => {
+    expect(problems({ PORT: 'eighty' })).toMatch(
+      /PORT must be a whole number between 0 and 65535 \(got "eighty"\)/,
+    );
+    expect(problems({ PORT: '70000' })).toMatch(/PORT must be at most 65535/);
+    expect(problems({ DATABASE_URL: 'mysql://x@y/z' })).toMatch(
+      /DATABASE_URL must be a postgres:\/\/ URL/,
+    );
+    expect(problems({ LOG_LEVEL: 'loud' })).toMatch(/LOG_LEVEL must be one of/);
+    expect(problems({ CORS_ORIGINS: 'http://ok.example,not a url' })).toMatch(/CORS_ORIGINS/);
+    expect(problems({ SETTINGS_ENCRYPTION_KEY: 'c2hvcnQ=' })).toMatch(
+      /SETTINGS_ENCRYPTION_KEY must be 32 bytes/,
+    );
+    expect(problems({ TRUST_PROXY: 'maybe' })).toMatch(/TRUST_PROXY must be true or false/);
+  });
+
+  it('never echoes a secret-bearing value back', () => {
+    expect(problems({ DATABASE_URL: 'mysql://user:topsecret@db/x' })).not.toContain('topsecret');
+  });
+
+  it('refuses development conveniences in production', () => {
+    const message = problems({ NODE_ENV: 'production' });
+    expect(message).toMatch(/DATABASE_URL is required in production/);
+    expect(message).toMatch(/SETTINGS_ENCRYPTION_KEY is required in production/);
+    expect(
+      problems({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://a:b@db/x',
+        SETTINGS_ENCRYPTION_KEY: Buffer.alloc(32).toString('base64'),
+        SEED_DEMO_DATA: 'true',
+      }),
+    ).toMatch(/SEED_DEMO_DATA cannot be true in production/);
+  });
+
+  it('documents every setting in .env.example, and nothing that does not exist', () => {
+    const documented = new Set(
+      readFileSync(`${root}/.env.example`, 'utf8')
+        .split('\n')
+        .map((l) => /^#?\s*([A-Z][A-Z0-9_]+)=/.exec(l)?.[1])
+        .filter((v): v is string => Boolean(v)),
+    );
+    const orchestratorSettings = Object.keys(settingsSchema.shape);
+    for (const key of orchestratorSettings)
+      expect(documented, `${key} missing from .env.example`).toContain(key);
+  });
+
+  it('stops the process with one clear line when a setting is bad', () => {
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'apps/orchestrator/src/server.ts'],
+      {
+        cwd: root,
+        env: { ...process.env, PORT: 'abc', DATABASE_URL: '', NODE_ENV: 'development' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toBe(
+      'afenda-orchestrator: Invalid configuration: PORT must be a whole number between 0 and 65535 (got "abc")',
+    );
+  });
+});

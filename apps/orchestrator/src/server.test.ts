@@ -1,0 +1,156 @@
+import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '@afenda/test-utils';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp } from './test-helpers.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+let tdb: TestDatabase;
+const cleanup: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+});
+afterAll(async () => {
+  for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
+  await tdb?.drop();
+});
+
+interface Server {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  logs: Record<string, unknown>[];
+  exited: Promise<number | null>;
+}
+
+/** Starts the real server process (what `npm start` runs) and waits until it listens. */
+async function startServer(env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/orchestrator/src/server.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'development',
+      DATABASE_URL: '',
+      ...env,
+    },
+  });
+  const logs: Record<string, unknown>[] = [];
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let buffer = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start: ${JSON.stringify(logs.slice(-5))}`)),
+      60_000,
+    );
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          logs.push(entry);
+          if (
+            typeof entry.port === 'number' &&
+            String(entry.msg).startsWith('orchestrator ready')
+          ) {
+            clearTimeout(timer);
+            resolve(`http://127.0.0.1:${entry.port}`);
+          }
+        } catch {
+          // not JSON (a runtime warning): ignore
+        }
+      }
+    });
+    child.on('exit', (code) =>
+      reject(new Error(`server exited with ${code}: ${JSON.stringify(logs.slice(-3))}`)),
+    );
+  });
+  const server = { child, url, logs, exited };
+  cleanup.push(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  return server;
+}
+
+describe('graceful shutdown', () => {
+  it('finishes in-flight requests, then stops accepting', async () => {
+    let started!: () => void;
+    const inFlight = new Promise<void>((r) => (started = r));
+    const { app } = await buildTestApp({
+      database: tdb.database,
+      extraRoutes: (scope) => {
+        scope.get('/api/v1/__slow', async () => {
+          started();
+          await new Promise((r) => setTimeout(r, 400));
+          return { data: 'finished', meta: {} };
+        });
+      },
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+    const pending = fetch(`http://127.0.0.1:${port}/api/v1/__slow`);
+    await inFlight;
+    const closing = app.close();
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ data: 'finished' });
+    await closing;
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
+  it('exits 0 on SIGTERM after closing the pool', async () => {
+    const appUrl = new URL(tdb.appUrl);
+    const server = await startServer({
+      DATABASE_URL: appUrl.toString(),
+      DATABASE_ADMIN_URL: tdb.adminUrl,
+    });
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    const messages = server.logs.map((l) => l.msg);
+    expect(messages).toContain('shutdown complete');
+    // The app role it was given stayed an unprivileged role.
+    const { rows } = await tdb.admin.query(
+      'select rolsuper, rolbypassrls from pg_roles where rolname = $1',
+      [TEST_APP_ROLE.name],
+    );
+    expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false });
+  });
+});
+
+describe('the embedded default, as a process', () => {
+  it('starts with demo data, keeps it across a restart, and survives kill -9', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'afenda-server-'));
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+
+    const first = await startServer({ DATA_DIR: dataDir });
+    const ready = await (await fetch(`${first.url}/readyz`)).json();
+    expect(ready.status).toBe('ready');
+    expect(
+      first.logs.find((l) => l.msg === 'demo data loaded from the realm export'),
+    ).toMatchObject({ usersCreated: 10 });
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(existsSync(path.join(dataDir, 'postgres/pgdata/postmaster.pid'))).toBe(false);
+
+    const second = await startServer({ DATA_DIR: dataDir });
+    expect(second.logs.some((l) => l.msg === 'demo data loaded from the realm export')).toBe(false);
+    expect(second.logs.some((l) => l.msg === 'schema up to date')).toBe(true);
+    second.child.kill('SIGKILL');
+    await second.exited;
+
+    // The database server the killed process left behind is adopted by the next start.
+    const third = await startServer({ DATA_DIR: dataDir });
+    expect((await fetch(`${third.url}/readyz`)).status).toBe(200);
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+  });
+});
