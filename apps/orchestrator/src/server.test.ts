@@ -132,7 +132,7 @@ describe('the embedded default, as a process', () => {
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
 
     const first = await startServer({ DATA_DIR: dataDir });
-    const ready = await (await fetch(`${first.url}/readyz`)).json();
+    const ready = (await (await fetch(`${first.url}/readyz`)).json()) as { status: string };
     expect(ready.status).toBe('ready');
     expect(
       first.logs.find((l) => l.msg === 'demo data loaded from the realm export'),
