@@ -41,6 +41,7 @@ export interface AppDeps {
   extraRoutes?: (app: FastifyInstance) => Promise<void> | void;
 }
 
+const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -49,7 +50,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: config.API_BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
-    logController: new Fastify.LogController({ requestIdLogLabel: 'requestId' }),
+    // Probes poll these every few seconds; logging each would drown the useful lines.
+    logController: new Fastify.LogController({
+      requestIdLogLabel: 'requestId',
+      disableRequestLogging: (request) => QUIET_ROUTES.has(request.url.split('?')[0] ?? ''),
+    }),
     // Accept a caller's X-Request-Id when it is a sane token; otherwise make one.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
