@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: [
       'apps/orchestrator/src/**/*.test.ts',
+      'apps/dev-idp/src/**/*.test.ts',
       'apps/shell/app/**/*.test.ts',
       'packages/*/src/**/*.test.ts',
       'modules/*/**/*.test.ts',

@@ -19,6 +19,7 @@ beforeAll(async () => {
       scope.post(
         '/api/v1/__probe',
         {
+          config: { auth: 'public' },
           schema: {
             body: z.object({
               title: z.string().min(3),
@@ -29,7 +30,7 @@ beforeAll(async () => {
         },
         async (request) => ({ data: request.body, meta: { requestId: request.id } }),
       );
-      scope.get('/api/v1/__boom', async () => {
+      scope.get('/api/v1/__boom', { config: { auth: 'public' } }, async () => {
         throw new Error('connection to 10.0.0.5 refused; password=hunter2');
       });
     },

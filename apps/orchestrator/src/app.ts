@@ -13,6 +13,9 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import { identify as identifyCaller, requireAuth } from './auth/plugin.ts';
+import type { TokenVerifier } from './auth/verify-token.ts';
+import type { DirectorySync } from './domain/identity/sync.ts';
 import type { RateLimitStore } from './lib/rate-limit-store.ts';
 import errors from './plugins/errors.ts';
 import metrics from './plugins/metrics.ts';
@@ -22,6 +25,8 @@ import requestContext from './plugins/request-context.ts';
 import security from './plugins/security.ts';
 import { apiV1Routes } from './routes/api-v1.ts';
 import { healthRoutes } from './routes/health.ts';
+import { tenantRoutes } from './routes/tenants.ts';
+import { keycloakWebhookRoutes } from './routes/webhooks-keycloak.ts';
 
 export const VERSION = '0.1.0';
 
@@ -32,9 +37,11 @@ export interface AppDeps {
   logger: Logger;
   modules: ModuleManifest[];
   rateLimitStore: RateLimitStore;
+  /** Token verification and the directory sync: identity for every /api/v1 route. */
+  auth: { verify: TokenVerifier; sync: DirectorySync };
   /**
-   * Says who is asking (sets request.auth) before rate limits count. The identity issue plugs
-   * token verification in here; it identifies only, and routes decide what is allowed.
+   * Says who is asking (sets request.auth) before rate limits count. Defaults to bearer-token
+   * verification; tests may stand in for it. It identifies only: routes decide.
    */
   identify?: (request: FastifyRequest) => Promise<void>;
   /** Extra routes registered inside the same plugin stack (tests use it for probe routes). */
@@ -75,8 +82,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(requestContext);
   await app.register(security, { corsOrigins: config.CORS_ORIGINS });
   await app.register(metrics, { poolStats: () => deps.database.stats() });
-  const identify = deps.identify;
-  if (identify) app.addHook('onRequest', async (request) => identify(request));
+  const identify =
+    deps.identify ??
+    ((request: FastifyRequest) =>
+      identifyCaller({ database: deps.database, ...deps.auth }, request));
+  app.addHook('onRequest', async (request) => identify(request));
+  await app.register(requireAuth);
   await app.register(rateLimit, {
     store: deps.rateLimitStore,
     windowMs: config.RATE_LIMIT_WINDOW_MS,
@@ -102,6 +113,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           ? 'embedded'
           : config.NODE_ENV,
     modules: deps.modules,
+  });
+  await app.register(tenantRoutes, { prefix: '/api/v1', database: deps.database });
+  await app.register(keycloakWebhookRoutes, {
+    prefix: '/api/v1',
+    sync: deps.auth.sync,
+    secret: config.KEYCLOAK_WEBHOOK_SECRET,
   });
   if (deps.extraRoutes) await app.register(async (scope) => deps.extraRoutes?.(scope));
   return app;

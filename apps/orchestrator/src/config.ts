@@ -82,6 +82,51 @@ export const settingsSchema = z.object({
   RATE_LIMIT_LOGIN: int(1, 1_000_000).default(20),
   RATE_LIMIT_TENANT_FACTOR: int(1, 10_000).default(10),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  KEYCLOAK_ISSUER: httpOrigin.optional(),
+  OIDC_AUDIENCE: z.string().min(1).default('afenda-orchestrator'),
+  OIDC_ALGORITHMS: z
+    .string()
+    .default('RS256')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z.enum(
+            [
+              'RS256',
+              'RS384',
+              'RS512',
+              'PS256',
+              'PS384',
+              'PS512',
+              'ES256',
+              'ES384',
+              'ES512',
+              'EdDSA',
+            ],
+            {
+              error: 'must list asymmetric JWS algorithms only (e.g. RS256,ES256)',
+            },
+          ),
+        )
+        .min(1),
+    ),
+  OIDC_CLOCK_TOLERANCE_S: int(0, 300).default(10),
+  JWKS_REFETCH_COOLDOWN_S: int(1, 3600).default(30),
+  DEV_IDP_PUBLIC_URL: httpOrigin.default('http://localhost:8080'),
+  REALM_EXPORT_FILE: z.string().min(1).default('deploy/keycloak/realm-afenda.json'),
+  KEYCLOAK_ADMIN_CLIENT_ID: z.string().min(1).default('afenda-orchestrator'),
+  KEYCLOAK_ADMIN_CLIENT_SECRET: z.string().min(1).optional(),
+  KEYCLOAK_SYNC_INTERVAL_S: int(0, 86_400).default(300),
+  KEYCLOAK_WEBHOOK_SECRET: z
+    .string()
+    .min(16, { error: 'must be at least 16 characters' })
+    .optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -89,6 +134,10 @@ export type Settings = z.infer<typeof settingsSchema>;
 export interface Config extends Settings {
   /** Whether the orchestrator runs its own PostgreSQL (no DATABASE_URL). */
   embedded: boolean;
+  /** The issuer tokens must come from: KEYCLOAK_ISSUER, or the development provider's. */
+  issuer: string;
+  /** Where the directory is read from: Keycloak's Admin API, or the realm export (development). */
+  directorySource: 'keycloak' | 'realm-file';
 }
 
 export class ConfigError extends Error {
@@ -130,6 +179,30 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (s.SEED_DEMO_DATA)
       problems.push({ variable: 'SEED_DEMO_DATA', problem: 'cannot be true in production' });
   }
+  if (s.NODE_ENV === 'production' && !s.KEYCLOAK_ISSUER) {
+    problems.push({
+      variable: 'KEYCLOAK_ISSUER',
+      problem: 'is required in production (the development identity provider refuses to run there)',
+    });
+  }
+  if (s.NODE_ENV === 'production' && !s.KEYCLOAK_ADMIN_CLIENT_SECRET) {
+    problems.push({
+      variable: 'KEYCLOAK_ADMIN_CLIENT_SECRET',
+      problem: 'is required in production (the directory is read from Keycloak)',
+    });
+  }
+  if (s.KEYCLOAK_ADMIN_CLIENT_SECRET && !s.KEYCLOAK_ISSUER) {
+    problems.push({
+      variable: 'KEYCLOAK_ISSUER',
+      problem: 'is required when KEYCLOAK_ADMIN_CLIENT_SECRET is set',
+    });
+  }
+  if (s.KEYCLOAK_ISSUER && !/\/realms\/[^/]+\/?$/.test(s.KEYCLOAK_ISSUER)) {
+    problems.push({
+      variable: 'KEYCLOAK_ISSUER',
+      problem: 'must look like https://keycloak.example/realms/<realm>',
+    });
+  }
   if (s.DATABASE_ADMIN_URL && !s.DATABASE_URL) {
     problems.push({
       variable: 'DATABASE_URL',
@@ -137,5 +210,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { ...s, embedded: !s.DATABASE_URL };
+  return {
+    ...s,
+    embedded: !s.DATABASE_URL,
+    issuer: (
+      s.KEYCLOAK_ISSUER ?? `${s.DEV_IDP_PUBLIC_URL.replace(/\/$/, '')}/realms/afenda`
+    ).replace(/\/$/, ''),
+    directorySource: s.KEYCLOAK_ADMIN_CLIENT_SECRET ? 'keycloak' : 'realm-file',
+  };
 }

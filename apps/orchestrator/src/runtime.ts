@@ -1,10 +1,7 @@
-import { buildDirectory, type KeycloakGroup, type KeycloakUser } from '@afenda/contracts';
 import {
   assertUnprivilegedRole,
   createDatabase,
-  directoryIsEmpty,
   migrate,
-  reconcileDirectory,
   startEmbeddedPostgres,
   type AppRoleCredentials,
   type Database,
@@ -17,7 +14,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.ts';
 import type { Config } from './config.ts';
+import {
+  KeycloakAdminSource,
+  RealmFileSource,
+  type DirectorySource,
+} from './domain/identity/directory-source.ts';
+import { DirectorySync } from './domain/identity/sync.ts';
 import { MemoryStore, RedisStore, type RateLimitStore } from './lib/rate-limit-store.ts';
 import { SecretBox } from './lib/secrets.ts';
 
@@ -31,6 +35,7 @@ export interface Runtime {
   database: Database;
   secrets: SecretBox;
   rateLimitStore: RateLimitStore;
+  auth: { verify: TokenVerifier; sync: DirectorySync };
   redis?: Redis;
   embedded?: EmbeddedPostgres;
   databaseUrl: string;
@@ -59,15 +64,6 @@ async function runMigrations(
   } finally {
     await admin.end();
   }
-}
-
-export async function seedDemoData(database: Database, logger: Logger): Promise<void> {
-  const realm = JSON.parse(await readFile(REALM_EXPORT, 'utf8')) as {
-    groups: KeycloakGroup[];
-    users: KeycloakUser[];
-  };
-  const result = await reconcileDirectory(database, buildDirectory(realm.groups, realm.users));
-  logger.info({ ...result }, 'demo data loaded from the realm export');
 }
 
 async function settingsKey(config: Config, logger: Logger): Promise<string> {
@@ -102,10 +98,6 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
   const database = createDatabase({ url: appUrl, max: config.DATABASE_POOL_MAX });
   try {
     await assertUnprivilegedRole(database.pool);
-    const seed = config.NODE_ENV !== 'production' && (config.SEED_DEMO_DATA ?? config.embedded);
-    if (seed) {
-      if (await directoryIsEmpty(database)) await seedDemoData(database, logger);
-    }
   } catch (err) {
     await database.close();
     await embedded?.stop();
@@ -127,15 +119,48 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     rateLimitStore = new MemoryStore();
   }
 
+  const source: DirectorySource =
+    config.directorySource === 'keycloak'
+      ? new KeycloakAdminSource(
+          config.issuer,
+          config.KEYCLOAK_ADMIN_CLIENT_ID,
+          config.KEYCLOAK_ADMIN_CLIENT_SECRET as string,
+        )
+      : new RealmFileSource(path.resolve(REPO_ROOT, config.REALM_EXPORT_FILE));
+  const sync = new DirectorySync({ database, source, logger });
+  // The realm export is demo identity: loaded on the embedded default (or when asked), never in
+  // production. Keycloak is reconciled at every start, and on the schedule after that.
+  const loadAtStart =
+    source.name === 'keycloak' ||
+    (config.NODE_ENV !== 'production' && (config.SEED_DEMO_DATA ?? config.embedded));
+  if (loadAtStart) {
+    const run = await sync.reconcileAll('startup');
+    if (run.status === 'failed')
+      logger.warn(
+        { source: source.name },
+        'the directory could not be read at start; retrying on schedule',
+      );
+    sync.start(config.KEYCLOAK_SYNC_INTERVAL_S);
+  }
+  const verify = createTokenVerifier({
+    issuer: config.issuer,
+    audience: config.OIDC_AUDIENCE,
+    algorithms: config.OIDC_ALGORITHMS,
+    clockToleranceSeconds: config.OIDC_CLOCK_TOLERANCE_S,
+    cooldownSeconds: config.JWKS_REFETCH_COOLDOWN_S,
+  });
+
   const secrets = new SecretBox(await settingsKey(config, logger));
   return {
     database,
     secrets,
     rateLimitStore,
+    auth: { verify, sync },
     redis,
     embedded,
     databaseUrl: appUrl,
     async close() {
+      await sync.stop();
       await rateLimitStore.close();
       await redis?.quit().catch(() => undefined);
       await database.close();

@@ -87,7 +87,7 @@ describe('graceful shutdown', () => {
     const { app } = await buildTestApp({
       database: tdb.database,
       extraRoutes: (scope) => {
-        scope.get('/api/v1/__slow', async () => {
+        scope.get('/api/v1/__slow', { config: { auth: 'public' } }, async () => {
           started();
           await new Promise((r) => setTimeout(r, 400));
           return { data: 'finished', meta: {} };
@@ -134,15 +134,17 @@ describe('the embedded default, as a process', () => {
     const first = await startServer({ DATA_DIR: dataDir });
     const ready = (await (await fetch(`${first.url}/readyz`)).json()) as { status: string };
     expect(ready.status).toBe('ready');
-    expect(
-      first.logs.find((l) => l.msg === 'demo data loaded from the realm export'),
-    ).toMatchObject({ usersCreated: 10 });
+    expect(first.logs.find((l) => l.msg === 'directory reconciled')).toMatchObject({
+      trigger: 'startup',
+      usersCreated: 10,
+    });
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     expect(existsSync(path.join(dataDir, 'postgres/pgdata/postmaster.pid'))).toBe(false);
 
     const second = await startServer({ DATA_DIR: dataDir });
-    expect(second.logs.some((l) => l.msg === 'demo data loaded from the realm export')).toBe(false);
+    // Nothing changed since the first start: the startup reconcile finds nothing to do.
+    expect(second.logs.some((l) => l.msg === 'directory reconciled')).toBe(false);
     expect(second.logs.some((l) => l.msg === 'schema up to date')).toBe(true);
     second.child.kill('SIGKILL');
     await second.exited;

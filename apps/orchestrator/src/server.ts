@@ -25,6 +25,7 @@ try {
     logger,
     modules: await loadModules(),
     rateLimitStore: runtime.rateLimitStore,
+    auth: runtime.auth,
   });
   await app.listen({ host: config.HOST, port: config.PORT });
   const address = app.server.address();

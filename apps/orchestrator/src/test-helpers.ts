@@ -1,11 +1,18 @@
 import type { Database } from '@afenda/db';
 import type { FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { buildApp, type AppDeps } from './app.ts';
+import { RealmFileSource } from './domain/identity/directory-source.ts';
+import { DirectorySync } from './domain/identity/sync.ts';
 import { loadConfig } from './config.ts';
 import { loadModules } from './lib/modules.ts';
 import { MemoryStore, type RateLimitStore } from './lib/rate-limit-store.ts';
 import { createLogger } from './logger.ts';
+
+export const REALM_FILE = fileURLToPath(
+  new URL('../../../deploy/keycloak/realm-afenda.json', import.meta.url),
+);
 
 /** Collects the JSON log lines an app writes, so tests can assert what is (not) logged. */
 export class LogCapture extends Writable {
@@ -26,6 +33,7 @@ export interface TestAppOptions {
   extraRoutes?: (app: FastifyInstance) => Promise<void> | void;
   rateLimitStore?: RateLimitStore;
   identify?: AppDeps['identify'];
+  auth?: AppDeps['auth'];
 }
 
 /** The real app, wired as server.ts wires it, on a test database; requests go through inject(). */
@@ -47,6 +55,16 @@ export async function buildTestApp(
     rateLimitStore: options.rateLimitStore ?? new MemoryStore(),
     extraRoutes: options.extraRoutes,
     identify: options.identify,
+    auth: options.auth ?? {
+      verify: async () => {
+        throw new Error('no token verifier in this test');
+      },
+      sync: new DirectorySync({
+        database: options.database,
+        source: new RealmFileSource(REALM_FILE),
+        logger: createLogger('silent'),
+      }),
+    },
   });
   await app.ready();
   return { app, logs };

@@ -2,3 +2,4 @@ export * from './envelope.ts';
 export * from './modules.ts';
 export * from './system.ts';
 export * from './identity.ts';
+export * from './tenants.ts';

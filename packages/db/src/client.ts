@@ -10,6 +10,8 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export interface TxContext {
   tenantId?: string | null;
   userId?: string | null;
+  /** The subject (Keycloak user id) of a verified token: lets the user read their own row. */
+  subject?: string | null;
   /** Cross-tenant directory writes (identity sync, demo seed). Never from a request handler. */
   sync?: boolean;
 }
@@ -54,6 +56,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       await tx.execute(
         sql`select set_config('app.tenant_id', ${context.tenantId ?? ''}, true),
                    set_config('app.user_id', ${context.userId ?? ''}, true),
+                   set_config('app.subject', ${context.subject ?? ''}, true),
                    set_config('app.sync', ${context.sync ? 'on' : ''}, true)`,
       );
       return fn(tx);

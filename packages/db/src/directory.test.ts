@@ -108,3 +108,26 @@ describe('the demo directory, from the realm export', () => {
     expect(aaron).toEqual([{ enabled: false }]);
   });
 });
+
+describe('a reconcile scoped to one user', () => {
+  it("touches only that user's memberships and disables nobody else", async () => {
+    const users = realm.users.map((u) =>
+      u.username === 'gita' ? { ...u, groups: ['/globex/support'] } : u,
+    );
+    const gita = users.find((u) => u.username === 'gita')!;
+    const enabledBefore = (
+      await tdb.admin.query('select count(*)::int as n from users where enabled')
+    ).rows[0].n;
+    const result = await reconcileDirectory(tdb.database, buildDirectory(realm.groups, [gita]), {
+      only: [gita.id!],
+    });
+    expect(result).toMatchObject({ usersDisabled: 0, membershipsAdded: 1, membershipsRemoved: 1 });
+    expect(
+      (await tdb.admin.query('select count(*)::int as n from users where enabled')).rows[0].n,
+    ).toBe(enabledBefore);
+    const gone = await reconcileDirectory(tdb.database, buildDirectory(realm.groups, []), {
+      only: [gita.id!],
+    });
+    expect(gone.usersDisabled).toBe(1);
+  });
+});

@@ -1,5 +1,5 @@
 import type { Directory } from '@afenda/contracts';
-import { and, eq, inArray, isNotNull, notInArray } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, notInArray, sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
 import { tenants, userTenants, users } from './schema/index.ts';
 
@@ -20,8 +20,18 @@ export interface ReconcileResult {
 export async function reconcileDirectory(
   database: Database,
   directory: Directory,
+  options: {
+    /**
+     * Reconcile only these users (Keycloak ids): their rows and memberships, nobody else's. A
+     * listed user missing from the directory is disabled. Used at login and for one-user nudges.
+     */
+    only?: string[];
+  } = {},
 ): Promise<ReconcileResult> {
+  const only = options.only ? new Set(options.only) : undefined;
   return database.transaction({ sync: true }, async (tx) => {
+    // One reconcile at a time across every replica; a second waits for the first.
+    await tx.execute(sql`select pg_advisory_xact_lock(7315020042)`);
     const result: ReconcileResult = {
       tenantsCreated: 0,
       usersCreated: 0,
@@ -64,16 +74,25 @@ export async function reconcileDirectory(
       userIds.set(u.keycloakId, row.id);
     }
     const known = [...userIds.keys()];
-    const disabled = await tx
-      .update(users)
-      .set({ enabled: false, updatedAt: new Date() })
-      .where(
-        and(
-          eq(users.enabled, true),
-          known.length ? notInArray(users.keycloakId, known) : undefined,
-        ),
-      )
-      .returning({ id: users.id });
+    // Full reconcile: everyone Keycloak no longer lists. Scoped: the listed users it no longer has.
+    const missing = only ? [...only].filter((id) => !userIds.has(id)) : undefined;
+    const disabled =
+      missing?.length === 0
+        ? []
+        : await tx
+            .update(users)
+            .set({ enabled: false, updatedAt: new Date() })
+            .where(
+              and(
+                eq(users.enabled, true),
+                missing
+                  ? inArray(users.keycloakId, missing)
+                  : known.length
+                    ? notInArray(users.keycloakId, known)
+                    : undefined,
+              ),
+            )
+            .returning({ id: users.id });
     result.usersDisabled = disabled.length;
 
     // Tenants: groups by path, individual tenants through users.personal_tenant_id.
@@ -178,7 +197,15 @@ export async function reconcileDirectory(
         canApprove: m.canApprove,
       });
     }
-    const current = await tx.select().from(userTenants);
+    let current = await tx.select().from(userTenants);
+    if (only) {
+      const scoped = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(inArray(users.keycloakId, [...only]));
+      const ids = new Set(scoped.map((u) => u.id));
+      current = current.filter((row) => ids.has(row.userId));
+    }
     for (const row of current) {
       const key = `${row.tenantId}:${row.userId}`;
       const want = desired.get(key);

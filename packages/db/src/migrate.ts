@@ -52,7 +52,9 @@ function quoteLiteral(value: string): string {
 /**
  * Creates the owner and access roles and, when given, the application's login role, from an
  * administrative connection. Idempotent. The login role is created without SUPERUSER or
- * BYPASSRLS and owns nothing, so row-level security always applies to it.
+ * BYPASSRLS and owns nothing, so row-level security always applies to it. An existing role only
+ * gets its password refreshed: changing SUPERUSER/BYPASSRLS needs a superuser, which managed
+ * databases don't give; assertUnprivilegedRole refuses a privileged role at start instead.
  */
 export async function ensureRoles(
   admin: pg.ClientBase,
@@ -80,7 +82,7 @@ export async function ensureRoles(
     const name = quoteIdent(appRole.name);
     const password = quoteLiteral(appRole.password);
     await admin.query(
-      `do $$ begin if not exists (select 1 from pg_roles where rolname = ${quoteLiteral(appRole.name)}) then create role ${name} login password ${password} nosuperuser nobypassrls nocreatedb nocreaterole; else alter role ${name} login password ${password} nosuperuser nobypassrls; end if; exception when duplicate_object or unique_violation then null; end $$`,
+      `do $$ begin if not exists (select 1 from pg_roles where rolname = ${quoteLiteral(appRole.name)}) then create role ${name} login password ${password} nosuperuser nobypassrls nocreatedb nocreaterole; else alter role ${name} login password ${password}; end if; exception when duplicate_object or unique_violation then null; end $$`,
     );
     await admin.query(`grant ${quoteIdent(APP_ACCESS_ROLE)} to ${name}`);
   }

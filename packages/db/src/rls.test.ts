@@ -157,16 +157,14 @@ describe('row-level security, as the application role', () => {
 
   it('keeps the activity timeline append-only', async () => {
     await tdb.database.withTenant(acme, (tx) =>
-      tx
-        .insert(activityTimeline)
-        .values({
-          tenantId: acme,
-          source: 'test',
-          verb: 'created',
-          subjectType: 'thing',
-          subjectId: '1',
-          summary: 's',
-        }),
+      tx.insert(activityTimeline).values({
+        tenantId: acme,
+        source: 'test',
+        verb: 'created',
+        subjectType: 'thing',
+        subjectId: '1',
+        summary: 's',
+      }),
     );
     expect(
       await failure(
@@ -209,7 +207,7 @@ describe('row-level security, as the application role', () => {
          from pg_index i join pg_class t on t.oid = i.indrelid
          join pg_attribute a on a.attrelid = t.oid and a.attnum = i.indkey[0]
         where t.relname = any($1)`,
-      [rows.map((r) => r.relname).filter((n) => n !== 'user_tenants')],
+      [rows.map((r) => r.relname).filter((n) => !['user_tenants', 'active_tenants'].includes(n))], // keyed by user
     );
     for (const i of idx.rows) expect(i.first, i.indexdef).toBe('tenant_id');
   });

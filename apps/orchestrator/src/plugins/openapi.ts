@@ -33,9 +33,13 @@ export default fp<OpenApiOptions>(
       transform: jsonSchemaTransform,
       transformObject: jsonSchemaTransformObject,
     });
+    // The document and its reference page are public: they describe the API, they are not it.
+    app.addHook('onRoute', (route) => {
+      if (route.url.startsWith('/api/v1/docs')) route.config = { ...route.config, auth: 'public' };
+    });
     app.get(
       '/api/v1/openapi.json',
-      { schema: { hide: true }, config: { rateLimit: 'reads' } },
+      { schema: { hide: true }, config: { rateLimit: 'reads', auth: 'public' } },
       async () => app.swagger(),
     );
     await app.register(swaggerUi, {

@@ -23,16 +23,29 @@ beforeAll(async () => {
       if (typeof user === 'string')
         request.auth = {
           userId: user,
+          subject: user,
+          username: user,
+          sessionId: null,
           tenantId: request.headers['x-test-tenant'] as string | undefined,
         };
     },
     extraRoutes: (scope) => {
-      scope.get('/api/v1/__read', async () => ({ data: 'ok', meta: {} }));
-      scope.post('/api/v1/__write', async () => ({ data: 'ok', meta: {} }));
-      scope.post('/api/v1/__hook', { config: { rateLimit: 'webhooks' } }, async () => ({
+      scope.get('/api/v1/__read', { config: { auth: 'public' } }, async () => ({
         data: 'ok',
         meta: {},
       }));
+      scope.post('/api/v1/__write', { config: { auth: 'public' } }, async () => ({
+        data: 'ok',
+        meta: {},
+      }));
+      scope.post(
+        '/api/v1/__hook',
+        { config: { rateLimit: 'webhooks', auth: 'public' } },
+        async () => ({
+          data: 'ok',
+          meta: {},
+        }),
+      );
     },
   }));
 });

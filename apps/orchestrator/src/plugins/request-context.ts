@@ -1,9 +1,23 @@
 import fp from 'fastify-plugin';
 
+/** Who is asking, once their token verified and they are a known, enabled user. */
+export interface RequestAuth {
+  userId: string;
+  /** Keycloak's user id (the token's sub). */
+  subject: string;
+  username: string;
+  /** The Keycloak session (the token's sid), when the token has one. */
+  sessionId: string | null;
+  /** Set only when the request named a tenant (X-Tenant-Id) the user belongs to. */
+  tenantId?: string;
+  role?: 'owner' | 'admin' | 'member' | 'viewer';
+  canApprove?: boolean;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by authentication (the identity issue); rate limits and tenancy read it. */
-    auth?: { userId: string; tenantId?: string };
+    /** Set by authentication; rate limits, tenancy and routes read it. */
+    auth?: RequestAuth;
   }
 }
 

@@ -26,6 +26,7 @@ export const apiV1Routes: FastifyPluginAsyncZod<ApiV1Options> = async (app, opti
   app.get(
     '/',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['system'],
         summary: 'What this service is: version, mode, modules, where the docs are',
@@ -47,6 +48,7 @@ export const apiV1Routes: FastifyPluginAsyncZod<ApiV1Options> = async (app, opti
   app.get(
     '/modules',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['system'],
         summary: 'The modules (integrated tools) this build knows',

@@ -7,3 +7,5 @@ export * from './activity-timeline.ts';
 export * from './rooms.ts';
 export * from './webhook-events.ts';
 export * from './module-settings.ts';
+export * from './active-tenants.ts';
+export * from './sync-runs.ts';

@@ -9,6 +9,7 @@ export const users = pgTable('users', {
   displayName: text('display_name').notNull(),
   enabled: boolean('enabled').notNull().default(true),
   personalTenantId: uuid('personal_tenant_id').references(() => tenants.id),
+  loginSyncedAt: timestamp('login_synced_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,0 +1,195 @@
+import { ErrorCodes } from '@afenda/contracts';
+import { schema, type Database } from '@afenda/db';
+import { and, eq } from 'drizzle-orm';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { DirectorySync } from '../domain/identity/sync.ts';
+import { errorBody } from '../plugins/errors.ts';
+import type { RequestAuth } from '../plugins/request-context.ts';
+import {
+  IssuerUnavailable,
+  TokenRejected,
+  type AccessClaims,
+  type TokenVerifier,
+} from './verify-token.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** 'public' routes need no token (service info, docs, signed webhooks). Default: required. */
+    auth?: 'public' | 'required';
+  }
+  interface FastifyRequest {
+    authFailure?: {
+      status: 401 | 503;
+      message: string;
+      oauthError?: 'invalid_token' | 'invalid_request';
+    };
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface AuthOptions {
+  database: Database;
+  verify: TokenVerifier;
+  sync: DirectorySync;
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  enabled: boolean;
+  loginSyncedAt: Date | null;
+}
+
+async function loadUser(database: Database, subject: string): Promise<UserRow | undefined> {
+  const [row] = await database.transaction({ subject }, (tx) =>
+    tx
+      .select({
+        id: schema.users.id,
+        username: schema.users.username,
+        enabled: schema.users.enabled,
+        loginSyncedAt: schema.users.loginSyncedAt,
+      })
+      .from(schema.users)
+      .where(eq(schema.users.keycloakId, subject)),
+  );
+  return row;
+}
+
+/**
+ * Identify: verify the bearer token, resolve its subject to a mirrored user (reconciling that
+ * user from Keycloak at each new login, i.e. each new auth_time), and the tenant the request
+ * names. It never answers the request itself: routes that need a caller refuse in the
+ * `requireAuth` hook, so public routes stay public and rate limits can key on the user.
+ */
+export async function identify(options: AuthOptions, request: FastifyRequest): Promise<void> {
+  const header = request.headers.authorization;
+  if (header === undefined) return;
+  const match = /^Bearer +([^ ]+) *$/i.exec(header);
+  if (!match?.[1]) {
+    request.authFailure = {
+      status: 401,
+      message: 'Authorization must be "Bearer <access token>"',
+      oauthError: 'invalid_request',
+    };
+    return;
+  }
+  let claims: AccessClaims;
+  try {
+    claims = await options.verify(match[1]);
+  } catch (err) {
+    if (err instanceof TokenRejected) {
+      request.authFailure = { status: 401, message: err.message, oauthError: err.oauthError };
+      return;
+    }
+    if (err instanceof IssuerUnavailable) {
+      request.log.warn(
+        { err: { message: err.message } },
+        'cannot verify tokens: issuer unavailable',
+      );
+      request.authFailure = {
+        status: 503,
+        message: 'The identity provider cannot be reached to verify your token; try again shortly',
+      };
+      return;
+    }
+    throw err;
+  }
+
+  let user = await loadUser(options.database, claims.sub);
+  const loginAt =
+    typeof claims.auth_time === 'number' ? new Date(claims.auth_time * 1000) : undefined;
+  const newLogin = loginAt && (!user?.loginSyncedAt || loginAt > user.loginSyncedAt);
+  if (!user || newLogin) {
+    const run = await options.sync.reconcileUser(claims.sub, 'login');
+    if (run.status === 'succeeded' && loginAt) {
+      await options.database.transaction({ sync: true }, (tx) =>
+        tx
+          .update(schema.users)
+          .set({ loginSyncedAt: loginAt })
+          .where(eq(schema.users.keycloakId, claims.sub)),
+      );
+    }
+    user = await loadUser(options.database, claims.sub);
+  }
+  if (!user) {
+    request.authFailure = {
+      status: 401,
+      message: 'This account is not known to the workspace',
+      oauthError: 'invalid_token',
+    };
+    return;
+  }
+  if (!user.enabled) {
+    request.authFailure = {
+      status: 401,
+      message: 'This account is disabled',
+      oauthError: 'invalid_token',
+    };
+    return;
+  }
+  const auth: RequestAuth = {
+    userId: user.id,
+    subject: claims.sub,
+    username: user.username,
+    sessionId: claims.sid ?? null,
+  };
+
+  const named = request.headers['x-tenant-id'];
+  if (typeof named === 'string' && UUID.test(named)) {
+    const [membership] = await options.database.transaction({ userId: user.id }, (tx) =>
+      tx
+        .select({ role: schema.userTenants.role, canApprove: schema.userTenants.canApprove })
+        .from(schema.userTenants)
+        .where(and(eq(schema.userTenants.tenantId, named), eq(schema.userTenants.userId, user.id))),
+    );
+    if (membership)
+      Object.assign(auth, {
+        tenantId: named,
+        role: membership.role,
+        canApprove: membership.canApprove,
+      });
+  }
+  request.auth = auth;
+}
+
+export function refuse(
+  reply: FastifyReply,
+  failure: NonNullable<FastifyRequest['authFailure']> | undefined,
+) {
+  if (failure?.status === 503) {
+    return reply
+      .status(503)
+      .header('retry-after', 5)
+      .send(errorBody(ErrorCodes.SERVICE_UNAVAILABLE, failure.message));
+  }
+  const params = ['realm="afenda"'];
+  if (failure?.oauthError)
+    params.push(
+      `error="${failure.oauthError}"`,
+      `error_description="${failure.message.replaceAll('"', "'")}"`,
+    );
+  return reply
+    .status(401)
+    .header('www-authenticate', `Bearer ${params.join(', ')}`)
+    .send(
+      errorBody(
+        ErrorCodes.UNAUTHENTICATED,
+        failure?.message ?? 'Sign in: this endpoint needs a bearer access token',
+      ),
+    );
+}
+
+/** Refuses, before the body is read, every route of the scope that is not public. */
+export const requireAuth = fp(
+  async function requireAuth(app: FastifyInstance) {
+    app.addHook('onRequest', async (request, reply) => {
+      const route = request.routeOptions.url;
+      if (!route || !route.startsWith('/api/v1')) return; // unknown routes get their 404; probes are open
+      if (request.routeOptions.config?.auth === 'public') return;
+      if (!request.auth) return refuse(reply, request.authFailure);
+    });
+  },
+  { name: 'require-auth' },
+);
