@@ -156,3 +156,34 @@ describe('the embedded default, as a process', () => {
     expect(await third.exited).toBe(0);
   });
 });
+
+describe('the migrate-only entry point', () => {
+  it('migrates a fresh database and exits 0, and says what is missing otherwise', async () => {
+    const fresh = await createTestDatabase({ migrate: false });
+    cleanup.push(() => fresh.drop());
+    const run = (env: Record<string, string>) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', 'apps/orchestrator/src/migrate-cli.ts'],
+          {
+            cwd: root,
+            env: { ...process.env, DATABASE_ADMIN_URL: '', DATABASE_URL: '', ...env },
+          },
+        );
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+    const missing = await run({});
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe('afenda-migrate: DATABASE_ADMIN_URL is required');
+    const first = await run({ DATABASE_ADMIN_URL: fresh.adminUrl, DATABASE_URL: fresh.appUrl });
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).applied.length).toBeGreaterThanOrEqual(2);
+    const again = await run({ DATABASE_ADMIN_URL: fresh.adminUrl, DATABASE_URL: fresh.appUrl });
+    expect(JSON.parse(again.stdout).msg).toBe('schema up to date');
+  });
+});
