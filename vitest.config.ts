@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // One run for the whole repository. Database tests get a PostgreSQL server from the global setup
-// (embedded, or TEST_DATABASE_URL); *.redis.test.ts need TEST_REDIS_URL and run in .ci/run.
+// (embedded, or TEST_DATABASE_URL). Suites that need a server we can't embed run when asked, in
+// .ci/run, and fail (never skip) if it isn't there: *.redis.test.ts with TEST_REDIS_URL,
+// *.keycloak.test.ts with TEST_KEYCLOAK=1 (they start a real Keycloak).
 export default defineConfig({
   test: {
     include: [
@@ -11,7 +13,11 @@ export default defineConfig({
       'packages/*/src/**/*.test.ts',
       'modules/*/**/*.test.ts',
     ],
-    exclude: ['**/node_modules/**', ...(process.env.TEST_REDIS_URL ? [] : ['**/*.redis.test.ts'])],
+    exclude: [
+      '**/node_modules/**',
+      ...(process.env.TEST_REDIS_URL ? [] : ['**/*.redis.test.ts']),
+      ...(process.env.TEST_KEYCLOAK === '1' ? [] : ['**/*.keycloak.test.ts']),
+    ],
     globalSetup: ['packages/test-utils/src/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,

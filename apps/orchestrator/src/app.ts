@@ -86,7 +86,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deps.identify ??
     ((request: FastifyRequest) =>
       identifyCaller({ database: deps.database, ...deps.auth }, request));
-  app.addHook('onRequest', async (request) => identify(request));
+  // Callback style with a synchronous path: a request without credentials costs no promise.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.headers.authorization === undefined && !deps.identify) return done();
+    identify(request).then(() => done(), done);
+  });
   await app.register(requireAuth);
   await app.register(rateLimit, {
     store: deps.rateLimitStore,

@@ -184,11 +184,18 @@ export function refuse(
 /** Refuses, before the body is read, every route of the scope that is not public. */
 export const requireAuth = fp(
   async function requireAuth(app: FastifyInstance) {
-    app.addHook('onRequest', async (request, reply) => {
+    app.addHook('onRequest', (request, reply, done) => {
       const route = request.routeOptions.url;
-      if (!route || !route.startsWith('/api/v1')) return; // unknown routes get their 404; probes are open
-      if (request.routeOptions.config?.auth === 'public') return;
-      if (!request.auth) return refuse(reply, request.authFailure);
+      // Unknown routes get their 404; the operational probes outside /api/v1 are open.
+      if (
+        !route ||
+        !route.startsWith('/api/v1') ||
+        request.routeOptions.config?.auth === 'public' ||
+        request.auth
+      ) {
+        return done();
+      }
+      refuse(reply, request.authFailure);
     });
   },
   { name: 'require-auth' },

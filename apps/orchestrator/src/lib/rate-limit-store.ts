@@ -8,7 +8,8 @@ export interface Hit {
 
 /** Fixed-window counters. One window per key; the first hit in a window starts it. */
 export interface RateLimitStore {
-  hit(key: string, windowMs: number): Promise<Hit>;
+  /** A plain Hit when the store can answer at once (memory), a promise otherwise (Redis). */
+  hit(key: string, windowMs: number): Hit | Promise<Hit>;
   close(): Promise<void>;
 }
 
@@ -24,7 +25,7 @@ export class MemoryStore implements RateLimitStore {
     this.sweeper.unref();
   }
 
-  async hit(key: string, windowMs: number): Promise<Hit> {
+  hit(key: string, windowMs: number): Hit {
     const now = Date.now();
     let w = this.windows.get(key);
     if (!w || w.resetAt <= now) {

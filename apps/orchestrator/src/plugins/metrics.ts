@@ -52,20 +52,36 @@ export default fp<MetricsOptions>(
     });
     app.decorate('metrics', registry);
 
-    app.addHook('onResponse', async (request, reply) => {
+    // Labelled children are looked up once per (method, route, status) and kept.
+    type Series = {
+      requests: ReturnType<typeof requests.labels>;
+      duration: ReturnType<typeof duration.labels>;
+      errors?: ReturnType<typeof errors.labels>;
+    };
+    const series = new Map<string, Series>();
+    app.addHook('onResponse', (request, reply, done) => {
       // The route pattern, not the URL: ids in paths must not explode the label space.
       const route = request.routeOptions.url ?? 'unmatched';
-      if (route === '/metrics') return;
-      const labels = { method: request.method, route, status_code: String(reply.statusCode) };
-      requests.inc(labels);
-      duration.observe(labels, reply.elapsedTime / 1000);
-      if (reply.statusCode >= 400) {
-        errors.inc({
-          method: request.method,
-          route,
-          class: reply.statusCode >= 500 ? 'server' : 'client',
-        });
+      if (route !== '/metrics') {
+        const status = reply.statusCode;
+        const key = `${request.method} ${route} ${status}`;
+        let s = series.get(key);
+        if (!s) {
+          const labels = { method: request.method, route, status_code: String(status) };
+          s = { requests: requests.labels(labels), duration: duration.labels(labels) };
+          if (status >= 400)
+            s.errors = errors.labels({
+              method: request.method,
+              route,
+              class: status >= 500 ? 'server' : 'client',
+            });
+          series.set(key, s);
+        }
+        s.requests.inc();
+        s.duration.observe(reply.elapsedTime / 1000);
+        s.errors?.inc();
       }
+      done();
     });
 
     app.get(

@@ -1,0 +1,212 @@
+/**
+ * http-noop: the orchestrator's real app (its production entry point, apps/orchestrator/src/
+ * server.ts, NODE_ENV=production, every plugin on, rate limiting included) answering the no-op
+ * GET /api/v1, against a bare node:http server answering the same JSON envelope. Each server runs
+ * in its own Node process; autocannon drives it from this process with the same connections and
+ * duration. Order: baseline, app, baseline again; the baseline figure is the mean of its two runs.
+ */
+import { freePort } from '@afenda/db';
+import { settingsSchema } from '@afenda/orchestrator/config';
+import autocannon from 'autocannon';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scope } from './lib/cleanup.ts';
+import { startChildServer, type ChildServer } from './lib/child.ts';
+import { startBenchPostgres } from './lib/postgres.ts';
+import { readSettings } from './lib/settings.ts';
+import { round, watchCpu } from './lib/stats.ts';
+import type { BenchResult, Goal } from './lib/types.ts';
+
+const SERVER_TS = fileURLToPath(import.meta.resolve('@afenda/orchestrator/server'));
+const BARE_TS = fileURLToPath(new URL('./servers/bare-http.ts', import.meta.url));
+const ROUTE = '/api/v1';
+
+interface Phase {
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p99: number; average: number };
+  requests: number;
+  bytesPerResponse: number;
+  /** CPU the server process used per request, in ms: robust to a busy machine, unlike req/s. */
+  serverCpuMsPerRequest?: number;
+  /** CPU the server process used, in cores (1.0 = one core flat out). */
+  serverCpuCores?: number;
+  /** CPU this process (autocannon) used, in cores. */
+  loadGeneratorCpuCores: number;
+  /** Share of all the machine's cores busy during the phase, whoever used them. */
+  machineCpuBusy?: number;
+}
+
+async function load(
+  server: ChildServer,
+  connections: number,
+  durationS: number,
+  label: string,
+): Promise<Phase> {
+  const cpu = watchCpu([server.pid]);
+  const selfBefore = process.cpuUsage();
+  const result = await autocannon({
+    url: `http://127.0.0.1:${server.port}${ROUTE}`,
+    connections,
+    duration: durationS,
+  });
+  const self = process.cpuUsage(selfBefore);
+  const serverCpu = cpu.processSeconds(server.pid);
+  const machineCpuBusy = cpu.machineBusy();
+  if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
+    throw new Error(
+      `${label}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx responses (status counts ${JSON.stringify(result.statusCodeStats ?? {})}); the figure would not be comparable`,
+    );
+  }
+  const seconds = result.duration;
+  return {
+    requestsPerSecond: round(result.requests.average, 1),
+    latencyMs: {
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      average: round(result.latency.average),
+    },
+    requests: result.requests.total,
+    bytesPerResponse: Math.round(result.throughput.total / Math.max(1, result.requests.total)),
+    ...(serverCpu !== undefined
+      ? {
+          serverCpuMsPerRequest: round((serverCpu * 1000) / Math.max(1, result.requests.total), 4),
+          serverCpuCores: round(serverCpu / seconds),
+        }
+      : {}),
+    loadGeneratorCpuCores: round((self.user + self.system) / 1e6 / seconds),
+    ...(machineCpuBusy !== undefined ? { machineCpuBusy } : {}),
+  };
+}
+
+async function measure(
+  server: ChildServer,
+  label: string,
+  settings: ReturnType<typeof readSettings>,
+  warm: boolean,
+): Promise<Phase> {
+  if (warm) await load(server, settings.connections, settings.warmupS, `${label} warm-up`);
+  return load(server, settings.connections, settings.durationS, label);
+}
+
+/**
+ * The orchestrator's environment: none of its variables leak in from the caller's shell; the
+ * bench sets what production needs, and BENCH_APP_<NAME>=value sets or overrides <NAME>
+ * (e.g. BENCH_APP_LOG_LEVEL=info, BENCH_APP_NODE_ENV=development).
+ */
+function orchestratorEnv(defaults: Record<string, string>): {
+  env: Record<string, string | undefined>;
+  settings: Record<string, string>;
+} {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const key of Object.keys(settingsSchema.shape)) delete env[key];
+  const settings = { ...defaults };
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key.startsWith('BENCH_APP_') && value !== undefined) settings[key.slice(10)] = value;
+  }
+  const shown = Object.fromEntries(
+    Object.entries(settings).map(([k, v]) => [
+      k,
+      /(^|_)(URL|KEY|SECRET|PASSWORD)($|_)/.test(k) ? '[set]' : v,
+    ]),
+  );
+  return { env: { ...env, ...settings }, settings: shown };
+}
+
+export const name = 'http-noop';
+export const goal: Goal = { ratio: 0.8, description: '≥ 0.8× bare node:http' };
+
+export function run(): Promise<BenchResult> {
+  return scope(async (defer) => {
+    const settings = readSettings();
+    const embedded = await startBenchPostgres(defer);
+
+    const appPort = await freePort();
+    const server = orchestratorEnv({
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(appPort),
+      DATABASE_URL: embedded.appUrl,
+      SETTINGS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'silent',
+      // Rate limiting stays on, as in production; the budget is only made unreachable.
+      RATE_LIMIT_READS: '1000000',
+      RATE_LIMIT_WINDOW_MS: '1000',
+      // Production insists on an identity provider. GET /api/v1 needs no token, so these point
+      // nowhere (a closed local port); nothing on the measured path talks to them.
+      KEYCLOAK_ISSUER: 'http://127.0.0.1:9/realms/bench',
+      KEYCLOAK_ADMIN_CLIENT_SECRET: 'bench-not-used',
+      KEYCLOAK_SYNC_INTERVAL_S: '0',
+    });
+    const app = await startChildServer({
+      script: SERVER_TS,
+      cwd: path.dirname(path.dirname(SERVER_TS)),
+      env: server.env,
+      port: appPort,
+      readyPath: ROUTE,
+    });
+    defer('stop the orchestrator', () => app.stop());
+
+    // The baseline answers with the orchestrator's own `data`, so the bodies match byte for byte
+    // apart from the request id (a UUID on both sides).
+    const appBody = await (await fetch(`http://127.0.0.1:${app.port}${ROUTE}`)).text();
+    const appJson = JSON.parse(appBody) as { data: unknown; meta: { requestId: string } };
+    const bare = await startChildServer({
+      script: BARE_TS,
+      cwd: path.dirname(BARE_TS),
+      env: { ...process.env, BENCH_BODY_DATA: JSON.stringify(appJson.data) },
+      port: 'ipc',
+    });
+    defer('stop the bare node:http server', () => bare.stop());
+    const bareBody = await (await fetch(`http://127.0.0.1:${bare.port}${ROUTE}`)).text();
+    const bareJson = JSON.parse(bareBody) as { data: unknown; meta: { requestId: string } };
+    if (
+      bareBody.length !== appBody.length ||
+      JSON.stringify(bareJson.data) !== JSON.stringify(appJson.data) ||
+      Object.keys(bareJson.meta).join() !== Object.keys(appJson.meta).join()
+    ) {
+      throw new Error(`baseline body differs from the app's:\n${bareBody}\n${appBody}`);
+    }
+
+    const baselineBefore = await measure(bare, 'node:http', settings, true);
+    const ours = await measure(app, 'orchestrator', settings, true);
+    const baselineAfter = await measure(bare, 'node:http (again)', settings, false);
+    const baseline = round(
+      (baselineBefore.requestsPerSecond + baselineAfter.requestsPerSecond) / 2,
+      1,
+    );
+    const baselineCpu =
+      baselineBefore.serverCpuMsPerRequest && baselineAfter.serverCpuMsPerRequest
+        ? (baselineBefore.serverCpuMsPerRequest + baselineAfter.serverCpuMsPerRequest) / 2
+        : undefined;
+    const cpuRatio =
+      baselineCpu && ours.serverCpuMsPerRequest
+        ? round(baselineCpu / ours.serverCpuMsPerRequest, 2)
+        : undefined;
+    return {
+      figure: ours.requestsPerSecond,
+      baseline,
+      unit: 'req/s',
+      details: {
+        summary:
+          `p50/p99 latency ${ours.latencyMs.p50}/${ours.latencyMs.p99} ms vs ${baselineBefore.latencyMs.p50}/${baselineBefore.latencyMs.p99} ms; ` +
+          `server CPU ${ours.serverCpuMsPerRequest ?? '?'} ms/request vs ${baselineCpu === undefined ? '?' : round(baselineCpu, 4)} ms (CPU-efficiency ratio ${cpuRatio ?? '?'}×); ` +
+          `response ${ours.bytesPerResponse} B vs ${baselineBefore.bytesPerResponse} B with headers`,
+        cpuEfficiencyRatio: cpuRatio,
+        route: `GET ${ROUTE}`,
+        connections: settings.connections,
+        durationS: settings.durationS,
+        warmupS: settings.warmupS,
+        serverSettings: server.settings,
+        bodyBytes: Buffer.byteLength(appBody),
+        orchestrator: ours,
+        baselineBefore,
+        baselineAfter,
+        baselineDrift: round(
+          baselineAfter.requestsPerSecond / baselineBefore.requestsPerSecond - 1,
+          3,
+        ),
+      },
+    };
+  });
+}
