@@ -4,6 +4,7 @@
 // (Turborepo caches the build), starts it, and prints both URLs. Ctrl-C stops everything.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 // A .env at the root is honoured, without overriding the real environment.
 if (existsSync('.env')) {
@@ -20,7 +21,10 @@ const children = new Set();
 let stopping = false;
 
 function run(name, command, args, env = {}) {
-  const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  const child = spawn(command, args, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   children.add(child);
   child.on('exit', (code, signal) => {
     children.delete(child);
@@ -62,12 +66,31 @@ async function waitReady(url, timeoutMs) {
   return false;
 }
 
-run('orchestrator', process.execPath, ['--import', 'tsx', 'apps/orchestrator/src/server.ts'], { PORT: orchestratorPort });
+// Identity: a real Keycloak when KEYCLOAK_ISSUER is set, otherwise the development OpenID
+// provider (apps/dev-idp), seeded from the same realm export a real Keycloak imports.
+const devIdpPort = process.env.DEV_IDP_PORT || '8080';
+const devIdpUrl = process.env.DEV_IDP_PUBLIC_URL || `http://localhost:${devIdpPort}`;
+const issuer = process.env.KEYCLOAK_ISSUER || `${devIdpUrl}/realms/afenda`;
+if (!process.env.KEYCLOAK_ISSUER) {
+  run('identity provider', process.execPath, ['--import', 'tsx', 'apps/dev-idp/src/server.ts'], {
+    DEV_IDP_PORT: devIdpPort,
+    DEV_IDP_PUBLIC_URL: devIdpUrl,
+  });
+}
+
+run('orchestrator', process.execPath, ['--import', 'tsx', 'apps/orchestrator/src/server.ts'], {
+  PORT: orchestratorPort,
+});
 
 console.log('Building the Shell (cached after the first time)...');
-const build = run('build', 'npx', ['turbo', 'run', 'build', '--filter=@afenda/shell', '--output-logs=errors-only'], {
-  NEXT_TELEMETRY_DISABLED: '1',
-});
+const build = run(
+  'build',
+  'npx',
+  ['turbo', 'run', 'build', '--filter=@afenda/shell', '--output-logs=errors-only'],
+  {
+    NEXT_TELEMETRY_DISABLED: '1',
+  },
+);
 const built = await new Promise((resolve) => build.on('exit', (code) => resolve(code === 0)));
 if (stopping) {
   // already stopping: the reason was printed
@@ -75,26 +98,40 @@ if (stopping) {
   console.error('The Shell failed to build; see the errors above.');
   stop(1);
 } else {
-  run('shell', 'npx', ['next', 'start', 'apps/shell', '--port', shellPort], {
+  // Sessions live in the database the orchestrator uses (or Redis when REDIS_URL is set); on the
+  // embedded default that is the embedded server, whose application role's URL is in its state.
+  const orchestratorUp = await waitReady(`http://127.0.0.1:${orchestratorPort}/readyz`, 120_000);
+  const shellEnv = {
     ORCHESTRATOR_URL: orchestratorUrl,
+    OIDC_ISSUER: issuer,
     NEXT_TELEMETRY_DISABLED: '1',
-  });
-  const [orchestratorReady, shellReady] = await Promise.all([
+  };
+  if (!process.env.DATABASE_URL && orchestratorUp) {
+    const dataDir = path.resolve(process.env.DATA_DIR || '.data');
+    const state = JSON.parse(readFileSync(path.join(dataDir, 'postgres', 'state.json'), 'utf8'));
+    shellEnv.DATABASE_URL = `postgres://afenda_app:${encodeURIComponent(state.appPassword)}@127.0.0.1:${state.port}/postgres`;
+  }
+  run('shell', 'npx', ['next', 'start', 'apps/shell', '--port', shellPort], shellEnv);
+  const [orchestratorReady, shellReady, identityReady] = await Promise.all([
     waitReady(`http://127.0.0.1:${orchestratorPort}/readyz`, 120_000),
     waitReady(`http://127.0.0.1:${shellPort}/`, 120_000),
+    waitReady(`${issuer}/.well-known/openid-configuration`, 120_000),
   ]);
   if (!stopping) {
-    if (orchestratorReady && shellReady) {
+    if (orchestratorReady && shellReady && identityReady) {
       console.log(`
   Axis Afenda is running (embedded default${process.env.DATABASE_URL ? ', external database' : ', demo data loaded'}).
 
     Shell          http://localhost:${shellPort}
     Orchestrator   ${orchestratorUrl}   (API reference: ${orchestratorUrl}/api/v1/docs)
+    Identity       ${issuer}${process.env.KEYCLOAK_ISSUER ? '' : '   (development provider; demo users in the README)'}
 
   Press Ctrl-C to stop.
 `);
     } else {
-      console.error(`Not ready in time: orchestrator ${orchestratorReady ? 'ready' : 'not ready'}, shell ${shellReady ? 'ready' : 'not ready'}.`);
+      console.error(
+        `Not ready in time: orchestrator ${orchestratorReady ? 'ready' : 'not ready'}, shell ${shellReady ? 'ready' : 'not ready'}, identity ${identityReady ? 'ready' : 'not ready'} (${issuer}).`,
+      );
       stop(1);
     }
   }
