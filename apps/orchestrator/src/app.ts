@@ -24,6 +24,9 @@ import rateLimit from './plugins/rate-limit.ts';
 import requestContext from './plugins/request-context.ts';
 import security from './plugins/security.ts';
 import { apiV1Routes } from './routes/api-v1.ts';
+import idempotency from './plugins/idempotency.ts';
+import { activityRoutes } from './routes/activity.ts';
+import { approvalRoutes } from './routes/approvals.ts';
 import { healthRoutes } from './routes/health.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { keycloakWebhookRoutes } from './routes/webhooks-keycloak.ts';
@@ -118,7 +121,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           : config.NODE_ENV,
     modules: deps.modules,
   });
+  await app.register(idempotency, { database: deps.database });
   await app.register(tenantRoutes, { prefix: '/api/v1', database: deps.database });
+  await app.register(approvalRoutes, { prefix: '/api/v1', database: deps.database });
+  await app.register(activityRoutes, { prefix: '/api/v1', database: deps.database });
   await app.register(keycloakWebhookRoutes, {
     prefix: '/api/v1',
     sync: deps.auth.sync,

@@ -3,3 +3,4 @@ export * from './modules.ts';
 export * from './system.ts';
 export * from './identity.ts';
 export * from './tenants.ts';
+export * from './approvals.ts';

@@ -163,13 +163,14 @@ describe('row-level security, as the application role', () => {
         verb: 'created',
         subjectType: 'thing',
         subjectId: '1',
-        summary: 's',
+        type: 'thing.created',
+        title: 's',
       }),
     );
     expect(
       await failure(
         tdb.database.withTenant(acme, (tx) =>
-          tx.update(activityTimeline).set({ summary: 'changed' }),
+          tx.update(activityTimeline).set({ title: 'changed' }),
         ),
       ),
     ).toMatch(/permission denied/);

@@ -10,11 +10,13 @@ export const approvals = pgTable(
       .notNull()
       .default('draft'),
     title: text('title').notNull(),
+    description: text('description').notNull().default(''),
     source: text('source').notNull().default('shell'),
     sourceRef: text('source_ref'),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
     requestedBy: uuid('requested_by').notNull(),
     decidedBy: uuid('decided_by'),
+    decision: text('decision', { enum: ['approved', 'rejected'] }),
     decisionComment: text('decision_comment'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     submittedAt: timestamp('submitted_at', { withTimezone: true }),

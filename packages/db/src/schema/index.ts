@@ -9,3 +9,5 @@ export * from './webhook-events.ts';
 export * from './module-settings.ts';
 export * from './active-tenants.ts';
 export * from './sync-runs.ts';
+export * from './approval-events.ts';
+export * from './idempotency-keys.ts';

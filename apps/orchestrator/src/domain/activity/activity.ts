@@ -1,0 +1,123 @@
+import type { ActivityEntry } from '@afenda/contracts';
+import { schema, type Database } from '@afenda/db';
+import { and, desc, eq, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { AppError } from '../../errors.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+
+const t = schema.activityTimeline;
+type Row = typeof t.$inferSelect;
+
+export const toEntry = (r: Row): ActivityEntry => ({
+  id: r.id,
+  tenantId: r.tenantId,
+  occurredAt: r.occurredAt.toISOString(),
+  type: r.type,
+  source: r.source,
+  actorId: r.actorId,
+  subjectType: r.subjectType,
+  subjectId: r.subjectId,
+  title: r.title,
+  description: r.description,
+  data: r.data,
+});
+
+export interface ActivityFilters {
+  type?: string;
+  source?: string;
+  user?: string;
+  since?: string;
+  until?: string;
+}
+
+function where(
+  tenantId: string,
+  f: ActivityFilters,
+  cursor?: { at: string; id: string },
+): SQL | undefined {
+  return and(
+    eq(t.tenantId, tenantId),
+    f.type ? eq(t.type, f.type) : undefined,
+    f.source ? eq(t.source, f.source) : undefined,
+    f.user ? eq(t.actorId, f.user) : undefined,
+    f.since ? gte(t.occurredAt, new Date(f.since)) : undefined,
+    f.until ? lte(t.occurredAt, new Date(f.until)) : undefined,
+    cursor
+      ? or(
+          lt(t.occurredAt, new Date(cursor.at)),
+          and(eq(t.occurredAt, new Date(cursor.at)), lt(t.id, cursor.id)),
+        )
+      : undefined,
+  );
+}
+
+/** Newest first, keyset-paginated on (occurred_at, id): page 1,000 costs what page 1 does. */
+export async function listActivity(
+  database: Database,
+  tenantId: string,
+  filters: ActivityFilters & { limit: number; cursor?: string },
+): Promise<{ entries: ActivityEntry[]; nextCursor: string | null }> {
+  const cursor = decodeCursor(filters.cursor);
+  const rows = await database.withTenant(tenantId, (tx) =>
+    tx
+      .select()
+      .from(t)
+      .where(where(tenantId, filters, cursor))
+      .orderBy(desc(t.occurredAt), desc(t.id))
+      .limit(filters.limit + 1),
+  );
+  const page = rows.slice(0, filters.limit);
+  const last = page.at(-1);
+  return {
+    entries: page.map(toEntry),
+    nextCursor: rows.length > filters.limit && last ? encodeCursor(last.occurredAt, last.id) : null,
+  };
+}
+
+export async function getActivity(
+  database: Database,
+  tenantId: string,
+  id: string,
+): Promise<ActivityEntry> {
+  const [row] = await database.withTenant(tenantId, (tx) =>
+    tx
+      .select()
+      .from(t)
+      .where(and(eq(t.tenantId, tenantId), eq(t.id, id))),
+  );
+  if (!row) throw new AppError('ACTIVITY_NOT_FOUND', 404, 'Activity entry not found');
+  return toEntry(row);
+}
+
+/** Every entry matching the filters, oldest first, in batches: for streaming exports. */
+export async function* exportActivity(
+  database: Database,
+  tenantId: string,
+  filters: ActivityFilters,
+  batch = 1000,
+): AsyncGenerator<ActivityEntry> {
+  let after: { at: Date; id: string } | undefined;
+  for (;;) {
+    const rows = await database.withTenant(tenantId, (tx) =>
+      tx
+        .select()
+        .from(t)
+        .where(
+          and(
+            where(tenantId, filters),
+            after
+              ? or(
+                  sql`${t.occurredAt} > ${after.at}`,
+                  and(eq(t.occurredAt, after.at), sql`${t.id} > ${after.id}`),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(t.occurredAt, t.id)
+        .limit(batch),
+    );
+    for (const r of rows) yield toEntry(r);
+    const last = rows.at(-1);
+    if (!last || rows.length < batch) return;
+    after = { at: last.occurredAt, id: last.id };
+  }
+}

@@ -1,0 +1,77 @@
+import type { Approval } from '@afenda/contracts';
+import type { Database } from '@afenda/db';
+import { and, desc, eq, inArray, lt, ne, or, type SQL } from 'drizzle-orm';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { A, loadVisible, toApproval, type Actor } from './approvals.ts';
+import { approvalTypes } from './types.ts';
+
+export interface ApprovalFilters {
+  status?: Approval['status'];
+  type?: string;
+  source?: string;
+  requested_by?: string;
+  awaiting?: 'me';
+  limit: number;
+  cursor?: string;
+}
+
+export async function getApproval(database: Database, actor: Actor, id: string): Promise<Approval> {
+  return database.withTenant(
+    actor.tenantId,
+    async (tx) => toApproval(await loadVisible(tx, actor, id)),
+    actor.userId,
+  );
+}
+
+/** Newest first, keyset-paginated; drafts only the caller's own. */
+export async function listApprovals(
+  database: Database,
+  actor: Actor,
+  f: ApprovalFilters,
+): Promise<{ approvals: Approval[]; nextCursor: string | null }> {
+  const cursor = decodeCursor(f.cursor);
+  const decidable = approvalTypes()
+    .filter((t) => t.mayDecide(actor))
+    .map((t) => t.id);
+  const conditions: (SQL | undefined)[] = [
+    eq(A.tenantId, actor.tenantId),
+    or(ne(A.status, 'draft'), eq(A.requestedBy, actor.userId)),
+    f.status ? eq(A.status, f.status) : undefined,
+    f.type ? eq(A.type, f.type) : undefined,
+    f.source ? eq(A.source, f.source) : undefined,
+    f.requested_by
+      ? eq(A.requestedBy, f.requested_by === 'me' ? actor.userId : f.requested_by)
+      : undefined,
+    cursor
+      ? or(
+          lt(A.createdAt, new Date(cursor.at)),
+          and(eq(A.createdAt, new Date(cursor.at)), lt(A.id, cursor.id)),
+        )
+      : undefined,
+  ];
+  if (f.awaiting === 'me') {
+    if (decidable.length === 0) return { approvals: [], nextCursor: null };
+    conditions.push(
+      eq(A.status, 'submitted'),
+      ne(A.requestedBy, actor.userId),
+      inArray(A.type, decidable),
+    );
+  }
+  const rows = await database.withTenant(
+    actor.tenantId,
+    (tx) =>
+      tx
+        .select()
+        .from(A)
+        .where(and(...conditions))
+        .orderBy(desc(A.createdAt), desc(A.id))
+        .limit(f.limit + 1),
+    actor.userId,
+  );
+  const page = rows.slice(0, f.limit);
+  const last = page.at(-1);
+  return {
+    approvals: page.map(toApproval),
+    nextCursor: rows.length > f.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+  };
+}

@@ -1,0 +1,89 @@
+import type { Approval } from '@afenda/contracts';
+import type { Tx } from '@afenda/db';
+import { z } from 'zod';
+
+/** The caller's standing in the approval's tenant. */
+export interface DeciderContext {
+  role: 'owner' | 'admin' | 'member' | 'viewer';
+  canApprove: boolean;
+}
+
+/** What a type declares: who may decide, the metadata it requires, what happens after. */
+export interface ApprovalType {
+  id: string;
+  title: string;
+  metadata: z.ZodType<Record<string, unknown>>;
+  mayDecide(ctx: DeciderContext): boolean;
+}
+
+/** Runs inside the decision's transaction: what it writes commits or rolls back with it. */
+export type DecisionHook = (tx: Tx, approval: Approval) => Promise<void>;
+
+const ownersOrApprovers = (ctx: DeciderContext) => ctx.role === 'owner' || ctx.canApprove;
+
+const types = new Map<string, ApprovalType>();
+const hooks = new Map<string, DecisionHook[]>();
+
+export function registerApprovalType(type: ApprovalType): void {
+  if (types.has(type.id)) throw new Error(`approval type ${type.id} is already registered`);
+  types.set(type.id, type);
+}
+
+export function approvalType(id: string): ApprovalType | undefined {
+  return types.get(id);
+}
+
+export function approvalTypes(): ApprovalType[] {
+  return [...types.values()];
+}
+
+/** The extension point: modules register what happens after a type is decided ('*' for all). */
+export function onApprovalDecided(typeId: string, hook: DecisionHook): () => void {
+  const list = hooks.get(typeId) ?? [];
+  list.push(hook);
+  hooks.set(typeId, list);
+  return () =>
+    hooks.set(
+      typeId,
+      (hooks.get(typeId) ?? []).filter((h) => h !== hook),
+    );
+}
+
+export async function runDecisionHooks(tx: Tx, approval: Approval): Promise<void> {
+  for (const hook of [...(hooks.get(approval.type) ?? []), ...(hooks.get('*') ?? [])])
+    await hook(tx, approval);
+}
+
+registerApprovalType({
+  id: 'ceo_approval',
+  title: 'CEO approval',
+  metadata: z
+    .object({
+      conversationId: z.union([z.string(), z.number()]).optional(),
+      customer: z.string().max(200).optional(),
+      amount: z.number().nonnegative().optional(),
+      currency: z.string().length(3).optional(),
+    })
+    .loose(),
+  mayDecide: ownersOrApprovers,
+});
+
+registerApprovalType({
+  id: 'consultation_room',
+  title: 'Consultation room',
+  metadata: z
+    .object({
+      participants: z.array(z.string().min(1)).min(1).max(50),
+      durationMinutes: z.number().int().min(5).max(480).default(60),
+      topic: z.string().max(200).optional(),
+    })
+    .loose(),
+  mayDecide: ownersOrApprovers,
+});
+
+registerApprovalType({
+  id: 'generic',
+  title: 'Approval',
+  metadata: z.record(z.string(), z.unknown()),
+  mayDecide: (ctx) => ctx.role === 'owner' || ctx.role === 'admin' || ctx.canApprove,
+});

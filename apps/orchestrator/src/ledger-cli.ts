@@ -1,0 +1,60 @@
+/**
+ * Verify a tenant's approval ledger from the command line:
+ *
+ *   npm run ledger:verify -- <tenant id or organisation slug>
+ *
+ * Connects as the application role (DATABASE_URL; on the embedded default, the URL is read from
+ * DATA_DIR's state). Prints the result as JSON; exits 0 when the chain is intact, 2 when a link
+ * is broken (naming the first one), 1 when it cannot check.
+ */
+import { createDatabase, schema } from '@afenda/db';
+import { eq, or } from 'drizzle-orm';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { verifyLedger } from './domain/approvals/verify-ledger.ts';
+import { REPO_ROOT } from './runtime.ts';
+
+function databaseUrl(): string {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const state = JSON.parse(
+    readFileSync(
+      path.resolve(REPO_ROOT, process.env.DATA_DIR || '.data', 'postgres', 'state.json'),
+      'utf8',
+    ),
+  ) as {
+    port: number;
+    appPassword: string;
+  };
+  return `postgres://afenda_app:${encodeURIComponent(state.appPassword)}@127.0.0.1:${state.port}/postgres`;
+}
+
+const target = process.argv[2];
+if (!target) {
+  process.stderr.write('usage: ledger-cli <tenant id or slug>\n');
+  process.exit(1);
+}
+const database = createDatabase({ url: databaseUrl(), max: 1 });
+try {
+  const isId = /^[0-9a-f-]{36}$/i.test(target);
+  const [tenant] = await database.transaction({ sync: true }, (tx) =>
+    tx
+      .select({ id: schema.tenants.id, slug: schema.tenants.slug })
+      .from(schema.tenants)
+      .where(isId ? eq(schema.tenants.id, target) : or(eq(schema.tenants.slug, target))),
+  );
+  if (!tenant) {
+    process.stderr.write(`ledger-cli: no tenant ${target}\n`);
+    process.exitCode = 1;
+  } else {
+    const result = await verifyLedger(database, tenant.id);
+    process.stdout.write(
+      `${JSON.stringify({ tenant: tenant.slug, tenantId: tenant.id, ...result })}\n`,
+    );
+    process.exitCode = result.valid ? 0 : 2;
+  }
+} catch (err) {
+  process.stderr.write(`ledger-cli: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+} finally {
+  await database.close();
+}

@@ -1,0 +1,213 @@
+import {
+  approvalListQuerySchema,
+  approvalSchema,
+  approveBodySchema,
+  createApprovalBodySchema,
+  envelope,
+  ledgerVerificationSchema,
+  rejectBodySchema,
+} from '@afenda/contracts';
+import type { Database } from '@afenda/db';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createApproval } from '../domain/approvals/create-approval.ts';
+import { getApproval, listApprovals } from '../domain/approvals/list-approvals.ts';
+import { decideApproval, submitApproval } from '../domain/approvals/transition-approval.ts';
+import { approvalTypes } from '../domain/approvals/types.ts';
+import { verifyLedger } from '../domain/approvals/verify-ledger.ts';
+import { forbidden } from '../errors.ts';
+import { actorOf } from '../lib/tenant-context.ts';
+
+const security = [{ bearer: [] }];
+const tenantHeaders = z.object({
+  'x-tenant-id': z.uuid().optional().describe('The tenant this request acts in (required)'),
+  'idempotency-key': z.string().max(255).optional().describe('Makes a retry of this request safe'),
+});
+const params = z.object({ id: z.uuid() });
+
+export const approvalRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (
+  app,
+  { database },
+) => {
+  app.get(
+    '/approvals/types',
+    {
+      schema: {
+        tags: ['approvals'],
+        security,
+        summary: 'The approval types and whether the caller may decide each',
+        headers: tenantHeaders,
+        response: {
+          200: envelope(
+            z.array(z.object({ id: z.string(), title: z.string(), mayDecide: z.boolean() })),
+          ),
+        },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      return {
+        data: approvalTypes().map((t) => ({
+          id: t.id,
+          title: t.title,
+          mayDecide: t.mayDecide(actor),
+        })),
+        meta: { requestId: request.id },
+      };
+    },
+  );
+
+  app.post(
+    '/approvals/requests',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['approvals'],
+        security,
+        summary: 'Request an approval: a draft, or submitted at once with submit: true',
+        headers: tenantHeaders,
+        body: createApprovalBodySchema,
+        response: { 201: envelope(approvalSchema) },
+      },
+    },
+    async (request, reply) => {
+      const approval = await createApproval(database, actorOf(request), request.body);
+      return reply.status(201).send({ data: approval, meta: { requestId: request.id } });
+    },
+  );
+
+  app.get(
+    '/approvals',
+    {
+      schema: {
+        tags: ['approvals'],
+        security,
+        summary:
+          'Approvals in the tenant, newest first (keyset pagination: pass meta.nextCursor as cursor)',
+        headers: tenantHeaders,
+        querystring: approvalListQuerySchema,
+        response: { 200: envelope(z.array(approvalSchema)) },
+      },
+    },
+    async (request) => {
+      const { approvals, nextCursor } = await listApprovals(
+        database,
+        actorOf(request),
+        request.query,
+      );
+      return { data: approvals, meta: { requestId: request.id, nextCursor } };
+    },
+  );
+
+  app.get(
+    '/approvals/ledger/verify',
+    {
+      schema: {
+        tags: ['approvals'],
+        security,
+        summary:
+          "Verify the tenant's approval ledger (hash chain); names the first broken link. Admins and owners.",
+        headers: tenantHeaders,
+        response: { 200: envelope(ledgerVerificationSchema) },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      if (actor.role !== 'owner' && actor.role !== 'admin')
+        throw forbidden('Only admins and owners verify the ledger');
+      return {
+        data: await verifyLedger(database, actor.tenantId),
+        meta: { requestId: request.id },
+      };
+    },
+  );
+
+  app.get(
+    '/approvals/:id',
+    {
+      schema: {
+        tags: ['approvals'],
+        security,
+        summary: 'One approval',
+        headers: tenantHeaders,
+        params,
+        response: { 200: envelope(approvalSchema) },
+      },
+    },
+    async (request) => ({
+      data: await getApproval(database, actorOf(request), request.params.id),
+      meta: { requestId: request.id },
+    }),
+  );
+
+  app.post(
+    '/approvals/:id/submit',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['approvals'],
+        security,
+        summary: 'Submit a draft (its requester)',
+        headers: tenantHeaders,
+        params,
+        response: { 200: envelope(approvalSchema) },
+      },
+    },
+    async (request) => ({
+      data: await submitApproval(database, actorOf(request), request.params.id),
+      meta: { requestId: request.id },
+    }),
+  );
+
+  app.post(
+    '/approvals/:id/approve',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['approvals'],
+        security,
+        summary: 'Approve (an optional comment)',
+        headers: tenantHeaders,
+        params,
+        body: approveBodySchema,
+        response: { 200: envelope(approvalSchema) },
+      },
+    },
+    async (request) => ({
+      data: await decideApproval(
+        database,
+        actorOf(request),
+        request.params.id,
+        'approved',
+        request.body?.comment || undefined,
+      ),
+      meta: { requestId: request.id },
+    }),
+  );
+
+  app.post(
+    '/approvals/:id/reject',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['approvals'],
+        security,
+        summary: 'Reject (a reason is required)',
+        headers: tenantHeaders,
+        params,
+        body: rejectBodySchema,
+        response: { 200: envelope(approvalSchema) },
+      },
+    },
+    async (request) => ({
+      data: await decideApproval(
+        database,
+        actorOf(request),
+        request.params.id,
+        'rejected',
+        request.body?.reason || undefined,
+      ),
+      meta: { requestId: request.id },
+    }),
+  );
+};
