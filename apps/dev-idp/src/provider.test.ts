@@ -326,7 +326,9 @@ describe('password grant (direct access grants)', () => {
       given_name: 'Alice',
       family_name: 'Nguyen',
       groups: ['/acme/support'],
-      realm_access: { roles: ['afenda-user', 'offline_access'] },
+      realm_access: {
+        roles: ['default-roles-afenda', 'offline_access', 'uma_authorization', 'afenda-user'],
+      },
     });
     expect(claims.aud).toEqual(['afenda-orchestrator']);
     expect(claims.exp! - claims.iat!).toBe(300);

@@ -156,7 +156,7 @@ describe('users and passwords', () => {
     expect(accessTokenClaims(realm, user, undefined, 'some-client')).toEqual({
       typ: 'Bearer',
       azp: 'some-client',
-      realm_access: { roles: ['r-user', 'offline_access', 'extra'] },
+      realm_access: { roles: ['default-roles-r', 'offline_access', 'uma_authorization', 'r-user', 'extra'] },
       preferred_username: 'ann',
       email: 'ann@example.com',
       email_verified: true,

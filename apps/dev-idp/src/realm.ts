@@ -460,9 +460,22 @@ export function matchesUriPattern(value: string, patterns: readonly string[]): b
   return patterns.some((p) => (p.endsWith('*') ? value.startsWith(p.slice(0, -1)) : value === p));
 }
 
-/** Realm roles in Keycloak's `realm_access.roles`: the default roles, offline_access, the user's. */
+/**
+ * Realm roles in Keycloak's `realm_access.roles`. As Keycloak expands the composite
+ * `default-roles-<realm>` (which the export gives every user): the composite itself,
+ * offline_access, uma_authorization and the realm's default roles, then the user's own.
+ */
 export function realmRolesFor(realm: Realm, user: RealmUser): string[] {
-  return [...new Set([...realm.defaultRoles, 'offline_access', ...user.realmRoles])];
+  const composite = `default-roles-${realm.name}`;
+  return [
+    ...new Set([
+      composite,
+      'offline_access',
+      'uma_authorization',
+      ...realm.defaultRoles,
+      ...user.realmRoles,
+    ]),
+  ];
 }
 
 /** The profile and e-mail claims (Keycloak's `profile` and `email` client scopes). */

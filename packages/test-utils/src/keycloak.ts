@@ -16,6 +16,7 @@ interface LaunchOptions {
   port?: number;
   managementPort?: number;
   timeoutMs?: number;
+  realmFile?: string;
   stateFile?: string | null;
   detached?: boolean;
   env?: Record<string, string>;
@@ -83,6 +84,8 @@ export interface StartKeycloakOptions {
   managementPort?: number;
   /** Extra environment for Keycloak, e.g. AFENDA_ORCHESTRATOR_CLIENT_SECRET for the import. */
   env?: Record<string, string>;
+  /** Another realm export (default KEYCLOAK_REALM_FILE or deploy/keycloak/realm-afenda.json). */
+  realmFile?: string;
   timeoutMs?: number;
   log?: (line: string) => void;
 }
@@ -99,6 +102,7 @@ export async function startKeycloak(options: StartKeycloakOptions = {}): Promise
     detached: false,
     ...(options.version ? { version: options.version } : {}),
     ...(options.env ? { env: options.env } : {}),
+    ...(options.realmFile ? { realmFile: options.realmFile } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
@@ -283,6 +287,10 @@ export class KeycloakAdminError extends Error {
 export interface KeycloakAdmin {
   /** Any call under /admin/realms/<realm>; JSON in and out, undefined for empty answers. */
   request<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Users of the realm (service-account users are not listed). */
+  users(
+    options?: PageOptions & { search?: string; username?: string; exact?: boolean; q?: string },
+  ): Promise<UserRepresentation[]>;
   findUser(username: string): Promise<UserRepresentation | undefined>;
   getUser(userId: string): Promise<UserRepresentation>;
   /** GET then PUT of the whole representation with `enabled` changed. */
@@ -331,6 +339,7 @@ export function keycloakAdmin(url: string, token: string, realm = KEYCLOAK_REALM
   const id = encodeURIComponent;
   const admin: KeycloakAdmin = {
     request,
+    users: (options) => request('GET', `/users${query({ ...options })}`),
     async findUser(username) {
       const users = await request<UserRepresentation[]>(
         'GET',
