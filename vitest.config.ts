@@ -10,6 +10,7 @@ export default defineConfig({
       'apps/orchestrator/src/**/*.test.ts',
       'apps/dev-idp/src/**/*.test.ts',
       'apps/shell/app/**/*.test.ts',
+      'apps/shell/lib/**/*.test.ts',
       'packages/*/src/**/*.test.ts',
       'modules/*/**/*.test.ts',
     ],

@@ -104,6 +104,14 @@ if (stopping) {
   const shellEnv = {
     ORCHESTRATOR_URL: orchestratorUrl,
     OIDC_ISSUER: issuer,
+    // next start runs in production mode, so the Shell's development defaults don't apply: the
+    // development client secret is handed over only when the development provider is in use.
+    OIDC_CLIENT_SECRET:
+      process.env.OIDC_CLIENT_SECRET ||
+      (process.env.KEYCLOAK_ISSUER
+        ? ''
+        : process.env.AFENDA_SHELL_CLIENT_SECRET || 'afenda-shell-dev-secret'),
+    SHELL_PUBLIC_URL: process.env.SHELL_PUBLIC_URL || `http://localhost:${shellPort}`,
     NEXT_TELEMETRY_DISABLED: '1',
   };
   if (!process.env.DATABASE_URL && orchestratorUp) {

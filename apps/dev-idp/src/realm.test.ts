@@ -156,7 +156,9 @@ describe('users and passwords', () => {
     expect(accessTokenClaims(realm, user, undefined, 'some-client')).toEqual({
       typ: 'Bearer',
       azp: 'some-client',
-      realm_access: { roles: ['default-roles-r', 'offline_access', 'uma_authorization', 'r-user', 'extra'] },
+      realm_access: {
+        roles: ['default-roles-r', 'offline_access', 'uma_authorization', 'r-user', 'extra'],
+      },
       preferred_username: 'ann',
       email: 'ann@example.com',
       email_verified: true,

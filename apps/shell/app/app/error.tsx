@@ -1,0 +1,38 @@
+'use client';
+
+import { useEffect } from 'react';
+import { RotateCw } from 'lucide-react';
+import { Button, Card, CardDescription, CardFooter, CardHeader, CardTitle } from '@afenda/ui';
+
+/** A page under /app failed (most often: the orchestrator is unreachable). The header stays. */
+export default function WorkspaceError({ error, retry }: { error: unknown; retry: () => void }) {
+  useEffect(() => {
+    console.error(error);
+  }, [error]);
+
+  const digest =
+    error instanceof Error && 'digest' in error && typeof error.digest === 'string'
+      ? error.digest
+      : undefined;
+
+  return (
+    <Card role="alert" className="max-w-xl">
+      <CardHeader>
+        <CardTitle>Your workspace could not be loaded</CardTitle>
+        <CardDescription>
+          The workspace service did not answer as expected. It may be restarting; try again in a
+          moment.
+          {digest ? (
+            <span className="mt-2 block font-mono text-xs">Reference: {digest}</span>
+          ) : null}
+        </CardDescription>
+      </CardHeader>
+      <CardFooter>
+        <Button onClick={() => retry()}>
+          <RotateCw aria-hidden />
+          Try again
+        </Button>
+      </CardFooter>
+    </Card>
+  );
+}

@@ -1,0 +1,168 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import {
+  createOrchestratorApi,
+  flattenTenants,
+  OrchestratorApiError,
+  OrchestratorUnavailableError,
+} from './orchestrator-api';
+
+let server: Server | undefined;
+const seen: { method?: string; url?: string; authorization?: string }[] = [];
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+  const current = createServer((req, res) => {
+    seen.push({ method: req.method, url: req.url, authorization: req.headers.authorization });
+    handler(req, res);
+  });
+  server = current;
+  await new Promise<void>((resolve) => current.listen(0, '127.0.0.1', resolve));
+  const { port } = current.address() as AddressInfo;
+  return createOrchestratorApi({
+    baseUrl: `http://127.0.0.1:${port}/`,
+    accessToken: 'token-1',
+    timeoutMs: 200,
+  });
+}
+
+const json = (status: number, body: unknown) => (_req: IncomingMessage, res: ServerResponse) => {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+};
+
+afterEach(async () => {
+  seen.length = 0;
+  const current = server;
+  server = undefined;
+  if (current) {
+    current.closeAllConnections();
+    await new Promise<void>((resolve) => current.close(() => resolve()));
+  }
+});
+
+const ids = {
+  me: '11111111-1111-4111-8111-111111111111',
+  personal: '22222222-2222-4222-8222-222222222222',
+  acme: '33333333-3333-4333-8333-333333333333',
+  support: '44444444-4444-4444-8444-444444444444',
+};
+
+const tree = [
+  {
+    id: ids.personal,
+    kind: 'individual',
+    slug: 'alice',
+    name: 'Alice Nguyen',
+    parentId: null,
+    role: 'owner',
+    canApprove: true,
+    children: [],
+  },
+  {
+    id: ids.acme,
+    kind: 'organization',
+    slug: 'acme',
+    name: 'Acme',
+    parentId: null,
+    role: 'member',
+    canApprove: false,
+    children: [
+      {
+        id: ids.support,
+        kind: 'team',
+        slug: 'support',
+        name: 'Support',
+        parentId: ids.acme,
+        role: 'member',
+        canApprove: false,
+        children: [],
+      },
+    ],
+  },
+];
+
+describe('the orchestrator API helper', () => {
+  it('sends the bearer token and reads the caller and the tenant tree', async () => {
+    const api = await serve((req, res) =>
+      req.url === '/api/v1/me'
+        ? json(200, {
+            data: {
+              id: ids.me,
+              subject: 'kc-alice',
+              username: 'alice',
+              displayName: 'Alice Nguyen',
+              email: 'alice@acme.example',
+              personalTenantId: ids.personal,
+              activeTenantId: ids.acme,
+            },
+            meta: { requestId: 'r1' },
+          })(req, res)
+        : json(200, { data: tree, meta: { requestId: 'r2', activeTenantId: ids.acme } })(req, res),
+    );
+    expect((await api.getMe()).displayName).toBe('Alice Nguyen');
+    const tenants = await api.listTenants();
+    expect(tenants.activeTenantId).toBe(ids.acme);
+    expect(flattenTenants(tenants.tenants).map((t) => [t.name, t.depth, t.parentName])).toEqual([
+      ['Alice Nguyen', 0, null],
+      ['Acme', 0, null],
+      ['Support', 1, 'Acme'],
+    ]);
+    expect(seen.map((s) => s.authorization)).toEqual(['Bearer token-1', 'Bearer token-1']);
+  });
+
+  it('switches with a POST to /tenants/:id/switch', async () => {
+    const api = await serve(
+      json(200, {
+        data: { ...tree[1]!.children[0], children: undefined },
+        meta: { requestId: 'r' },
+      }),
+    );
+    expect((await api.switchTenant(ids.support)).name).toBe('Support');
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      url: `/api/v1/tenants/${ids.support}/switch`,
+    });
+  });
+
+  it('turns the error envelope into a typed error', async () => {
+    const api = await serve(
+      json(404, {
+        error: { code: 'TENANT_NOT_FOUND', message: 'No such tenant', details: { id: 'x' } },
+      }),
+    );
+    const err = await api.switchTenant(ids.support).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OrchestratorApiError);
+    expect(err).toMatchObject({
+      status: 404,
+      code: 'TENANT_NOT_FOUND',
+      message: 'No such tenant',
+      details: { id: 'x' },
+    });
+  });
+
+  it('reports an unreachable, slow or strange orchestrator as unavailable', async () => {
+    const html = await serve((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end('<h1>Bad gateway</h1>');
+    });
+    await expect(html.getMe()).rejects.toThrow(OrchestratorUnavailableError);
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+    server = undefined;
+
+    const wrongShape = await serve(json(200, { data: { id: 'not-a-uuid' }, meta: {} }));
+    await expect(wrongShape.getMe()).rejects.toThrow(/Unexpected response body/);
+    server!.closeAllConnections();
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+    server = undefined;
+
+    const slow = await serve(() => {
+      // never answers
+    });
+    await expect(slow.getMe()).rejects.toThrow(/Timed out after 200 ms/);
+
+    const refused = createOrchestratorApi({ baseUrl: 'http://127.0.0.1:1', accessToken: 't' });
+    await expect(refused.getMe()).rejects.toThrow(OrchestratorUnavailableError);
+  });
+});

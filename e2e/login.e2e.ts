@@ -1,0 +1,680 @@
+/**
+ * Sign-in, tenant switching, sign-out and back-channel logout in a real browser, against the
+ * whole product started here on free ports with a fresh data folder: the development OpenID
+ * provider, the orchestrator (embedded PostgreSQL, demo data) and the Shell (`next start`).
+ *
+ *   node --import tsx e2e/login.e2e.ts
+ *
+ * E2E_SKIP_BUILD=1   use the Shell build that is there (otherwise `turbo run build`, cached)
+ * E2E_REDIS_URL=...  keep the Shell's sessions in this Redis instead of PostgreSQL (the checks
+ *                    that look into the sessions table are then left out)
+ * CHROMIUM_PATH      the browser (default /usr/bin/chromium; never a downloaded one)
+ *
+ * Screenshots (light and dark) go to e2e/artifacts/. Prints "N passed, N failed"; exits 1 on
+ * any failure.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+import { launchChromium } from './lib/chromium.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
+const SHELL_SECRET = 'afenda-shell-dev-secret';
+const ACCESS_TOKEN_LIFESPAN_S = 62;
+const started = performance.now();
+
+// ---- processes ---------------------------------------------------------------------------
+
+interface Proc {
+  name: string;
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+const procs: Proc[] = [];
+
+function start(name: string, args: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: false,
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      output.push(line);
+      if (output.length > 400) output.shift();
+    }
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const proc = { name, child, output, exited };
+  procs.push(proc);
+  return proc;
+}
+
+async function waitForOutput(proc: Proc, pattern: RegExp, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.output.some((line) => pattern.test(line))) return;
+    if (proc.child.exitCode !== null) break;
+    await sleep(100);
+  }
+  throw new Error(
+    `${proc.name} did not print ${pattern} in time; last lines:\n${proc.output.slice(-15).join('\n')}`,
+  );
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { redirect: 'manual' });
+      if (res.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`${url} did not answer in time`);
+}
+
+async function stopAll(): Promise<void> {
+  for (const proc of [...procs].reverse()) {
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) continue;
+    proc.child.kill('SIGTERM');
+    const timer = setTimeout(() => proc.child.kill('SIGKILL'), 15_000);
+    await proc.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Progress lines on stdout (this is a script: its output is the report). */
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// ---- checks ------------------------------------------------------------------------------
+
+const results: { name: string; ok: boolean; ms: number; error?: string }[] = [];
+
+async function check(name: string, fn: () => Promise<void>): Promise<boolean> {
+  const t0 = performance.now();
+  try {
+    await fn();
+    const ms = Math.round(performance.now() - t0);
+    results.push({ name, ok: true, ms });
+    log(`  ok    ${name} (${ms} ms)`);
+    return true;
+  } catch (err) {
+    const ms = Math.round(performance.now() - t0);
+    const error =
+      err instanceof Error ? err.message.split('\n').slice(0, 6).join('\n') : String(err);
+    results.push({ name, ok: false, ms, error });
+    log(`  FAIL  ${name} (${ms} ms)\n        ${error.replace(/\n/g, '\n        ')}`);
+    return false;
+  }
+}
+
+function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+function assertEqual<T>(actual: T, expected: T, what: string): void {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  }
+}
+
+// ---- the product -------------------------------------------------------------------------
+
+const dataDir = await mkdtemp(path.join(tmpdir(), 'afenda-e2e-'));
+let browser: Browser | undefined;
+let admin: pg.Client | undefined;
+let exitCode = 1;
+
+async function cleanup(): Promise<void> {
+  await browser?.close().catch(() => undefined);
+  await admin?.end().catch(() => undefined);
+  await stopAll();
+  await rm(dataDir, { recursive: true, force: true });
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+const ports = new Set<number>();
+while (ports.size < 3) ports.add(await freePort());
+const [idpPort, orchestratorPort, shellPort] = [...ports] as [number, number, number];
+const idpOrigin = `http://localhost:${idpPort}`;
+const issuer = `${idpOrigin}/realms/afenda`;
+const shellUrl = `http://localhost:${shellPort}`;
+const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
+const timings: Record<string, number> = {};
+
+try {
+  log(
+    `e2e: data in ${dataDir}; provider :${idpPort}, orchestrator :${orchestratorPort}, Shell :${shellPort}`,
+  );
+
+  // The realm export, with the Shell's URLs on its port (the provider checks redirect URIs).
+  const realm = JSON.parse(
+    await readFile(path.join(ROOT, 'deploy/keycloak/realm-afenda.json'), 'utf8'),
+  ) as { clients: Record<string, unknown>[]; accessTokenLifespan: number };
+  // Access tokens for 62 s: the Shell refreshes within 60 s of expiry, so from 2 s after a
+  // sign-in every request goes through the refresh (and the provider's refresh token rotation).
+  realm.accessTokenLifespan = ACCESS_TOKEN_LIFESPAN_S;
+  const shellClient = realm.clients.find((c) => c.clientId === 'afenda-shell');
+  assert(shellClient, 'the realm export has no afenda-shell client');
+  const onPort = (value: unknown): unknown =>
+    JSON.parse(
+      JSON.stringify(value)
+        .replaceAll('localhost:3000', `localhost:${shellPort}`)
+        .replaceAll('127.0.0.1:3000', `127.0.0.1:${shellPort}`),
+    );
+  Object.assign(shellClient, onPort(shellClient));
+  (shellClient.attributes as Record<string, string>)['backchannel.logout.url'] =
+    `http://127.0.0.1:${shellPort}/auth/backchannel-logout`;
+  const realmFile = path.join(dataDir, 'realm-afenda.json');
+  await writeFile(realmFile, JSON.stringify(realm, null, 2));
+
+  const setupStart = performance.now();
+  const idp = start('dev-idp', ['--import', 'tsx', 'apps/dev-idp/src/server.ts'], {
+    NODE_ENV: 'development',
+    DEV_IDP_PORT: String(idpPort),
+    DEV_IDP_PUBLIC_URL: idpOrigin,
+    DATA_DIR: dataDir,
+    REALM_EXPORT_FILE: realmFile,
+  });
+  const orchestrator = start(
+    'orchestrator',
+    ['--import', 'tsx', 'apps/orchestrator/src/server.ts'],
+    {
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: String(orchestratorPort),
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      KEYCLOAK_ISSUER: '',
+      DEV_IDP_PUBLIC_URL: idpOrigin,
+      REALM_EXPORT_FILE: realmFile,
+      CORS_ORIGINS: shellUrl,
+      LOG_LEVEL: 'info',
+    },
+  );
+  const build =
+    process.env.E2E_SKIP_BUILD === '1'
+      ? undefined
+      : start(
+          'build',
+          [
+            'node_modules/turbo/bin/turbo',
+            'run',
+            'build',
+            '--filter=@afenda/shell',
+            '--output-logs=errors-only',
+          ],
+          { NEXT_TELEMETRY_DISABLED: '1', TURBO_TELEMETRY_DISABLED: '1' },
+        );
+  await waitForOutput(idp, /development identity provider ready/, 60_000);
+  await waitForOutput(orchestrator, /orchestrator ready/, 120_000);
+  if (build) {
+    const code = await build.exited;
+    assert(code === 0, `the Shell build failed:\n${build.output.slice(-20).join('\n')}`);
+  }
+  const pgState = JSON.parse(
+    await readFile(path.join(dataDir, 'postgres', 'state.json'), 'utf8'),
+  ) as { port: number; appPassword: string; superPassword: string };
+  const shell = start(
+    'shell',
+    [
+      'node_modules/next/dist/bin/next',
+      'start',
+      'apps/shell',
+      '--port',
+      String(shellPort),
+      '--hostname',
+      '127.0.0.1',
+    ],
+    {
+      NEXT_TELEMETRY_DISABLED: '1',
+      ORCHESTRATOR_URL: orchestratorUrl,
+      OIDC_ISSUER: issuer,
+      OIDC_CLIENT_SECRET: SHELL_SECRET,
+      SHELL_PUBLIC_URL: shellUrl,
+      DATABASE_URL: `postgres://afenda_app:${encodeURIComponent(pgState.appPassword)}@127.0.0.1:${pgState.port}/postgres`,
+      REDIS_URL: process.env.E2E_REDIS_URL ?? '',
+    },
+  );
+  await waitForHttp(`http://127.0.0.1:${shellPort}/auth/error`, 60_000);
+  timings.setupMs = Math.round(performance.now() - setupStart);
+  log(
+    `e2e: everything is up (${timings.setupMs} ms); sessions in ${process.env.E2E_REDIS_URL ? 'Redis' : 'PostgreSQL'}`,
+  );
+
+  // Underneath row-level security (as the superuser): what the sessions table really holds.
+  const inPostgres = !process.env.E2E_REDIS_URL;
+  admin = new pg.Client({
+    connectionString: `postgres://postgres:${encodeURIComponent(pgState.superPassword)}@127.0.0.1:${pgState.port}/postgres`,
+  });
+  await admin.connect();
+  const db = admin;
+  const sessionRow = async (cookie: string) =>
+    (
+      await db.query<{
+        data: string;
+        keycloak_sid: string | null;
+        created_at: Date;
+        updated_at: Date;
+      }>(
+        'SELECT data::text AS data, keycloak_sid, created_at, updated_at FROM shell_sessions WHERE id_hash = $1',
+        [createHash('sha256').update(cookie).digest('hex')],
+      )
+    ).rows[0];
+
+  await mkdir(ARTIFACTS, { recursive: true });
+  browser = await launchChromium();
+  const context: BrowserContext = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    colorScheme: 'light',
+  });
+  const page: Page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  const shot = async (p: Page, name: string) => {
+    await p.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), animations: 'disabled' });
+  };
+  const theme = async (scheme: 'light' | 'dark') => {
+    await page.emulateMedia({ colorScheme: scheme });
+    // next-themes follows the system preference (the default): wait for its class on <html>.
+    await page.waitForFunction(
+      `document.documentElement.classList.contains('dark') === ${scheme === 'dark'}`,
+    );
+  };
+  const onLoginPage = (url: URL) => url.href.startsWith(`${issuer}/login/`);
+  const sessionCookie = async () =>
+    (await context.cookies(shellUrl)).find((c) => c.name === 'afenda_session');
+  const signInAs = async (username: string) => {
+    await page.fill('#username', username);
+    await page.fill('#password', `demo-${username}`);
+    await page.click('button[type=submit]');
+  };
+
+  // ---- signed out ----------------------------------------------------------------------
+
+  await check('the home page offers "Sign in" when signed out', async () => {
+    await page.goto(`${shellUrl}/`);
+    await page.getByRole('link', { name: 'Sign in' }).waitFor();
+    await page.getByText('Orchestrator', { exact: true }).waitFor();
+    await page.getByText('Ready', { exact: true }).waitFor();
+    await shot(page, '01-home-signed-out-light');
+    await theme('dark');
+    await shot(page, '02-home-signed-out-dark');
+    await theme('light');
+  });
+
+  let loginPageReached = 0;
+  let signedInAt = 0;
+  await check(
+    'an unauthenticated visit to /app/somewhere?x=1 goes to the sign-in page',
+    async () => {
+      const t0 = performance.now();
+      await page.goto(`${shellUrl}/app/somewhere?x=1`);
+      await page.waitForURL(onLoginPage);
+      await page.locator('#password').waitFor();
+      loginPageReached = performance.now();
+      timings.toLoginPageMs = Math.round(loginPageReached - t0);
+      assert(
+        (await page.textContent('body'))?.includes('Axis Afenda Shell'),
+        'the sign-in page does not name the Shell',
+      );
+      await shot(page, '03-idp-sign-in');
+    },
+  );
+
+  await check('signing in as alice comes back to /app/somewhere?x=1', async () => {
+    const t0 = performance.now();
+    await signInAs('alice');
+    await page.waitForURL(`${shellUrl}/app/somewhere?x=1`);
+    await page.getByTestId('user-name').waitFor();
+    timings.callbackToPageMs = Math.round(performance.now() - t0);
+    signedInAt = Date.now();
+    timings.loginRoundTripMs = (timings.toLoginPageMs ?? 0) + timings.callbackToPageMs;
+    assertEqual(await page.getByTestId('user-name').textContent(), 'Alice Nguyen', 'user name');
+    await page.getByText('This page isn’t here').waitFor();
+    await shot(page, '04-workspace-not-found-light');
+  });
+
+  await check('the browser holds only an httpOnly, SameSite=Lax session id cookie', async () => {
+    const cookies = await context.cookies(shellUrl);
+    const session = cookies.find((c) => c.name === 'afenda_session');
+    assert(session, 'no afenda_session cookie');
+    assert(session.httpOnly, 'the session cookie is not httpOnly');
+    assertEqual(session.sameSite, 'Lax', 'SameSite');
+    assertEqual(session.path, '/', 'path');
+    assert(/^[A-Za-z0-9_-]{43}$/.test(session.value), 'the cookie is not a bare 32-byte id');
+    assert(!cookies.some((c) => c.name === 'afenda_login'), 'the login cookie was not cleared');
+    assert(!cookies.some((c) => c.value.includes('eyJ')), 'a cookie holds a JWT');
+    assert(
+      !(await page.evaluate<string>('document.cookie')).includes('afenda_session'),
+      'scripts can read the session cookie',
+    );
+    if (inPostgres) {
+      const row = await sessionRow(session.value);
+      assert(row, 'no session row under the hash of the cookie');
+      assert(row.keycloak_sid, 'the session row has no Keycloak sid');
+      assert(!row.data.includes('eyJ'), 'the session row holds a readable token');
+      assert(!row.data.includes(session.value), 'the session row holds the id');
+    }
+  });
+
+  await check('the home page offers "Open workspace" when signed in', async () => {
+    await page.goto(`${shellUrl}/`);
+    await page.getByRole('link', { name: 'Open workspace' }).waitFor();
+    await shot(page, '05-home-signed-in-light');
+  });
+
+  // ---- tenants -------------------------------------------------------------------------
+
+  await check(
+    'the tenant switcher lists the personal tenant, Acme and its Support team',
+    async () => {
+      await page.goto(`${shellUrl}/app`);
+      await page.getByRole('heading', { name: 'Welcome, Alice Nguyen' }).waitFor();
+      assertEqual(
+        await page.getByTestId('active-tenant-name').textContent(),
+        'Acme Corp',
+        'default tenant',
+      );
+      assertEqual(
+        await page.getByTestId('active-tenant-role').textContent(),
+        'Member',
+        'role in Acme',
+      );
+      await shot(page, '06-app-light');
+      await page.getByTestId('tenant-switcher').click();
+      const items = page.getByRole('menuitemradio');
+      await items.first().waitFor();
+      const texts = (await items.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      assertEqual(
+        texts,
+        ['Alice Nguyen Owner', 'Acme Corp Member', 'Support Member'],
+        'tenants in the switcher',
+      );
+      assertEqual(
+        await page
+          .getByRole('menuitemradio', { checked: true })
+          .innerText()
+          .then((t) => t.split('\n')[0]),
+        'Acme Corp',
+        'checked tenant',
+      );
+      await shot(page, '07-switcher-light');
+    },
+  );
+
+  await check(
+    'choosing Support makes it the active tenant (and it stays after a reload)',
+    async () => {
+      await page.getByRole('menuitemradio', { name: /Support/ }).click();
+      await page.getByTestId('active-tenant-name').filter({ hasText: 'Support' }).waitFor();
+      assert(
+        (await page.getByTestId('tenant-switcher').textContent())?.includes('Support'),
+        'the switcher does not show Support',
+      );
+      assert(
+        (await page.textContent('main'))?.includes('Team in Acme Corp'),
+        'Support is not shown as a team of Acme',
+      );
+      await page.reload();
+      await page.getByTestId('active-tenant-name').filter({ hasText: 'Support' }).waitFor();
+      await shot(page, '08-app-support-light');
+    },
+  );
+
+  await check(
+    'the access token is refreshed before it expires, and the new one works',
+    async () => {
+      const cookie = (await sessionCookie())?.value;
+      assert(cookie, 'no session cookie');
+      // Tokens live 62 s and are refreshed within 60 s of expiry: 2 s after the last refresh
+      // (or the sign-in), the next request refreshes.
+      const last = inPostgres
+        ? ((await sessionRow(cookie))?.updated_at.getTime() ?? 0)
+        : signedInAt;
+      const wait =
+        Math.max(last, signedInAt) + (ACCESS_TOKEN_LIFESPAN_S - 60) * 1000 + 500 - Date.now();
+      if (wait > 0) await sleep(wait);
+      await page.goto(`${shellUrl}/app`);
+      await page.getByTestId('active-tenant-name').filter({ hasText: 'Support' }).waitFor();
+      if (inPostgres) {
+        const row = await sessionRow(cookie);
+        assert(row, 'the session is gone');
+        assert(
+          row.updated_at.getTime() > last,
+          `the session was not refreshed (last ${last}, now ${row.updated_at.getTime()}, created ${row.created_at.getTime()}, signed in ${signedInAt})`,
+        );
+        assert(row.updated_at > row.created_at, 'the session was never refreshed');
+      }
+    },
+  );
+
+  await check('the signed-in pages render in dark mode', async () => {
+    await theme('dark');
+    await shot(page, '09-app-support-dark');
+    await page.getByTestId('tenant-switcher').click();
+    await page.getByRole('menuitemradio').first().waitFor();
+    await shot(page, '10-switcher-dark');
+    await page.keyboard.press('Escape');
+    await page.goto(`${shellUrl}/`);
+    await page.getByRole('link', { name: 'Open workspace' }).waitFor();
+    await shot(page, '11-home-signed-in-dark');
+    await theme('light');
+  });
+
+  await check('the signed-in header fits a phone screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${shellUrl}/app`);
+    await page.getByTestId('tenant-switcher').waitFor();
+    assert(
+      await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth'),
+      'the page scrolls sideways',
+    );
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await shot(page, '13-app-phone-light');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  // ---- sign out ------------------------------------------------------------------------
+
+  await check(
+    '"Sign out" ends the session here and at the provider, and clears the cookie',
+    async () => {
+      await page.goto(`${shellUrl}/app`);
+      const cookie = (await sessionCookie())?.value ?? '';
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(`${shellUrl}/`);
+      await page.getByRole('link', { name: 'Sign in' }).waitFor();
+      assert(!(await sessionCookie()), 'the session cookie is still there');
+      if (inPostgres) assert(!(await sessionRow(cookie)), 'the session row is still there');
+      // The provider's session is over too: it asks for the password again.
+      await page.goto(`${shellUrl}/app`);
+      await page.waitForURL(onLoginPage);
+      await page.locator('#password').waitFor();
+    },
+  );
+
+  // ---- back-channel logout -------------------------------------------------------------
+
+  await check(
+    'a logout at the provider ends the Shell session at once (back channel)',
+    async () => {
+      await signInAs('alice');
+      await page.waitForURL(`${shellUrl}/app`);
+      await page.getByRole('heading', { name: 'Welcome, Alice Nguyen' }).waitFor();
+      await page.goto(`${shellUrl}/app/elsewhere`);
+      await page.getByText('This page isn’t here').waitFor();
+      const before = shell.output.length;
+
+      // Somewhere else (another tab, an administrator, offboarding), the provider session ends.
+      const other = await context.newPage();
+      await other.goto(`${issuer}/protocol/openid-connect/logout?client_id=afenda-shell`);
+      await other.getByRole('button', { name: 'Log out' }).click();
+      await other.getByText('You are logged out').waitFor();
+      await other.close();
+      assert(
+        shell.output
+          .slice(before)
+          .some((l) => l.includes('back-channel logout: ended 1 session(s)')),
+        `the Shell did not end the session; its output: ${shell.output.slice(before).join(' | ')}`,
+      );
+      // The browser still has its cookie, but it names no session any more.
+      const cookie = await sessionCookie();
+      assert(cookie, 'the cookie should still be in the browser');
+      if (inPostgres) assert(!(await sessionRow(cookie.value)), 'the session row is still there');
+      // A click within the open page (a client-side navigation) goes to sign-in...
+      await page.getByRole('link', { name: 'Axis Afenda' }).click();
+      await page.waitForURL(onLoginPage);
+      await page.locator('#password').waitFor();
+      // ... and so does a fresh visit, which comes back to its page after signing in.
+      await page.goto(`${shellUrl}/app/after-logout?y=2`);
+      await page.waitForURL(onLoginPage);
+      await page.locator('#password').waitFor();
+      // ... and sign-in returns to the page that was asked for.
+      await signInAs('alice');
+      await page.waitForURL(`${shellUrl}/app/after-logout?y=2`);
+      await page.getByTestId('user-name').waitFor();
+    },
+  );
+
+  // ---- the edges, over plain HTTP --------------------------------------------------------
+
+  await check(
+    'the edges: proxy redirect, returnTo sanitising, CSRF and bad logout tokens',
+    async () => {
+      const noCookie = await fetch(`${shellUrl}/app/x?y=1`, { redirect: 'manual' });
+      assertEqual(noCookie.status, 307, '/app without a cookie');
+      assertEqual(
+        new URL(noCookie.headers.get('location') ?? '', shellUrl).href,
+        `${shellUrl}/auth/login?returnTo=%2Fapp%2Fx%3Fy%3D1`,
+        'proxy redirect',
+      );
+
+      const evil = await fetch(`${shellUrl}/auth/login?returnTo=//evil.example/x`, {
+        redirect: 'manual',
+      });
+      assertEqual(evil.status, 303, 'login status');
+      assert(
+        evil.headers.get('location')?.startsWith(`${issuer}/protocol/openid-connect/auth?`),
+        'login goes to the provider',
+      );
+      const loginCookie = evil.headers.getSetCookie().find((c) => c.startsWith('afenda_login='));
+      assert(loginCookie, 'no login cookie');
+      assert(
+        /HttpOnly/i.test(loginCookie) &&
+          /SameSite=lax/i.test(loginCookie) &&
+          /Path=\/auth/.test(loginCookie),
+        `login cookie attributes: ${loginCookie}`,
+      );
+      const state = JSON.parse(
+        Buffer.from(loginCookie.split(';')[0]!.split('=')[1]!, 'base64url').toString('utf8'),
+      ) as { r: string };
+      assertEqual(state.r, '/app', 'sanitised returnTo');
+
+      const crossSite = await fetch(`${shellUrl}/auth/logout`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          origin: 'http://evil.example',
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+      });
+      assertEqual(crossSite.status, 403, 'cross-site sign-out');
+
+      const bad = await fetch(`${shellUrl}/auth/backchannel-logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ logout_token: 'eyJhbGciOiJub25lIn0.eyJzaWQiOiJ4In0.' }),
+      });
+      assertEqual(bad.status, 400, 'forged logout token');
+      assertEqual(bad.headers.get('cache-control'), 'no-store', 'Cache-Control');
+      const empty = await fetch(`${shellUrl}/auth/backchannel-logout`, { method: 'POST' });
+      assertEqual(empty.status, 400, 'no logout token');
+
+      const stale = await fetch(`${shellUrl}/auth/callback?code=x&state=y`, { redirect: 'manual' });
+      assertEqual(
+        stale.headers.get('location'),
+        '/auth/error?reason=expired',
+        'callback without a sign-in',
+      );
+    },
+  );
+
+  await check('a callback without a sign-in in progress explains itself', async () => {
+    await page.goto(`${shellUrl}/auth/callback?code=x&state=y`);
+    await page.getByRole('heading', { name: 'Your sign-in expired' }).waitFor();
+    await page.getByRole('link', { name: 'Sign in again' }).waitFor();
+    await theme('dark');
+    await shot(page, '12-auth-error-dark');
+    await theme('light');
+  });
+
+  await check('the Shell logged no unexpected error', async () => {
+    const expected = [/back-channel logout: ended \d+ session/, /back-channel logout refused/];
+    const unexpected = shell.output.filter(
+      (line) => /error|fail|warn/i.test(line) && !expected.some((pattern) => pattern.test(line)),
+    );
+    assert(unexpected.length === 0, `the Shell said:\n${unexpected.slice(0, 10).join('\n')}`);
+  });
+
+  exitCode = results.every((r) => r.ok) ? 0 : 1;
+} catch (err) {
+  console.error(`e2e: setup failed: ${err instanceof Error ? err.message : String(err)}`);
+  for (const proc of procs) {
+    console.error(`--- ${proc.name} (last lines)\n${proc.output.slice(-10).join('\n')}`);
+  }
+  results.push({ name: 'setup', ok: false, ms: 0, error: String(err) });
+} finally {
+  await cleanup();
+}
+
+const passed = results.filter((r) => r.ok).length;
+if (results.some((r) => !r.ok)) {
+  for (const proc of procs) {
+    log(`--- ${proc.name} output (last 20 lines)\n${proc.output.slice(-20).join('\n')}`);
+  }
+}
+const failed = results.length - passed;
+timings.totalMs = Math.round(performance.now() - started);
+log(
+  `\ntimings: ${Object.entries(timings)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')}`,
+);
+log(`screenshots: ${path.relative(ROOT, ARTIFACTS)}/`);
+log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? exitCode : 1);
