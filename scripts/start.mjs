@@ -21,9 +21,12 @@ const children = new Set();
 let stopping = false;
 
 function run(name, command, args, env = {}) {
+  // Each child leads its own process group, so stopping it stops what it started too (npx
+  // starts next-server as a grandchild, which a signal to npx alone would leave running).
   const child = spawn(command, args, {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, ...env },
+    detached: true,
   });
   children.add(child);
   child.on('exit', (code, signal) => {
@@ -39,7 +42,13 @@ function run(name, command, args, env = {}) {
 function stop(code = 0) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      child.kill('SIGTERM');
+    }
+  }
   const deadline = setTimeout(() => process.exit(code), 20_000);
   deadline.unref();
   const check = setInterval(() => {
