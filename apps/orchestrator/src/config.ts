@@ -1,3 +1,4 @@
+import { ASYMMETRIC_JWS_ALGORITHMS } from '@afenda/contracts';
 import { z } from 'zod';
 
 /**
@@ -96,23 +97,9 @@ export const settingsSchema = z.object({
     .pipe(
       z
         .array(
-          z.enum(
-            [
-              'RS256',
-              'RS384',
-              'RS512',
-              'PS256',
-              'PS384',
-              'PS512',
-              'ES256',
-              'ES384',
-              'ES512',
-              'EdDSA',
-            ],
-            {
-              error: 'must list asymmetric JWS algorithms only (e.g. RS256,ES256)',
-            },
-          ),
+          z.enum(ASYMMETRIC_JWS_ALGORITHMS, {
+            error: 'must list asymmetric JWS algorithms only (e.g. RS256,ES256)',
+          }),
         )
         .min(1),
     ),

@@ -8,6 +8,20 @@
  *
  * Every user also has an individual tenant of their own.
  */
+/** JWS algorithms we accept for tokens: asymmetric only, so `none` and HMAC-with-a-public-key fail. */
+export const ASYMMETRIC_JWS_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+
 export const MEMBER_ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 export type MemberRole = (typeof MEMBER_ROLES)[number];
 export type TenantKind = 'organization' | 'team' | 'individual';

@@ -1,72 +1,31 @@
 import type { KeycloakUser } from '@afenda/contracts';
-import {
-  createTestDatabase,
-  startTestIssuer,
-  type TestDatabase,
-  type TestIssuer,
-} from '@afenda/test-utils';
+import type { TestDatabase, TestIssuer } from '@afenda/test-utils';
 import type { FastifyInstance } from 'fastify';
 import { exportSPKI, generateKeyPair } from 'jose';
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RealmFileSource } from '../domain/identity/directory-source.ts';
-import { DirectorySync } from '../domain/identity/sync.ts';
-import { createLogger } from '../logger.ts';
-import { buildTestApp, REALM_FILE } from '../test-helpers.ts';
+import type { DirectorySync } from '../domain/identity/sync.ts';
+import { startIdentityFixture, type IdentityFixture } from '../test-fixture.ts';
+import { buildTestApp } from '../test-helpers.ts';
 import { createTokenVerifier } from './verify-token.ts';
 
+let fx: IdentityFixture;
 let tdb: TestDatabase;
 let issuer: TestIssuer;
 let app: FastifyInstance;
 let sync: DirectorySync;
-let dir: string;
-let realmPath: string;
-let realm: { users: KeycloakUser[]; groups: unknown[] };
 const WEBHOOK_SECRET = 'keycloak-nudge-secret-for-tests';
 
-const userId = (username: string) => realm.users.find((u) => u.username === username)?.id as string;
-async function writeRealm(change: (users: KeycloakUser[]) => KeycloakUser[]) {
-  await writeFile(
-    realmPath,
-    JSON.stringify({ ...realm, users: change(structuredClone(realm.users)) }),
-  );
-}
+const userId = (username: string) => fx.userId(username);
+const writeRealm = (change: (users: KeycloakUser[]) => KeycloakUser[]) => fx.writeUsers(change);
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  issuer = await startTestIssuer();
-  dir = await mkdtemp(path.join(tmpdir(), 'afenda-auth-'));
-  realmPath = path.join(dir, 'realm.json');
-  realm = JSON.parse(await readFile(REALM_FILE, 'utf8'));
-  await writeRealm((u) => u);
-  sync = new DirectorySync({
-    database: tdb.database,
-    source: new RealmFileSource(realmPath),
-    logger: createLogger('silent'),
-  });
-  expect((await sync.reconcileAll('startup')).status).toBe('succeeded');
-  const verify = createTokenVerifier({
-    issuer: issuer.issuer,
-    audience: 'afenda-orchestrator',
-    algorithms: ['RS256'],
-    clockToleranceSeconds: 5,
-    cooldownSeconds: 30,
-  });
-  ({ app } = await buildTestApp({
-    database: tdb.database,
-    auth: { verify, sync },
-    env: { KEYCLOAK_WEBHOOK_SECRET: WEBHOOK_SECRET },
-  }));
+  fx = await startIdentityFixture({ env: { KEYCLOAK_WEBHOOK_SECRET: WEBHOOK_SECRET } });
+  ({ tdb, issuer, app, sync } = fx);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await issuer?.close();
-  await tdb?.drop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await fx?.close();
 });
 
 const as = async (username: string, claims: Record<string, unknown> = {}) =>

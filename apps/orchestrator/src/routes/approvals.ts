@@ -159,55 +159,50 @@ export const approvalRoutes: FastifyPluginAsyncZod<{ database: Database }> = asy
     }),
   );
 
-  app.post(
-    '/approvals/:id/approve',
+  // The two decisions share everything but their body: a comment (optional) or a reason (required).
+  const decisions = [
     {
-      config: { idempotent: true },
-      schema: {
-        tags: ['approvals'],
-        security,
-        summary: 'Approve (an optional comment)',
-        headers: tenantHeaders,
-        params,
-        body: approveBodySchema,
-        response: { 200: envelope(approvalSchema) },
-      },
+      path: 'approve',
+      decision: 'approved',
+      summary: 'Approve (an optional comment)',
+      body: approveBodySchema,
     },
-    async (request) => ({
-      data: await decideApproval(
-        database,
-        actorOf(request),
-        request.params.id,
-        'approved',
-        request.body?.comment || undefined,
-      ),
-      meta: { requestId: request.id },
-    }),
-  );
-
-  app.post(
-    '/approvals/:id/reject',
     {
-      config: { idempotent: true },
-      schema: {
-        tags: ['approvals'],
-        security,
-        summary: 'Reject (a reason is required)',
-        headers: tenantHeaders,
-        params,
-        body: rejectBodySchema,
-        response: { 200: envelope(approvalSchema) },
-      },
+      path: 'reject',
+      decision: 'rejected',
+      summary: 'Reject (a reason is required)',
+      body: rejectBodySchema,
     },
-    async (request) => ({
-      data: await decideApproval(
-        database,
-        actorOf(request),
-        request.params.id,
-        'rejected',
-        request.body?.reason || undefined,
-      ),
-      meta: { requestId: request.id },
-    }),
-  );
+  ] as const;
+  for (const d of decisions) {
+    app.post(
+      `/approvals/:id/${d.path}`,
+      {
+        config: { idempotent: true },
+        schema: {
+          tags: ['approvals'],
+          security,
+          summary: d.summary,
+          headers: tenantHeaders,
+          params,
+          body: d.body,
+          response: { 200: envelope(approvalSchema) },
+        },
+      },
+      async (request) => {
+        const body = (request.body ?? {}) as { comment?: string; reason?: string };
+        const note = (d.decision === 'approved' ? body.comment : body.reason) || undefined;
+        return {
+          data: await decideApproval(
+            database,
+            actorOf(request),
+            request.params.id,
+            d.decision,
+            note,
+          ),
+          meta: { requestId: request.id },
+        };
+      },
+    );
+  }
 };

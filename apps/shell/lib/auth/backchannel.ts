@@ -9,22 +9,12 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetK
 
 import type { AuthConfig } from './config';
 import { getOidcConfiguration } from './oidc';
+import { ASYMMETRIC_JWS_ALGORITHMS } from '@afenda/contracts';
 
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
 /** Asymmetric signatures only: `none` and HMAC (with a public key as secret) never pass. */
-export const LOGOUT_TOKEN_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-];
+export const LOGOUT_TOKEN_ALGORITHMS: string[] = [...ASYMMETRIC_JWS_ALGORITHMS];
 
 export interface LogoutTokenClaims {
   sid?: string;

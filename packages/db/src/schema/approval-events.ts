@@ -1,15 +1,5 @@
-import {
-  bigint,
-  customType,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uuid,
-} from 'drizzle-orm/pg-core';
-
-const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+import { bigint, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bytea } from './columns.ts';
 
 /** The ledger: seq, prev_hash and hash are set by the database's trigger, never by the caller. */
 export const approvalEvents = pgTable(

@@ -1,63 +1,30 @@
-import type { KeycloakUser } from '@afenda/contracts';
-import {
-  createTestDatabase,
-  startTestIssuer,
-  type TestDatabase,
-  type TestIssuer,
-} from '@afenda/test-utils';
+import type { TestDatabase } from '@afenda/test-utils';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenVerifier } from '../../auth/verify-token.ts';
-import { createLogger } from '../../logger.ts';
-import { buildTestApp, REALM_FILE } from '../../test-helpers.ts';
-import { RealmFileSource } from '../identity/directory-source.ts';
-import { DirectorySync } from '../identity/sync.ts';
+import { startIdentityFixture, type IdentityFixture } from '../../test-fixture.ts';
 
+let fx: IdentityFixture;
 let tdb: TestDatabase;
-let issuer: TestIssuer;
 let app: FastifyInstance;
-let dir: string;
-let realm: { users: KeycloakUser[] };
 const tenant: Record<string, string> = {};
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  tdb = await createTestDatabase({ poolMax: 12 });
-  issuer = await startTestIssuer();
-  dir = await mkdtemp(path.join(tmpdir(), 'afenda-approvals-'));
-  realm = JSON.parse(await readFile(REALM_FILE, 'utf8'));
-  // arjun (Acme's admin) also approves, so that decisions can conflict between approvers.
-  realm.users = realm.users.map((u) =>
-    u.username === 'arjun' ? { ...u, groups: [...(u.groups ?? []), '/acme/approvers'] } : u,
-  );
-  await writeFile(path.join(dir, 'realm.json'), JSON.stringify(realm));
-  const sync = new DirectorySync({
-    database: tdb.database,
-    source: new RealmFileSource(path.join(dir, 'realm.json')),
-    logger: createLogger('silent'),
-  });
-  await sync.reconcileAll('startup');
-  const verify = createTokenVerifier({
-    issuer: issuer.issuer,
-    audience: 'afenda-orchestrator',
-    algorithms: ['RS256'],
-    clockToleranceSeconds: 5,
-    cooldownSeconds: 30,
-  });
-  ({ app } = await buildTestApp({
-    database: tdb.database,
-    auth: { verify, sync },
+  fx = await startIdentityFixture({
+    poolMax: 12,
     env: { RATE_LIMIT_WRITES: '100000', RATE_LIMIT_READS: '100000' },
-  }));
-  for (const u of realm.users)
-    tokens[u.username] = await issuer.token({ sub: u.id, preferred_username: u.username });
+    // arjun (Acme's admin) also approves, so that decisions can conflict between approvers.
+    users: (users) =>
+      users.map((u) =>
+        u.username === 'arjun' ? { ...u, groups: [...(u.groups ?? []), '/acme/approvers'] } : u,
+      ),
+  });
+  ({ tdb, app } = fx);
+  for (const u of fx.users.filter((u) => u.id)) tokens[u.username] = await fx.token(u.username);
   const { rows } = await tdb.admin.query<{ slug: string; id: string }>(
     "select slug, id from tenants where kind = 'organization'",
   );
@@ -65,10 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await app?.close();
-  await issuer?.close();
-  await tdb?.drop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await fx?.close();
 });
 
 function as(username: string, org = username.startsWith('g') ? 'globex' : 'acme') {

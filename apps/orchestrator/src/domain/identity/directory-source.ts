@@ -35,6 +35,16 @@ export class RealmFileSource implements DirectorySource {
 
 const PAGE = 200;
 
+/** Every item of a paginated Admin API listing (first/max), page after page. */
+async function allPages<T>(page: (first: number, max: number) => Promise<T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for (let first = 0; ; first += PAGE) {
+    const items = await page(first, PAGE);
+    all.push(...items);
+    if (items.length < PAGE) return all;
+  }
+}
+
 /**
  * Production: Keycloak's Admin REST API with the orchestrator's service account
  * (client credentials; roles view-users, query-users, query-groups). Read-only: nothing here
@@ -73,75 +83,56 @@ export class KeycloakAdminSource implements DirectorySource {
     const withChildren = async (
       group: KeycloakGroup & { id?: string; subGroupCount?: number },
     ): Promise<KeycloakGroup> => {
-      let children: KeycloakGroup[] = [];
-      if (group.id && (group.subGroupCount ?? 1) > 0) {
-        const subs: KeycloakGroup[] = [];
-        for (let first = 0; ; first += PAGE) {
-          const page = (await kc.groups.listSubGroups({
-            parentId: group.id,
-            first,
-            max: PAGE,
-            briefRepresentation: false,
-          })) as KeycloakGroup[];
-          subs.push(...page);
-          if (page.length < PAGE) break;
-        }
-        children = await Promise.all(subs.map(withChildren));
-      }
+      const subs =
+        group.id && (group.subGroupCount ?? 1) > 0
+          ? await allPages((first, max) =>
+              kc.groups.listSubGroups({
+                parentId: group.id!,
+                first,
+                max,
+                briefRepresentation: false,
+              }),
+            )
+          : [];
       return {
         id: group.id,
         name: group.name,
         path: group.path,
         attributes: group.attributes ?? {},
-        subGroups: children,
+        subGroups: await Promise.all((subs as KeycloakGroup[]).map(withChildren)),
       };
     };
-    const top: KeycloakGroup[] = [];
-    for (let first = 0; ; first += PAGE) {
-      const page = (await kc.groups.find({
-        first,
-        max: PAGE,
-        briefRepresentation: false,
-      })) as KeycloakGroup[];
-      top.push(...page);
-      if (page.length < PAGE) break;
-    }
-    return Promise.all(top.map(withChildren));
+    const top = await allPages((first, max) =>
+      kc.groups.find({ first, max, briefRepresentation: false }),
+    );
+    return Promise.all((top as KeycloakGroup[]).map(withChildren));
   }
 
   async fetchAll() {
     const kc = await this.authed();
     const groups = await this.groupTree(kc);
     const users = new Map<string, KeycloakUser>();
-    for (let first = 0; ; first += PAGE) {
-      const page = await kc.users.find({ first, max: PAGE, briefRepresentation: false });
-      for (const u of page) {
-        if (!u.id || !u.username || u.serviceAccountClientId) continue;
-        users.set(u.id, {
-          id: u.id,
-          username: u.username,
-          email: u.email,
-          firstName: u.firstName,
-          lastName: u.lastName,
-          enabled: u.enabled,
-          groups: [],
-        });
-      }
-      if (page.length < PAGE) break;
+    for (const u of await allPages((first, max) =>
+      kc.users.find({ first, max, briefRepresentation: false }),
+    )) {
+      if (!u.id || !u.username || u.serviceAccountClientId) continue;
+      users.set(u.id, {
+        id: u.id,
+        username: u.username,
+        email: u.email,
+        firstName: u.firstName,
+        lastName: u.lastName,
+        enabled: u.enabled,
+        groups: [],
+      });
     }
     // Direct members of each group: one call per group rather than one per user.
     const walk = async (g: KeycloakGroup) => {
       if (g.id) {
-        for (let first = 0; ; first += PAGE) {
-          const members = await kc.groups.listMembers({
-            id: g.id,
-            first,
-            max: PAGE,
-            briefRepresentation: true,
-          });
-          for (const m of members) if (m.id) users.get(m.id)?.groups?.push(g.path ?? '');
-          if (members.length < PAGE) break;
-        }
+        const members = await allPages((first, max) =>
+          kc.groups.listMembers({ id: g.id!, first, max, briefRepresentation: true }),
+        );
+        for (const m of members) if (m.id) users.get(m.id)?.groups?.push(g.path ?? '');
       }
       for (const sub of g.subGroups ?? []) await walk(sub);
     };
