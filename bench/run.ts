@@ -18,10 +18,11 @@ const RESULTS = path.join(HERE, 'results', 'latest.json');
 interface Row {
   name: string;
   goal: Benchmark['goal'];
-  status: 'pass' | 'miss' | 'crashed';
+  status: 'pass' | 'miss' | 'report' | 'crashed';
   figure?: number;
   baseline?: number;
   unit?: string;
+  baselineUnit?: string;
   ratio?: number;
   seconds: number;
   /** Share of the machine's CPU busy in the second before the benchmark: other people's work. */
@@ -53,6 +54,12 @@ async function collect(): Promise<Benchmark[]> {
   return only.length > 0 ? benches.filter((b) => only.includes(b.name)) : benches;
 }
 
+/** PASS/MISS against the goal's ratio (at least, or at most for costs); REPORT without one. */
+function verdict(goal: Benchmark['goal'], ratio: number): Row['status'] {
+  if (goal.ratio === undefined) return 'report';
+  return (goal.lowerIsBetter ? ratio <= goal.ratio : ratio >= goal.ratio) ? 'pass' : 'miss';
+}
+
 function oneLine(message: string): string {
   const text = message
     .split('\n')
@@ -79,7 +86,7 @@ function table(rows: Row[]): string {
   const lines = rows.map((r) => [
     r.name,
     r.figure === undefined ? '-' : `${fmt(r.figure)} ${r.unit}`,
-    r.baseline === undefined ? '-' : `${fmt(r.baseline)} ${r.unit}`,
+    r.baseline === undefined ? '-' : `${fmt(r.baseline)} ${r.baselineUnit ?? r.unit}`,
     r.ratio === undefined ? '-' : `${r.ratio.toFixed(2)}×`,
     r.goal.description,
     r.status === 'crashed' ? `CRASHED: ${oneLine(r.error ?? '')}` : r.status.toUpperCase(),
@@ -112,19 +119,39 @@ async function main(): Promise<number> {
     const busyBefore = await otherLoad();
     try {
       const result = await bench.run();
-      const ratio = result.baseline > 0 ? result.figure / result.baseline : Number.NaN;
+      const seconds = round((performance.now() - t0) / 1000, 1);
+      const ratioOf = (r: { figure: number; baseline: number }) =>
+        r.baseline > 0 ? r.figure / r.baseline : Number.NaN;
+      const ratio = ratioOf(result);
       rows.push({
         name: bench.name,
         goal: bench.goal,
-        status: ratio >= bench.goal.ratio ? 'pass' : 'miss',
+        status: verdict(bench.goal, ratio),
         figure: result.figure,
         baseline: result.baseline,
         unit: result.unit,
+        ...(result.baselineUnit ? { baselineUnit: result.baselineUnit } : {}),
         ratio: round(ratio, 3),
-        seconds: round((performance.now() - t0) / 1000, 1),
+        seconds,
         busyBefore,
         details: result.details,
       });
+      for (const extra of result.extra ?? []) {
+        const r = ratioOf(extra);
+        rows.push({
+          name: `${bench.name}/${extra.key}`,
+          goal: extra.goal,
+          status: verdict(extra.goal, r),
+          figure: extra.figure,
+          baseline: extra.baseline,
+          unit: extra.unit,
+          ...(extra.baselineUnit ? { baselineUnit: extra.baselineUnit } : {}),
+          ratio: round(r, 3),
+          seconds,
+          busyBefore,
+          ...(extra.summary ? { details: { summary: extra.summary } } : {}),
+        });
+      }
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       console.error(`bench: ${bench.name} crashed: ${err instanceof Error ? err.stack : error}`);

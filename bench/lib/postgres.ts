@@ -1,4 +1,11 @@
-import { migrate, startEmbeddedPostgres, type EmbeddedPostgres } from '@afenda/db';
+import {
+  createDatabase,
+  migrate,
+  startEmbeddedPostgres,
+  type Database,
+  type EmbeddedPostgres,
+} from '@afenda/db';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,4 +43,23 @@ export function libpqEnv(url: string): Record<string, string> {
     PGDATABASE: decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres',
     PGSSLMODE: 'disable',
   };
+}
+
+/** The embedded server's postmaster pid (from postmaster.pid), for CPU accounting. */
+export function postmasterPid(embedded: EmbeddedPostgres): number | undefined {
+  try {
+    const pid = Number(
+      readFileSync(path.join(embedded.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The orchestrator's data layer on the embedded server as the app role, closed by the scope. */
+export function openAppDatabase(embedded: EmbeddedPostgres, max: number, defer: Defer): Database {
+  const database = createDatabase({ url: embedded.appUrl, max });
+  defer('close the database pool', () => database.close());
+  return database;
 }

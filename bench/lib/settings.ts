@@ -1,5 +1,7 @@
-/** Run-wide knobs, all from the environment so CI and a laptop can differ without edits. */
-function positiveInt(name: string, fallback: number): number {
+// Run-wide knobs, all from the environment so CI and a laptop can differ without edits.
+
+/** A whole number of at least 1 from the environment variable `name`, or `fallback` when unset. */
+export function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) {

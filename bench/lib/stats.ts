@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Nearest-rank percentile of an unsorted sample (sorted in place). */
 export function percentile(values: number[], p: number): number {
@@ -65,4 +65,30 @@ export function watchCpu(pids: number[]): CpuWatch {
       return before === undefined || after === undefined ? undefined : after - before;
     },
   };
+}
+
+/**
+ * CPU seconds of a process tree one level deep: the process, its live children and the children
+ * it has already reaped (cutime/cstime). For PostgreSQL's postmaster that is the whole server:
+ * every backend, also those of connections that have closed, and the background processes.
+ */
+export function processTreeCpuSeconds(pid: number): number | undefined {
+  const fieldsOf = (p: number | string): string[] | undefined => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return undefined;
+    }
+  };
+  const own = fieldsOf(pid);
+  if (!own) return undefined;
+  // utime stime cutime cstime
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = fieldsOf(entry);
+    if (fields && Number(fields[1]) === pid) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * TICK_S;
 }

@@ -1,8 +1,8 @@
 import type { ActivityEntry } from '@afenda/contracts';
 import { schema, type Database } from '@afenda/db';
-import { and, desc, eq, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, lte, type SQL } from 'drizzle-orm';
 import { AppError } from '../../errors.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { beyond, cursorTime, decodeCursor, encodeCursor, type Cursor } from '../../lib/cursor.ts';
 
 const t = schema.activityTimeline;
 type Row = typeof t.$inferSelect;
@@ -29,11 +29,7 @@ export interface ActivityFilters {
   until?: string;
 }
 
-function where(
-  tenantId: string,
-  f: ActivityFilters,
-  cursor?: { at: string; id: string },
-): SQL | undefined {
+function where(tenantId: string, f: ActivityFilters, cursor?: Cursor): SQL | undefined {
   return and(
     eq(t.tenantId, tenantId),
     f.type ? eq(t.type, f.type) : undefined,
@@ -41,12 +37,7 @@ function where(
     f.user ? eq(t.actorId, f.user) : undefined,
     f.since ? gte(t.occurredAt, new Date(f.since)) : undefined,
     f.until ? lte(t.occurredAt, new Date(f.until)) : undefined,
-    cursor
-      ? or(
-          lt(t.occurredAt, new Date(cursor.at)),
-          and(eq(t.occurredAt, new Date(cursor.at)), lt(t.id, cursor.id)),
-        )
-      : undefined,
+    cursor ? beyond(t.occurredAt, t.id, cursor, 'before') : undefined,
   );
 }
 
@@ -59,7 +50,7 @@ export async function listActivity(
   const cursor = decodeCursor(filters.cursor);
   const rows = await database.withTenant(tenantId, (tx) =>
     tx
-      .select()
+      .select({ ...getTableColumns(t), cursorAt: cursorTime(t.occurredAt) })
       .from(t)
       .where(where(tenantId, filters, cursor))
       .orderBy(desc(t.occurredAt), desc(t.id))
@@ -69,7 +60,7 @@ export async function listActivity(
   const last = page.at(-1);
   return {
     entries: page.map(toEntry),
-    nextCursor: rows.length > filters.limit && last ? encodeCursor(last.occurredAt, last.id) : null,
+    nextCursor: rows.length > filters.limit && last ? encodeCursor(last.cursorAt, last.id) : null,
   };
 }
 
@@ -95,21 +86,16 @@ export async function* exportActivity(
   filters: ActivityFilters,
   batch = 1000,
 ): AsyncGenerator<ActivityEntry> {
-  let after: { at: Date; id: string } | undefined;
+  let after: Cursor | undefined;
   for (;;) {
     const rows = await database.withTenant(tenantId, (tx) =>
       tx
-        .select()
+        .select({ ...getTableColumns(t), cursorAt: cursorTime(t.occurredAt) })
         .from(t)
         .where(
           and(
             where(tenantId, filters),
-            after
-              ? or(
-                  sql`${t.occurredAt} > ${after.at}`,
-                  and(eq(t.occurredAt, after.at), sql`${t.id} > ${after.id}`),
-                )
-              : undefined,
+            after ? beyond(t.occurredAt, t.id, after, 'after') : undefined,
           ),
         )
         .orderBy(t.occurredAt, t.id)
@@ -118,6 +104,6 @@ export async function* exportActivity(
     for (const r of rows) yield toEntry(r);
     const last = rows.at(-1);
     if (!last || rows.length < batch) return;
-    after = { at: last.occurredAt, id: last.id };
+    after = { at: last.cursorAt, id: last.id };
   }
 }

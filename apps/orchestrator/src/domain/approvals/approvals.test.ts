@@ -386,6 +386,41 @@ describe('lists and the timeline', () => {
     );
   });
 
+  it('pages without losing rows that share a millisecond (cursors keep microseconds)', async () => {
+    for (const at of [
+      '2026-01-01T00:00:00.123900Z',
+      '2026-01-01T00:00:00.123400Z',
+      '2026-01-01T00:00:00.100000Z',
+    ]) {
+      await tdb.admin.query(
+        `insert into activity_timeline (tenant_id, occurred_at, source, verb, type, subject_type, subject_id, title)
+         values ($1, $2::timestamptz, 'test', 'ticked', 'clock.ticked', 'clock', $3, $3)`,
+        [tenant.acme, at, at],
+      );
+    }
+    const titles: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const url: string = `/api/v1/activity?type=clock.ticked&limit=1${cursor ? `&cursor=${cursor}` : ''}`;
+      const res: { data: { title: string }[]; meta: { nextCursor: string | null } } = (
+        await as('ada').get(url)
+      ).json();
+      titles.push(...res.data.map((e) => e.title));
+      cursor = res.meta.nextCursor;
+    } while (cursor);
+    expect(titles).toEqual([
+      '2026-01-01T00:00:00.123900Z',
+      '2026-01-01T00:00:00.123400Z',
+      '2026-01-01T00:00:00.100000Z',
+    ]);
+    const exported = (
+      await as('ada').get('/api/v1/activity/export?format=ndjson&type=clock.ticked')
+    ).body
+      .trim()
+      .split('\n');
+    expect(exported).toHaveLength(3);
+  });
+
   it('keeps Globex out of every Acme approval and activity entry', async () => {
     const acmeApprovals = (await as('ada').get('/api/v1/approvals?limit=100')).json().data as {
       id: string;

@@ -1,7 +1,7 @@
 import type { Approval } from '@afenda/contracts';
 import type { Database } from '@afenda/db';
-import { and, desc, eq, inArray, lt, ne, or, type SQL } from 'drizzle-orm';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { and, desc, eq, getTableColumns, inArray, ne, or, type SQL } from 'drizzle-orm';
+import { beyond, cursorTime, decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { A, loadVisible, toApproval, type Actor } from './approvals.ts';
 import { approvalTypes } from './types.ts';
 
@@ -42,12 +42,7 @@ export async function listApprovals(
     f.requested_by
       ? eq(A.requestedBy, f.requested_by === 'me' ? actor.userId : f.requested_by)
       : undefined,
-    cursor
-      ? or(
-          lt(A.createdAt, new Date(cursor.at)),
-          and(eq(A.createdAt, new Date(cursor.at)), lt(A.id, cursor.id)),
-        )
-      : undefined,
+    cursor ? beyond(A.createdAt, A.id, cursor, 'before') : undefined,
   ];
   if (f.awaiting === 'me') {
     if (decidable.length === 0) return { approvals: [], nextCursor: null };
@@ -61,7 +56,7 @@ export async function listApprovals(
     actor.tenantId,
     (tx) =>
       tx
-        .select()
+        .select({ ...getTableColumns(A), cursorAt: cursorTime(A.createdAt) })
         .from(A)
         .where(and(...conditions))
         .orderBy(desc(A.createdAt), desc(A.id))
@@ -72,6 +67,6 @@ export async function listApprovals(
   const last = page.at(-1);
   return {
     approvals: page.map(toApproval),
-    nextCursor: rows.length > f.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    nextCursor: rows.length > f.limit && last ? encodeCursor(last.cursorAt, last.id) : null,
   };
 }
