@@ -1,10 +1,12 @@
-import { sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import * as schema from './schema/index.ts';
 
 export type Db = NodePgDatabase<typeof schema>;
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** What a transaction's callback receives: the query builder bound to that transaction's connection. */
+export type Tx = Db;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Who a transaction acts for. Row-level security reads these; nothing else should. */
 export interface TxContext {
@@ -50,17 +52,47 @@ export function createDatabase(options: DatabaseOptions): Database {
   pool.on('error', () => undefined);
   const db = drizzle(pool, { schema });
 
-  const transaction = <T>(context: TxContext, fn: (tx: Tx) => Promise<T>): Promise<T> =>
-    db.transaction(async (tx) => {
-      // set_config(..., true) is transaction-local: nothing leaks to the next user of the connection.
-      await tx.execute(
-        sql`select set_config('app.tenant_id', ${context.tenantId ?? ''}, true),
-                   set_config('app.user_id', ${context.userId ?? ''}, true),
-                   set_config('app.subject', ${context.subject ?? ''}, true),
-                   set_config('app.sync', ${context.sync ? 'on' : ''}, true)`,
-      );
-      return fn(tx);
-    });
+  /**
+   * One transaction with the context set for it alone (set_config(..., true) is
+   * transaction-local: nothing leaks to the next user of the connection). BEGIN and the
+   * settings travel in one round trip, as one simple-protocol query with the values as escaped
+   * literals (ids are checked to be UUIDs first): three round trips per transaction, not four.
+   */
+  const transaction = async <T>(context: TxContext, fn: (tx: Tx) => Promise<T>): Promise<T> => {
+    for (const [name, value] of [
+      ['tenantId', context.tenantId],
+      ['userId', context.userId],
+    ] as const) {
+      if (value && !UUID.test(value)) throw new TypeError(`${name} must be a UUID`);
+    }
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      const lit = (v: string | null | undefined) => client.escapeLiteral(v ?? '');
+      try {
+        await client.query(
+          `begin; select set_config('app.tenant_id', ${lit(context.tenantId)}, true), ` +
+            `set_config('app.user_id', ${lit(context.userId)}, true), ` +
+            `set_config('app.subject', ${lit(context.subject)}, true), ` +
+            `set_config('app.sync', ${lit(context.sync ? 'on' : '')}, true)`,
+        );
+      } catch (err) {
+        broken = err as Error; // the connection's state is unknown: don't reuse it
+        throw err;
+      }
+      try {
+        const result = await fn(drizzle(client, { schema }) as unknown as Tx);
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch((e: Error) => (broken = e));
+        throw err;
+      }
+    } finally {
+      // A connection whose state we can't vouch for is destroyed, not returned to the pool.
+      client.release(broken);
+    }
+  };
 
   return {
     pool,
