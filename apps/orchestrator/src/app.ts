@@ -129,6 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     prefix: '/api/v1',
     sync: deps.auth.sync,
     secret: config.KEYCLOAK_WEBHOOK_SECRET,
+    bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
   });
   if (deps.extraRoutes) await app.register(async (scope) => deps.extraRoutes?.(scope));
   return app;

@@ -102,6 +102,15 @@ describe('the demo directory, from the realm export', () => {
       role: 'member',
       can_approve: true,
     });
+    // Each change is on the timeline of the organisation or team it concerns.
+    const { rows: timeline } = await tdb.admin.query(
+      `select a.type, a.title, a.source from activity_timeline a join tenants t on t.id = a.tenant_id
+        where t.slug = 'acme' and a.type = 'membership.removed' order by a.title`,
+    );
+    expect(timeline).toEqual([
+      { type: 'membership.removed', title: 'Aaron Berg left Acme Corp', source: 'keycloak' },
+      { type: 'membership.removed', title: 'Alice Nguyen left Acme Corp', source: 'keycloak' },
+    ]);
     const { rows: aaron } = await tdb.admin.query(
       "select enabled from users where username = 'aaron'",
     );

@@ -1,7 +1,7 @@
 import type { Directory } from '@afenda/contracts';
 import { and, eq, inArray, isNotNull, notInArray, sql } from 'drizzle-orm';
-import type { Database } from './client.ts';
-import { tenants, userTenants, users } from './schema/index.ts';
+import type { Database, Tx } from './client.ts';
+import { activityTimeline, tenants, userTenants, users } from './schema/index.ts';
 
 export interface ReconcileResult {
   tenantsCreated: number;
@@ -197,6 +197,15 @@ export async function reconcileDirectory(
         canApprove: m.canApprove,
       });
     }
+    // What changed, for the timeline of each tenant concerned.
+    type Change = {
+      tenantId: string;
+      userId: string;
+      verb: 'added' | 'removed' | 'changed';
+      role: string;
+      canApprove: boolean;
+    };
+    const changes: Change[] = [];
     let current = await tx.select().from(userTenants);
     if (only) {
       const scoped = await tx
@@ -214,6 +223,13 @@ export async function reconcileDirectory(
           .delete(userTenants)
           .where(and(eq(userTenants.tenantId, row.tenantId), eq(userTenants.userId, row.userId)));
         result.membershipsRemoved += 1;
+        changes.push({
+          tenantId: row.tenantId,
+          userId: row.userId,
+          verb: 'removed',
+          role: row.role,
+          canApprove: row.canApprove,
+        });
       } else {
         if (want.role !== row.role || want.canApprove !== row.canApprove) {
           await tx
@@ -221,6 +237,13 @@ export async function reconcileDirectory(
             .set({ role: want.role, canApprove: want.canApprove })
             .where(and(eq(userTenants.tenantId, row.tenantId), eq(userTenants.userId, row.userId)));
           result.membershipsChanged += 1;
+          changes.push({
+            tenantId: row.tenantId,
+            userId: row.userId,
+            verb: 'changed',
+            role: want.role,
+            canApprove: want.canApprove,
+          });
         }
         desired.delete(key);
       }
@@ -228,7 +251,9 @@ export async function reconcileDirectory(
     if (desired.size > 0) {
       await tx.insert(userTenants).values([...desired.values()]);
       result.membershipsAdded = desired.size;
+      for (const m of desired.values()) changes.push({ ...m, verb: 'added' });
     }
+    await recordMembershipChanges(tx, changes);
     return result;
   });
 }
@@ -253,4 +278,56 @@ export async function directoryIsEmpty(database: Database): Promise<boolean> {
     tx.select({ id: tenants.id }).from(tenants).limit(1),
   );
   return rows.length === 0;
+}
+
+const VERBS = { added: 'joined', removed: 'left', changed: 'changed role in' } as const;
+
+/**
+ * Puts each membership change on the timeline of the organisation or team it concerns, in the
+ * reconcile's transaction (so the entries exist exactly when the changes do). Individual tenants
+ * are skipped: a user's own tenant has nothing to tell them.
+ */
+async function recordMembershipChanges(
+  tx: Tx,
+  changes: {
+    tenantId: string;
+    userId: string;
+    verb: keyof typeof VERBS;
+    role: string;
+    canApprove: boolean;
+  }[],
+): Promise<void> {
+  if (changes.length === 0) return;
+  const tenantRows = await tx
+    .select({ id: tenants.id, name: tenants.name, kind: tenants.kind })
+    .from(tenants)
+    .where(inArray(tenants.id, [...new Set(changes.map((c) => c.tenantId))]));
+  const userRows = await tx
+    .select({ id: users.id, name: users.displayName })
+    .from(users)
+    .where(inArray(users.id, [...new Set(changes.map((c) => c.userId))]));
+  const tenant = new Map(tenantRows.map((t) => [t.id, t]));
+  const name = new Map(userRows.map((u) => [u.id, u.name]));
+  for (const c of changes) {
+    const t = tenant.get(c.tenantId);
+    if (!t || t.kind === 'individual') continue;
+    // The timeline is tenant-owned: write each entry with that tenant set, as the policy requires.
+    await tx.execute(sql`select set_config('app.tenant_id', ${c.tenantId}, true)`);
+    await tx.insert(activityTimeline).values({
+      tenantId: c.tenantId,
+      actorId: null,
+      source: 'keycloak',
+      verb: c.verb,
+      type: `membership.${c.verb}`,
+      subjectType: 'membership',
+      subjectId: c.userId,
+      title: `${name.get(c.userId) ?? 'A user'} ${VERBS[c.verb]} ${t.name}`,
+      description:
+        c.verb === 'removed'
+          ? ''
+          : `Role: ${c.role}${c.canApprove ? ', may approve' : ''}. Synced from Keycloak.`,
+      data: { userId: c.userId, role: c.role, canApprove: c.canApprove },
+    });
+  }
+  await tx.execute(sql`select set_config('app.tenant_id', '', true)`);
 }

@@ -15,11 +15,13 @@ const digest = (v: string) => createHash('sha256').update(v).digest();
 export const keycloakWebhookRoutes: FastifyPluginAsyncZod<{
   sync: DirectorySync;
   secret?: string;
+  bodyLimit: number;
 }> = async (app, options) => {
   app.post(
     '/webhooks/keycloak',
     {
       config: { auth: 'public', rateLimit: 'webhooks' },
+      bodyLimit: options.bodyLimit,
       schema: {
         tags: ['webhooks'],
         summary: 'Keycloak changed: reconcile memberships now (shared-secret authenticated)',
