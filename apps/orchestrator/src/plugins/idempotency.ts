@@ -1,6 +1,6 @@
 import { schema, type Database } from '@afenda/db';
 import { and, eq, sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { createHash } from 'node:crypto';
 import { errorBody } from './errors.ts';
@@ -38,8 +38,7 @@ function canonical(value: unknown): string {
  */
 export default fp<{ database: Database }>(
   async function idempotency(app: FastifyInstance, { database }) {
-    app.addHook('preHandler', async (request, reply) => {
-      if (!request.routeOptions.config?.idempotent) return;
+    const preHandler = async (request: FastifyRequest, reply: FastifyReply) => {
       const key = request.headers['idempotency-key'];
       if (key === undefined || !request.auth) return;
       if (typeof key !== 'string' || key.length === 0 || key.length > 255) {
@@ -120,9 +119,9 @@ export default fp<{ database: Database }>(
       }
       reply.header('idempotent-replayed', 'true');
       return reply.status(row.responseStatus ?? 200).send(row.responseBody);
-    });
+    };
 
-    app.addHook('onSend', async (request, reply, payload) => {
+    const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
       const key = request.idempotencyKey;
       if (!key || !request.auth) return payload;
       const userId = request.auth.userId;
@@ -144,6 +143,13 @@ export default fp<{ database: Database }>(
         );
       }
       return payload;
+    };
+
+    // Only routes that declare `idempotent` carry the hooks: the others pay nothing for them.
+    app.addHook('onRoute', (route) => {
+      if (!route.config?.idempotent) return;
+      route.preHandler = [...[route.preHandler ?? []].flat(), preHandler];
+      route.onSend = [...[route.onSend ?? []].flat(), onSend];
     });
   },
   { name: 'idempotency' },
