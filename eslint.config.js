@@ -12,6 +12,8 @@ export default tseslint.config(
       '**/.turbo/**',
       '**/next-env.d.ts',
       'bench/results/**',
+      '.cache/**',
+      'e2e/artifacts/**',
     ],
   },
   js.configs.recommended,

@@ -35,6 +35,29 @@ export class RealmFileSource implements DirectorySource {
 
 const PAGE = 200;
 
+/** The fields of Keycloak's UserRepresentation the directory reads, with the group paths given. */
+function asUser(
+  u: {
+    id?: string;
+    username?: string;
+    email?: string;
+    firstName?: string;
+    lastName?: string;
+    enabled?: boolean;
+  },
+  groups: string[],
+): KeycloakUser {
+  return {
+    id: u.id,
+    username: u.username ?? '',
+    email: u.email,
+    firstName: u.firstName,
+    lastName: u.lastName,
+    enabled: u.enabled,
+    groups,
+  };
+}
+
 /** Every item of a paginated Admin API listing (first/max), page after page. */
 async function allPages<T>(page: (first: number, max: number) => Promise<T[]>): Promise<T[]> {
   const all: T[] = [];
@@ -116,15 +139,7 @@ export class KeycloakAdminSource implements DirectorySource {
       kc.users.find({ first, max, briefRepresentation: false }),
     )) {
       if (!u.id || !u.username || u.serviceAccountClientId) continue;
-      users.set(u.id, {
-        id: u.id,
-        username: u.username,
-        email: u.email,
-        firstName: u.firstName,
-        lastName: u.lastName,
-        enabled: u.enabled,
-        groups: [],
-      });
+      users.set(u.id, asUser(u, []));
     }
     // Direct members of each group: one call per group rather than one per user.
     const walk = async (g: KeycloakGroup) => {
@@ -152,15 +167,7 @@ export class KeycloakAdminSource implements DirectorySource {
     });
     return {
       groups,
-      user: {
-        id: u.id,
-        username: u.username,
-        email: u.email,
-        firstName: u.firstName,
-        lastName: u.lastName,
-        enabled: u.enabled,
-        groups: memberOf.map((g) => g.path ?? '').filter(Boolean),
-      },
+      user: asUser(u, memberOf.map((g) => g.path ?? '').filter(Boolean)),
     };
   }
 }
