@@ -295,3 +295,20 @@ describe('membership sync, downward only', () => {
     expect(rows.every((r) => r.status === 'succeeded')).toBe(true);
   });
 });
+
+describe('a token for someone the directory does not know', () => {
+  it('is refused, and costs one reconcile, not one per request', async () => {
+    const stranger = randomUUID();
+    const headers = { authorization: `Bearer ${await issuer.token({ sub: stranger })}` };
+    for (let i = 0; i < 3; i++) {
+      const res = await get('/api/v1/me', headers);
+      expect(res.statusCode).toBe(401);
+      expect(res.json().error.message).toBe('This account is not known to the workspace');
+    }
+    const { rows } = await tdb.admin.query(
+      'select count(*)::int as n from sync_runs where subject = $1',
+      [stranger],
+    );
+    expect(rows[0].n).toBe(1);
+  });
+});

@@ -27,6 +27,31 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Subjects a reconcile just found nowhere in the directory: a validly signed token for someone
+ * the workspace doesn't know shouldn't cost a Keycloak round trip (and a sync_runs row) on every
+ * request. Forgotten after a minute, so a user added meanwhile gets in at their next try.
+ */
+class ExpiringSet {
+  private readonly until = new Map<string, number>();
+  constructor(
+    private readonly ttlMs: number,
+    private readonly max: number,
+  ) {}
+  has(key: string): boolean {
+    const t = this.until.get(key);
+    if (t === undefined) return false;
+    if (t > Date.now()) return true;
+    this.until.delete(key);
+    return false;
+  }
+  add(key: string): void {
+    if (this.until.size >= this.max) this.until.delete(this.until.keys().next().value as string);
+    this.until.set(key, Date.now() + this.ttlMs);
+  }
+}
+const unknownSubjects = new ExpiringSet(60_000, 10_000);
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AuthOptions {
@@ -97,6 +122,14 @@ export async function identify(options: AuthOptions, request: FastifyRequest): P
     throw err;
   }
 
+  if (unknownSubjects.has(claims.sub)) {
+    request.authFailure = {
+      status: 401,
+      message: 'This account is not known to the workspace',
+      oauthError: 'invalid_token',
+    };
+    return;
+  }
   let user = await loadUser(options.database, claims.sub);
   const loginAt =
     typeof claims.auth_time === 'number' ? new Date(claims.auth_time * 1000) : undefined;
@@ -114,6 +147,7 @@ export async function identify(options: AuthOptions, request: FastifyRequest): P
     user = await loadUser(options.database, claims.sub);
   }
   if (!user) {
+    unknownSubjects.add(claims.sub);
     request.authFailure = {
       status: 401,
       message: 'This account is not known to the workspace',
