@@ -7,7 +7,7 @@ import {
 } from 'jose';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { startLogoutReceiver, type LogoutReceiver } from '@afenda/test-utils/logout-receiver';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,8 +45,7 @@ interface Discovery {
 }
 let discovery: Discovery;
 let alice: { id: string };
-let backchannel: Server;
-const logoutTokens: string[] = [];
+let backchannel: LogoutReceiver;
 
 /** A minimal cookie jar: name -> value, whatever the path (the server checks the names). */
 class Jar {
@@ -169,25 +168,14 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'afenda-dev-idp-'));
   keysFile = path.join(dir, 'keys', 'jwks.json');
 
-  backchannel = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const token = new URLSearchParams(body).get('logout_token');
-      if (req.method === 'POST' && token) logoutTokens.push(token);
-      res.writeHead(200);
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => backchannel.listen(0, '127.0.0.1', resolve));
-  const { port } = backchannel.address() as { port: number };
+  backchannel = await startLogoutReceiver();
 
   // The real export, with the Shell's back-channel URL pointing here and a disabled user added.
   const realm = JSON.parse(await readFile(REALM_FILE, 'utf8')) as RealmJson;
   const shell = realm.clients.find((c) => c.clientId === 'afenda-shell')!;
   shell.attributes = {
     ...shell.attributes,
-    'backchannel.logout.url': `http://127.0.0.1:${port}/auth/backchannel-logout`,
+    'backchannel.logout.url': backchannel.url,
   };
   realm.users.push({
     id: '00000000-0000-4000-8000-0000000000d0',
@@ -209,7 +197,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await idp?.close();
-  await new Promise<void>((resolve) => backchannel?.close(() => resolve()));
+  await backchannel?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -666,7 +654,7 @@ describe('logout', () => {
     );
     expect(refused.status).toBe(400);
 
-    const before = logoutTokens.length;
+    const before = backchannel.tokens.length;
     const page = await get(
       `${discovery.end_session_endpoint}?${new URLSearchParams({
         id_token_hint: tokens.id_token!,
@@ -689,9 +677,9 @@ describe('logout', () => {
     expect(confirmed.status).toBe(303);
     expect(confirmed.headers.get('location')).toBe('http://localhost:3000/signed-out?state=bye');
 
-    expect(logoutTokens.length).toBe(before + 1);
+    expect(backchannel.tokens.length).toBe(before + 1);
     const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
-    const { payload } = await jwtVerify(logoutTokens.at(-1)!, jwks, {
+    const { payload } = await jwtVerify(backchannel.tokens.at(-1)!, jwks, {
       issuer: idp.issuer,
       audience: 'afenda-shell',
     });

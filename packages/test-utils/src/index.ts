@@ -1,2 +1,3 @@
 export * from './database.ts';
 export * from './issuer.ts';
+export * from './logout-receiver.ts';

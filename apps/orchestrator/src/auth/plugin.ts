@@ -1,6 +1,6 @@
 import { ErrorCodes } from '@afenda/contracts';
 import { schema, type Database } from '@afenda/db';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { DirectorySync } from '../domain/identity/sync.ts';
@@ -65,19 +65,37 @@ interface UserRow {
   username: string;
   enabled: boolean;
   loginSyncedAt: Date | null;
+  /** The membership in the tenant the request names, if any. */
+  role: 'owner' | 'admin' | 'member' | 'viewer' | null;
+  canApprove: boolean | null;
 }
 
-async function loadUser(database: Database, subject: string): Promise<UserRow | undefined> {
-  const [row] = await database.transaction({ subject }, (tx) =>
+/**
+ * The user behind a verified subject and, in the same query, their membership in the tenant
+ * the request names: one transaction per request for identity and tenancy together.
+ */
+async function loadUser(
+  database: Database,
+  subject: string,
+  tenantId: string | null,
+): Promise<UserRow | undefined> {
+  const { users, userTenants } = schema;
+  const [row] = await database.transaction({ subject, tenantId }, (tx) =>
     tx
       .select({
-        id: schema.users.id,
-        username: schema.users.username,
-        enabled: schema.users.enabled,
-        loginSyncedAt: schema.users.loginSyncedAt,
+        id: users.id,
+        username: users.username,
+        enabled: users.enabled,
+        loginSyncedAt: users.loginSyncedAt,
+        role: userTenants.role,
+        canApprove: userTenants.canApprove,
       })
-      .from(schema.users)
-      .where(eq(schema.users.keycloakId, subject)),
+      .from(users)
+      .leftJoin(
+        userTenants,
+        and(eq(userTenants.userId, users.id), eq(userTenants.tenantId, tenantId ?? sql`null`)),
+      )
+      .where(eq(users.keycloakId, subject)),
   );
   return row;
 }
@@ -122,15 +140,13 @@ export async function identify(options: AuthOptions, request: FastifyRequest): P
     throw err;
   }
 
-  if (unknownSubjects.has(claims.sub)) {
-    request.authFailure = {
-      status: 401,
-      message: 'This account is not known to the workspace',
-      oauthError: 'invalid_token',
-    };
-    return;
-  }
-  let user = await loadUser(options.database, claims.sub);
+  const refuse = (message: string) => {
+    request.authFailure = { status: 401, message, oauthError: 'invalid_token' };
+  };
+  if (unknownSubjects.has(claims.sub)) return refuse('This account is not known to the workspace');
+  const tenantHeader = request.headers['x-tenant-id'];
+  const named = typeof tenantHeader === 'string' && UUID.test(tenantHeader) ? tenantHeader : null;
+  let user = await loadUser(options.database, claims.sub, named);
   const loginAt =
     typeof claims.auth_time === 'number' ? new Date(claims.auth_time * 1000) : undefined;
   const newLogin = loginAt && (!user?.loginSyncedAt || loginAt > user.loginSyncedAt);
@@ -144,46 +160,21 @@ export async function identify(options: AuthOptions, request: FastifyRequest): P
           .where(eq(schema.users.keycloakId, claims.sub)),
       );
     }
-    user = await loadUser(options.database, claims.sub);
+    user = await loadUser(options.database, claims.sub, named);
   }
   if (!user) {
     unknownSubjects.add(claims.sub);
-    request.authFailure = {
-      status: 401,
-      message: 'This account is not known to the workspace',
-      oauthError: 'invalid_token',
-    };
-    return;
+    return refuse('This account is not known to the workspace');
   }
-  if (!user.enabled) {
-    request.authFailure = {
-      status: 401,
-      message: 'This account is disabled',
-      oauthError: 'invalid_token',
-    };
-    return;
-  }
+  if (!user.enabled) return refuse('This account is disabled');
   const auth: RequestAuth = {
     userId: user.id,
     subject: claims.sub,
     username: user.username,
     sessionId: claims.sid ?? null,
   };
-
-  const named = request.headers['x-tenant-id'];
-  if (typeof named === 'string' && UUID.test(named)) {
-    const [membership] = await options.database.transaction({ userId: user.id }, (tx) =>
-      tx
-        .select({ role: schema.userTenants.role, canApprove: schema.userTenants.canApprove })
-        .from(schema.userTenants)
-        .where(and(eq(schema.userTenants.tenantId, named), eq(schema.userTenants.userId, user.id))),
-    );
-    if (membership)
-      Object.assign(auth, {
-        tenantId: named,
-        role: membership.role,
-        canApprove: membership.canApprove,
-      });
+  if (named && user.role) {
+    Object.assign(auth, { tenantId: named, role: user.role, canApprove: user.canApprove ?? false });
   }
   request.auth = auth;
 }

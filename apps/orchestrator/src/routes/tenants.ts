@@ -70,7 +70,7 @@ export const tenantRoutes: FastifyPluginAsyncZod<{ database: Database }> = async
         meta: {
           requestId: request.id,
           count: list.length,
-          activeTenantId: await activeTenantId(database, auth.userId, auth.sessionId),
+          activeTenantId: await activeTenantId(database, auth.userId, auth.sessionId, list),
         },
       };
     },

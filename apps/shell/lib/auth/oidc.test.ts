@@ -6,7 +6,7 @@
 import { startDevIdp, type RunningDevIdp } from '@afenda/dev-idp';
 import { decodeJwt, importJWK, SignJWT, generateKeyPair, type JWK, type JWTPayload } from 'jose';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { startLogoutReceiver, type LogoutReceiver } from '@afenda/test-utils/logout-receiver';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,8 +40,7 @@ let dir: string;
 let keysFile: string;
 let idp: RunningDevIdp;
 let config: AuthConfig;
-let receiver: Server;
-const logoutTokens: string[] = [];
+let receiver: LogoutReceiver;
 let aliceId: string;
 
 /** A minimal cookie jar: name -> value (the provider checks names, not paths). */
@@ -99,18 +98,7 @@ async function signIn(username: string, password: string, jar = new Jar()) {
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'afenda-shell-oidc-'));
   keysFile = path.join(dir, 'keys', 'jwks.json');
-  receiver = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const token = new URLSearchParams(body).get('logout_token');
-      if (req.method === 'POST' && token) logoutTokens.push(token);
-      res.writeHead(200);
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const { port } = receiver.address() as { port: number };
+  receiver = await startLogoutReceiver();
   const realm = JSON.parse(await readFile(REALM_FILE, 'utf8')) as {
     clients: { clientId: string; attributes?: Record<string, string> }[];
     users: { id: string; username: string }[];
@@ -118,7 +106,7 @@ beforeAll(async () => {
   const shell = realm.clients.find((c) => c.clientId === 'afenda-shell')!;
   shell.attributes = {
     ...shell.attributes,
-    'backchannel.logout.url': `http://127.0.0.1:${port}/auth/backchannel-logout`,
+    'backchannel.logout.url': receiver.url,
   };
   aliceId = realm.users.find((u) => u.username === 'alice')!.id;
   const realmFile = path.join(dir, 'realm.json');
@@ -129,7 +117,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await idp?.close();
-  await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+  await receiver?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -226,13 +214,13 @@ describe('logout', () => {
     const html = await page.text();
     const action = /<form id="op.logoutForm" method="post" action="([^"]+)"/.exec(html)?.[1] ?? '';
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-    const before = logoutTokens.length;
+    const before = receiver.tokens.length;
     const done = await post(absolute(action), { xsrf, logout: 'yes' }, jar);
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe('http://localhost:3000/');
 
-    expect(logoutTokens.length).toBe(before + 1);
-    const claims = await verifyLogoutToken(logoutTokens.at(-1)!, {
+    expect(receiver.tokens.length).toBe(before + 1);
+    const claims = await verifyLogoutToken(receiver.tokens.at(-1)!, {
       issuer: config.issuer,
       clientId: config.clientId,
       keys: await getProviderKeys(config),

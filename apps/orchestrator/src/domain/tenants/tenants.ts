@@ -55,8 +55,10 @@ export async function activeTenantId(
   database: Database,
   userId: string,
   sessionId: string | null,
+  /** The user's tenants, when the caller has just listed them. */
+  listed?: Tenant[],
 ): Promise<string | null> {
-  const mine = await listMyTenants(database, userId);
+  const mine = listed ?? (await listMyTenants(database, userId));
   if (sessionId) {
     const [row] = await database.transaction({ userId }, (tx) =>
       tx
