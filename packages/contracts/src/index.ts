@@ -4,3 +4,5 @@ export * from './system.ts';
 export * from './identity.ts';
 export * from './tenants.ts';
 export * from './approvals.ts';
+export * from './conversations.ts';
+export * from './notifications.ts';

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/** A Chatwoot conversation as the orchestrator mirrors it (from webhooks), per organisation. */
+export const conversationSchema = z
+  .object({
+    id: z.uuid(),
+    tenantId: z.uuid(),
+    source: z.literal('chatwoot'),
+    accountId: z.number().int().describe('The Chatwoot account'),
+    displayId: z.number().int().describe("Chatwoot's per-account conversation id (in its URLs)"),
+    inboxId: z.number().int().nullable(),
+    status: z.enum(['open', 'resolved', 'pending', 'snoozed']),
+    contactName: z.string().nullable(),
+    assigneeName: z.string().nullable(),
+    teamName: z.string().nullable(),
+    labels: z.array(z.string()),
+    lastMessagePreview: z.string().nullable(),
+    lastActivityAt: z.iso.datetime({ offset: true }),
+    createdAt: z.iso.datetime({ offset: true }),
+    pendingApprovalId: z.uuid().nullable().describe('A submitted escalation awaiting a decision'),
+    chatwootUrl: z.string().nullable().describe('Link into Chatwoot, when its URL is configured'),
+  })
+  .meta({ id: 'Conversation' });
+export type Conversation = z.infer<typeof conversationSchema>;
+
+export const conversationMessageSchema = z
+  .object({
+    id: z.string(),
+    direction: z.enum(['incoming', 'outgoing', 'template']),
+    private: z.boolean(),
+    senderName: z.string().nullable(),
+    content: z.string().describe('Plain text as written; always render as text, never as HTML'),
+    createdAt: z.iso.datetime({ offset: true }),
+  })
+  .meta({ id: 'ConversationMessage' });
+export type ConversationMessage = z.infer<typeof conversationMessageSchema>;
+
+export const conversationDetailSchema = z
+  .object({
+    conversation: conversationSchema,
+    messages: z.array(conversationMessageSchema).describe('Oldest first'),
+  })
+  .meta({ id: 'ConversationDetail' });
+
+export const conversationListQuerySchema = z.object({
+  status: z.enum(['open', 'resolved', 'pending', 'snoozed', 'all']).default('all'),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(200).optional(),
+});
+
+/** POST /api/v1/conversations/:id/escalate: 201 with a new approval, 200 with the pending one. */
+export const escalateBodySchema = z
+  .object({ note: z.string().trim().max(2000).optional() })
+  .default({});
