@@ -30,6 +30,7 @@ import { approvalRoutes } from './routes/approvals.ts';
 import { healthRoutes } from './routes/health.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { keycloakWebhookRoutes } from './routes/webhooks-keycloak.ts';
+import { roomRoutes } from './routes/rooms.ts';
 
 export const VERSION = '0.1.0';
 
@@ -131,6 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     secret: config.KEYCLOAK_WEBHOOK_SECRET,
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
   });
+  await app.register(roomRoutes, { prefix: '/api/v1', database: deps.database, config });
   if (deps.extraRoutes) await app.register(async (scope) => deps.extraRoutes?.(scope));
   return app;
 }

@@ -114,6 +114,27 @@ export const settingsSchema = z.object({
     .string()
     .min(16, { error: 'must be at least 16 characters' })
     .optional(),
+  JITSI_URL: httpOrigin.optional(),
+  JITSI_APP_ID: z.string().min(1).optional(),
+  JITSI_APP_SECRET: z
+    .string()
+    .min(32, { error: 'must be at least 32 characters (openssl rand -hex 32)' })
+    .optional(),
+  JITSI_JWT_ALGORITHM: z
+    .enum(['HS256', 'RS256'], { error: 'must be HS256 or RS256' })
+    .default('HS256'),
+  JITSI_PRIVATE_KEY: z
+    .string()
+    .refine((v) => /-----BEGIN (RSA )?PRIVATE KEY-----/.test(v.replaceAll('\\n', '\n')), {
+      error: 'must be a PEM private key (PKCS#8 or PKCS#1; \\n for line breaks is accepted)',
+    })
+    .optional(),
+  JITSI_KEY_ID: z.string().min(1).max(200).optional(),
+  JITSI_AUDIENCE: z.string().min(1).optional(),
+  JITSI_SUBJECT: z.string().min(1).optional(),
+  JITSI_TOKEN_TTL_S: int(60, 86_400).default(900),
+  ROOM_TTL_MINUTES: int(5, 1440).default(120),
+  ROOM_SWEEP_INTERVAL_S: int(0, 86_400).default(60),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -196,6 +217,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problem: 'is required when DATABASE_ADMIN_URL is set',
     });
   }
+  problems.push(...jitsiProblems(s));
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...s,
@@ -205,4 +227,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ).replace(/\/$/, ''),
     directorySource: s.KEYCLOAK_ADMIN_CLIENT_SECRET ? 'keycloak' : 'realm-file',
   };
+}
+
+/** Jitsi tokens need an app id and the key of the chosen algorithm, once a Jitsi URL is set. */
+function jitsiProblems(s: Settings): { variable: string; problem: string }[] {
+  if (!s.JITSI_URL) return [];
+  const problems: { variable: string; problem: string }[] = [];
+  if (!s.JITSI_APP_ID)
+    problems.push({
+      variable: 'JITSI_APP_ID',
+      problem: "is required when JITSI_URL is set (prosody's app_id: the tokens' issuer)",
+    });
+  if (s.JITSI_JWT_ALGORITHM === 'HS256' && !s.JITSI_APP_SECRET)
+    problems.push({
+      variable: 'JITSI_APP_SECRET',
+      problem:
+        "is required when JITSI_URL is set and JITSI_JWT_ALGORITHM is HS256 (prosody's app_secret)",
+    });
+  if (s.JITSI_JWT_ALGORITHM === 'RS256') {
+    if (!s.JITSI_PRIVATE_KEY)
+      problems.push({ variable: 'JITSI_PRIVATE_KEY', problem: 'is required for RS256' });
+    if (!s.JITSI_KEY_ID)
+      problems.push({
+        variable: 'JITSI_KEY_ID',
+        problem: 'is required for RS256 (prosody fetches <asap_key_server>/<sha256(kid)>.pem)',
+      });
+  }
+  return problems;
 }
