@@ -17,13 +17,7 @@ import { createJitsiSigner } from '../domain/rooms/jitsi-token.ts';
 import { joinRoom } from '../domain/rooms/join-room.ts';
 import { getRoom, listRooms } from '../domain/rooms/list-rooms.ts';
 import { actorOf } from '../lib/tenant-context.ts';
-
-const security = [{ bearer: [] }];
-const tenantHeaders = z.object({
-  'x-tenant-id': z.uuid().optional().describe('The tenant this request acts in (required)'),
-  'idempotency-key': z.string().max(255).optional().describe('Makes a retry of this request safe'),
-});
-const params = z.object({ id: z.uuid() });
+import { params, security, tenantHeaders } from './tenant-route.ts';
 
 export const roomRoutes: FastifyPluginAsyncZod<{ database: Database; config: Config }> = async (
   app,

@@ -2,13 +2,12 @@ import type { Room } from '@afenda/contracts';
 import type { Database } from '@afenda/db';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import { AppError, forbidden } from '../../errors.ts';
-import { recordActivity } from '../activity/record-activity.ts';
 import type { Actor } from '../approvals/approvals.ts';
 import {
   loadVisibleRoom,
   overseesRooms,
   R,
-  ROOM_SOURCE,
+  recordRoomEvent,
   roomState,
   withParticipants,
 } from './rooms.ts';
@@ -42,16 +41,12 @@ export async function endRoom(database: Database, actor: Actor, id: string): Pro
           state: state === 'open' ? 'expired' : state,
         });
       }
-      await recordActivity(tx, {
-        tenantId: actor.tenantId,
-        actorId: actor.userId,
-        source: ROOM_SOURCE,
-        subjectType: 'room',
-        subjectId: id,
-        verb: 'ended',
-        title: `Consultation room ended${row.topic ? `: ${row.topic}` : ''}`,
-        data: { roomName: row.roomName, endedAt: row.endedAt?.toISOString() ?? null },
-      });
+      await recordRoomEvent(
+        tx,
+        row,
+        { verb: 'ended', actorId: actor.userId, title: 'Consultation room ended' },
+        { endedAt: row.endedAt?.toISOString() ?? null },
+      );
       const [room] = await withParticipants(tx, actor.tenantId, [row]);
       return room!;
     },

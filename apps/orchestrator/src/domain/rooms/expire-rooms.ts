@@ -1,8 +1,7 @@
 import type { Database } from '@afenda/db';
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { recordActivity } from '../activity/record-activity.ts';
-import { R, ROOM_SOURCE } from './rooms.ts';
+import { R, recordRoomEvent } from './rooms.ts';
 
 /** One key for every orchestrator: whoever holds it sweeps; the others skip this round. */
 const SWEEP_LOCK = sql`hashtextextended('afenda.rooms.expire', 0)`;
@@ -50,16 +49,12 @@ export async function expireDueRooms(database: Database, batch = 500): Promise<S
         )
         .returning();
       for (const row of rows) {
-        await recordActivity(tx, {
-          tenantId,
-          actorId: null,
-          source: ROOM_SOURCE,
-          subjectType: 'room',
-          subjectId: row.id,
-          verb: 'expired',
-          title: `Consultation room expired${row.topic ? `: ${row.topic}` : ''}`,
-          data: { roomName: row.roomName, expiresAt: row.expiresAt.toISOString() },
-        });
+        await recordRoomEvent(
+          tx,
+          row,
+          { verb: 'expired', actorId: null, title: 'Consultation room expired' },
+          { expiresAt: row.expiresAt.toISOString() },
+        );
       }
       expired += rows.length;
     }

@@ -2,10 +2,9 @@ import type { RoomJoin } from '@afenda/contracts';
 import { schema, type Database } from '@afenda/db';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { AppError } from '../../errors.ts';
-import { recordActivity } from '../activity/record-activity.ts';
 import type { Actor } from '../approvals/approvals.ts';
 import type { JitsiSigner } from './jitsi-token.ts';
-import { P, participation, R, ROOM_SOURCE, roomNotFound, roomState } from './rooms.ts';
+import { P, participation, R, recordRoomEvent, roomNotFound, roomState } from './rooms.ts';
 
 export const jitsiNotConfigured = () =>
   new AppError(
@@ -76,16 +75,16 @@ export async function joinRoom(
         )
         .returning({ userId: P.userId });
       if (first.length > 0) {
-        await recordActivity(tx, {
-          tenantId: actor.tenantId,
-          actorId: actor.userId,
-          source: ROOM_SOURCE,
-          subjectType: 'room',
-          subjectId: id,
-          verb: 'joined',
-          title: `${user?.name || 'A participant'} joined the consultation room${row.topic ? `: ${row.topic}` : ''}`,
-          data: { roomName: row.roomName, moderator: self.moderator },
-        });
+        await recordRoomEvent(
+          tx,
+          row,
+          {
+            verb: 'joined',
+            actorId: actor.userId,
+            title: `${user?.name || 'A participant'} joined the consultation room`,
+          },
+          { moderator: self.moderator },
+        );
       }
       return {
         url: `${signer.url}/${row.roomName}?jwt=${token}`,

@@ -2,8 +2,7 @@ import type { Room } from '@afenda/contracts';
 import { schema, type Tx } from '@afenda/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { randomBytes } from 'node:crypto';
-import { recordActivity } from '../activity/record-activity.ts';
-import { P, R, ROOM_SOURCE, withParticipants } from './rooms.ts';
+import { P, R, recordRoomEvent, withParticipants } from './rooms.ts';
 
 /** 160 random bits, lower-case base32 (Jitsi compares room names lower-cased): 32 characters. */
 export function newRoomName(): string {
@@ -93,24 +92,23 @@ export async function openRoom(
       moderator: userId === input.moderatorId,
     })),
   );
-  await recordActivity(tx, {
-    tenantId: input.tenantId,
-    actorId: input.actorId,
-    source: ROOM_SOURCE,
-    subjectType: 'room',
-    subjectId: row.id,
-    verb: 'created',
-    title: `Consultation room opened${input.topic ? `: ${input.topic}` : ''}`,
-    description: input.approval ? 'Opened by an approved consultation request.' : '',
-    data: {
-      roomName: row.roomName,
+  await recordRoomEvent(
+    tx,
+    row,
+    {
+      verb: 'created',
+      actorId: input.actorId,
+      title: 'Consultation room opened',
+      description: input.approval ? 'Opened by an approved consultation request.' : '',
+    },
+    {
       moderatorId: input.moderatorId,
       participants,
       expiresAt: row.expiresAt.toISOString(),
       approvalId: input.approval?.id ?? null,
       ...extra,
     },
-  });
+  );
   const [room] = await withParticipants(tx, input.tenantId, [row]);
   return room!;
 }

@@ -2,6 +2,7 @@ import type { Room, RoomState } from '@afenda/contracts';
 import { schema, type Tx } from '@afenda/db';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { AppError } from '../../errors.ts';
+import { recordActivity } from '../activity/record-activity.ts';
 import type { Actor } from '../approvals/approvals.ts';
 
 export const R = schema.rooms;
@@ -99,4 +100,24 @@ export async function loadVisibleRoom(
   const self = await participation(tx, actor, id);
   if (!self && !overseesRooms(actor)) throw roomNotFound();
   return { row, self };
+}
+
+/** A room's entry on the timeline ("<what>: <topic>"), in the caller's transaction. */
+export async function recordRoomEvent(
+  tx: Tx,
+  row: RoomRow,
+  event: { verb: string; actorId: string | null; title: string; description?: string },
+  data: Record<string, unknown> = {},
+): Promise<void> {
+  await recordActivity(tx, {
+    tenantId: row.tenantId,
+    actorId: event.actorId,
+    source: ROOM_SOURCE,
+    subjectType: 'room',
+    subjectId: row.id,
+    verb: event.verb,
+    title: `${event.title}${row.topic ? `: ${row.topic}` : ''}`,
+    description: event.description ?? '',
+    data: { roomName: row.roomName, ...data },
+  });
 }
