@@ -1,4 +1,5 @@
 import { ASYMMETRIC_JWS_ALGORITHMS } from '@afenda/contracts';
+import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -30,6 +31,15 @@ const httpOrigin = z
   .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), {
     error: 'must be an http(s) URL',
   });
+
+/** A PEM RSA private key, as an environment variable may carry it (\\n for line breaks). */
+function isRsaPrivateKey(value: string): boolean {
+  try {
+    return createPrivateKey(value.replaceAll('\\n', '\n')).asymmetricKeyType === 'rsa';
+  } catch {
+    return false;
+  }
+}
 
 export const settingsSchema = z.object({
   NODE_ENV: z
@@ -125,8 +135,8 @@ export const settingsSchema = z.object({
     .default('HS256'),
   JITSI_PRIVATE_KEY: z
     .string()
-    .refine((v) => /-----BEGIN (RSA )?PRIVATE KEY-----/.test(v.replaceAll('\\n', '\n')), {
-      error: 'must be a PEM private key (PKCS#8 or PKCS#1; \\n for line breaks is accepted)',
+    .refine(isRsaPrivateKey, {
+      error: 'must be a PEM RSA private key (PKCS#8 or PKCS#1; \\n for line breaks is accepted)',
     })
     .optional(),
   JITSI_KEY_ID: z.string().min(1).max(200).optional(),

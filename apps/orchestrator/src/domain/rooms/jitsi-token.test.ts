@@ -219,4 +219,20 @@ describe('Jitsi settings', () => {
     );
     expect(problems({ JITSI_APP_SECRET: SECRET })).toBe('');
   });
+
+  it('refuse a private key that is not a PEM RSA key, without showing it', async () => {
+    const garbage = '-----BEGIN PRIVATE KEY-----\\nnot a key\\n-----END PRIVATE KEY-----';
+    const ec = await exportPKCS8(
+      (await generateKeyPair('ES256', { extractable: true })).privateKey,
+    );
+    for (const key of [garbage, ec]) {
+      const message = problems({
+        JITSI_JWT_ALGORITHM: 'RS256',
+        JITSI_PRIVATE_KEY: key,
+        JITSI_KEY_ID: 'k1',
+      });
+      expect(message).toMatch(/JITSI_PRIVATE_KEY must be a PEM RSA private key/);
+      expect(message).not.toMatch(/not a key|BEGIN/);
+    }
+  });
 });
