@@ -19,7 +19,7 @@ import type { Browser, Page } from 'playwright-core';
 
 import { assert, assertEqual, check, log, results } from './lib/checks.ts';
 import { launchChromium } from './lib/chromium.ts';
-import { ROOT, allProcs, freePort } from './lib/processes.ts';
+import { ROOT, allProcs, freePort, sleep } from './lib/processes.ts';
 import { startProduct, type Product } from './lib/product.ts';
 
 const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
@@ -242,6 +242,29 @@ try {
       await page.goto(`${shellUrl}/app/video/00000000-0000-4000-8000-000000000000`);
       await page.getByText('This page isn’t here').waitFor();
       assertEqual(await page.locator('[data-testid=jitsi-frame]').count(), 0, 'frame, unknown');
+    },
+  );
+
+  await check(
+    "the orchestrator's sweeper marks the expired room, once, on the timeline",
+    async () => {
+      const deadline = Date.now() + 10_000;
+      let status = '';
+      while (Date.now() < deadline && status !== 'expired') {
+        status =
+          (
+            await db.query<{ status: string }>('select status from rooms where id = $1', [
+              expired.id,
+            ])
+          ).rows[0]?.status ?? '';
+        await sleep(200);
+      }
+      assertEqual(status, 'expired', 'status after the sweeper (ROOM_SWEEP_INTERVAL_S=1)');
+      const entries = await db.query(
+        "select 1 from activity_timeline where subject_id = $1 and type = 'room.expired'",
+        [expired.id],
+      );
+      assertEqual(entries.rowCount, 1, 'room.expired entries');
     },
   );
 
