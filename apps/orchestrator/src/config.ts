@@ -126,10 +126,7 @@ export const settingsSchema = z.object({
     .optional(),
   JITSI_URL: httpOrigin.optional(),
   JITSI_APP_ID: z.string().min(1).optional(),
-  JITSI_APP_SECRET: z
-    .string()
-    .min(32, { error: 'must be at least 32 characters (openssl rand -hex 32)' })
-    .optional(),
+  JITSI_APP_SECRET: z.string().min(1).optional(),
   JITSI_JWT_ALGORITHM: z
     .enum(['HS256', 'RS256'], { error: 'must be HS256 or RS256' })
     .default('HS256'),
@@ -253,6 +250,12 @@ function jitsiProblems(s: Settings): { variable: string; problem: string }[] {
       variable: 'JITSI_APP_SECRET',
       problem:
         "is required when JITSI_URL is set and JITSI_JWT_ALGORITHM is HS256 (prosody's app_secret)",
+    });
+  // Checked only once Jitsi is on: a deployment without video may keep a placeholder.
+  if (s.JITSI_JWT_ALGORITHM === 'HS256' && s.JITSI_APP_SECRET && s.JITSI_APP_SECRET.length < 32)
+    problems.push({
+      variable: 'JITSI_APP_SECRET',
+      problem: 'must be at least 32 characters (openssl rand -hex 32)',
     });
   if (s.JITSI_JWT_ALGORITHM === 'RS256') {
     if (!s.JITSI_PRIVATE_KEY)
