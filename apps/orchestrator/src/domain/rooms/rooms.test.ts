@@ -362,6 +362,12 @@ describe('a consultation_room approval', () => {
     const decided = (await as('ada').get(`/api/v1/approvals/${approval.id}`)).json().data;
     for (let i = 0; i < 2; i++)
       await tdb.database.withTenant(tenant.acme!, (tx) => runDecisionHooks(tx, decided), uid.ada);
+    // ... and concurrently, in five transactions at once: the unique index serialises them.
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        tdb.database.withTenant(tenant.acme!, (tx) => runDecisionHooks(tx, decided), uid.ada),
+      ),
+    );
     const after = await tdb.admin.query('select id from rooms where approval_id = $1', [
       approval.id,
     ]);
