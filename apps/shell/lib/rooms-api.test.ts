@@ -29,7 +29,8 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
     baseUrl: `http://127.0.0.1:${port}/`,
     accessToken: 'token-1',
     tenantId: TENANT,
-    timeoutMs: 200,
+    // Generous: a loaded test machine must not turn an answer into a timeout.
+    timeoutMs: 5_000,
   });
 }
 
