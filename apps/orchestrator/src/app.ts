@@ -37,6 +37,7 @@ import { moduleSettingsRoutes } from './routes/module-settings.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { AppError } from './errors.ts';
+import { roomRoutes } from './routes/rooms.ts';
 
 export const VERSION = '0.1.0';
 
@@ -177,6 +178,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (module === 'inbox') integrations.accounts.invalidate();
     },
   });
+  await app.register(roomRoutes, { prefix: '/api/v1', database: deps.database, config });
   if (deps.extraRoutes) await app.register(async (scope) => deps.extraRoutes?.(scope));
   return app;
 }
