@@ -30,6 +30,11 @@ import { approvalRoutes } from './routes/approvals.ts';
 import { healthRoutes } from './routes/health.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { keycloakWebhookRoutes } from './routes/webhooks-keycloak.ts';
+import websocket from '@fastify/websocket';
+import { randomBytes } from 'node:crypto';
+import { WhiteboardRooms } from './domain/whiteboards/sync-rooms.ts';
+import { TicketIssuer } from './domain/whiteboards/tickets.ts';
+import { whiteboardRoutes } from './routes/whiteboards.ts';
 
 export const VERSION = '0.1.0';
 
@@ -130,6 +135,35 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sync: deps.auth.sync,
     secret: config.KEYCLOAK_WEBHOOK_SECRET,
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
+  });
+  const whiteboardSettings = {
+    maxBytes: config.WHITEBOARD_MAX_BYTES,
+    versionIntervalMs: config.WHITEBOARD_VERSION_INTERVAL_S * 1000,
+    maxVersions: config.WHITEBOARD_MAX_VERSIONS,
+  };
+  const rooms = new WhiteboardRooms({
+    database: deps.database,
+    settings: whiteboardSettings,
+    logger: deps.logger,
+    persistIntervalMs: config.WHITEBOARD_PERSIST_INTERVAL_MS,
+  });
+  // Live boards write what they hold before the database goes away.
+  app.addHook('preClose', () => rooms.closeAll());
+  // tldraw chunks large messages; one frame never needs to exceed a whole document.
+  await app.register(websocket, { options: { maxPayload: config.WHITEBOARD_MAX_BYTES * 2 } });
+  await app.register(whiteboardRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    settings: whiteboardSettings,
+    rooms,
+    tickets: new TicketIssuer(
+      config.WHITEBOARD_TICKET_SECRET
+        ? Buffer.from(config.WHITEBOARD_TICKET_SECRET)
+        : randomBytes(32),
+      config.WHITEBOARD_TICKET_TTL_S * 1000,
+    ),
+    publicUrl: config.PUBLIC_URL,
+    origins: config.CORS_ORIGINS,
   });
   if (deps.extraRoutes) await app.register(async (scope) => deps.extraRoutes?.(scope));
   return app;
