@@ -18,10 +18,12 @@ export function BoardWorkspace({
   boardId,
   limitBytes,
   readonly,
+  licenseKey,
 }: {
   boardId: string;
   limitBytes: number;
   readonly: boolean;
+  licenseKey: string | undefined;
 }) {
   const [historyOpen, setHistoryOpen] = useState(false);
   return (
@@ -43,9 +45,16 @@ export function BoardWorkspace({
           className="relative flex-1 overflow-hidden rounded-xl border"
           data-testid="board-canvas"
         >
-          <TldrawBoard boardId={boardId} limitBytes={limitBytes} readonly={readonly} />
+          <TldrawBoard
+            boardId={boardId}
+            limitBytes={limitBytes}
+            readonly={readonly}
+            licenseKey={licenseKey}
+          />
         </div>
-        {historyOpen ? <VersionHistory boardId={boardId} readonly={readonly} /> : null}
+        {historyOpen ? (
+          <VersionHistory boardId={boardId} readonly={readonly} licenseKey={licenseKey} />
+        ) : null}
       </div>
     </div>
   );

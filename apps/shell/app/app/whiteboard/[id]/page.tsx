@@ -14,6 +14,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const metadata = { title: 'Whiteboard' };
 
+/**
+ * tldraw's license key, read when the page is served (one build serves every environment). It
+ * is public by design: tldraw checks it in the browser. See docs/decisions.md.
+ */
+const licenseKey = () => process.env.TLDRAW_LICENSE_KEY?.trim() || undefined;
+
 export default async function WhiteboardPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const session = await requireSession(`/app/whiteboard/${id}`);
@@ -75,7 +81,12 @@ export default async function WhiteboardPage({ params }: { params: Promise<{ id:
           </CardHeader>
         </Card>
       ) : (
-        <BoardWorkspace boardId={board.id} limitBytes={board.limitBytes} readonly={readonly} />
+        <BoardWorkspace
+          boardId={board.id}
+          limitBytes={board.limitBytes}
+          readonly={readonly}
+          licenseKey={licenseKey()}
+        />
       )}
     </div>
   );

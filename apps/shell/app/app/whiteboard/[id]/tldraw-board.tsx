@@ -9,9 +9,6 @@ import 'tldraw/tldraw.css';
 
 import { boardSyncUrl } from '../actions';
 
-/** Set by the deployer for production use (tldraw's license); see docs/decisions.md. */
-const LICENSE_KEY = process.env.NEXT_PUBLIC_TLDRAW_LICENSE_KEY || undefined;
-
 /**
  * The tldraw editor on the board's live room. Each (re)connection asks the Shell's server for
  * a fresh single-use ticket: the access token never reaches the browser.
@@ -20,10 +17,13 @@ export function TldrawBoard({
   boardId,
   limitBytes,
   readonly,
+  licenseKey,
 }: {
   boardId: string;
   limitBytes: number;
   readonly: boolean;
+  /** tldraw's license (production); unset, tldraw falls back to NEXT_PUBLIC_TLDRAW_LICENSE_KEY. */
+  licenseKey: string | undefined;
 }) {
   const [notice, setNotice] = useState<string | null>(null);
   const { resolvedTheme } = useTheme();
@@ -88,7 +88,7 @@ export function TldrawBoard({
       ) : null}
       <Tldraw
         store={store}
-        licenseKey={LICENSE_KEY}
+        licenseKey={licenseKey}
         onMount={(editor) => {
           editor.updateInstanceState({ isReadonly: readonly });
           editor.user.updateUserPreferences({

@@ -26,7 +26,15 @@ const REASON: Record<WhiteboardVersion['reason'], string> = {
 };
 
 /** The board's versions: preview one, restore it (everyone on the board sees it), keep one. */
-export function VersionHistory({ boardId, readonly }: { boardId: string; readonly: boolean }) {
+export function VersionHistory({
+  boardId,
+  readonly,
+  licenseKey,
+}: {
+  boardId: string;
+  readonly: boolean;
+  licenseKey: string | undefined;
+}) {
   const [versions, setVersions] = useState<WhiteboardVersion[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [preview, setPreview] = useState<{ version: number; document: WhiteboardDocument } | null>(
@@ -82,7 +90,7 @@ export function VersionHistory({ boardId, readonly }: { boardId: string; readonl
       {preview ? (
         <div className="space-y-2 rounded-lg border p-2">
           <p className="text-sm font-medium">Version {preview.version}</p>
-          <VersionPreview document={preview.document} />
+          <VersionPreview document={preview.document} licenseKey={licenseKey} />
           <div className="flex gap-2">
             {readonly ? null : (
               <Button
