@@ -3,11 +3,12 @@
 import { whiteboardSyncNoticeSchema } from '@afenda/contracts';
 import { useSync } from '@tldraw/sync';
 import { useTheme } from 'next-themes';
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { inlineBase64AssetStore, Tldraw, type TLAssetStore } from 'tldraw';
 import 'tldraw/tldraw.css';
 
 import { boardSyncUrl } from '../actions';
+import { assetUrls } from './tldraw-asset-urls';
 
 /**
  * The tldraw editor on the board's live room. Each (re)connection asks the Shell's server for
@@ -45,18 +46,17 @@ export function TldrawBoard({
     [limitBytes],
   );
 
-  const store = useSync({
-    uri: async () => {
-      const result = await boardSyncUrl(boardId);
-      if (!result.ok) throw new Error(result.message);
-      return result.data;
-    },
-    assets,
-    onCustomMessageReceived: (data: unknown) => {
-      const parsed = whiteboardSyncNoticeSchema.safeParse(data);
-      if (parsed.success) setNotice(parsed.data.message);
-    },
-  });
+  // useSync reconnects when any of its options changes identity: keep them stable.
+  const uri = useCallback(async () => {
+    const result = await boardSyncUrl(boardId);
+    if (!result.ok) throw new Error(result.message);
+    return result.data;
+  }, [boardId]);
+  const onCustomMessageReceived = useCallback((data: unknown) => {
+    const parsed = whiteboardSyncNoticeSchema.safeParse(data);
+    if (parsed.success) setNotice(parsed.data.message);
+  }, []);
+  const store = useSync({ uri, assets, onCustomMessageReceived });
 
   if (store.status === 'error') {
     return (
@@ -89,6 +89,7 @@ export function TldrawBoard({
       <Tldraw
         store={store}
         licenseKey={licenseKey}
+        assetUrls={assetUrls}
         onMount={(editor) => {
           editor.updateInstanceState({ isReadonly: readonly });
           editor.user.updateUserPreferences({

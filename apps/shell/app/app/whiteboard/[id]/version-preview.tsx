@@ -3,6 +3,8 @@
 import type { WhiteboardDocument } from '@afenda/contracts';
 import { TldrawImage, type TLStoreSnapshot } from 'tldraw';
 
+import { assetUrls } from './tldraw-asset-urls';
+
 /** A version drawn as a picture: nothing to edit, nothing synced. */
 export function VersionPreview({
   document,
@@ -18,6 +20,7 @@ export function VersionPreview({
       <TldrawImage
         snapshot={document as unknown as TLStoreSnapshot}
         licenseKey={licenseKey}
+        assetUrls={assetUrls}
         background
         padding={16}
       />
