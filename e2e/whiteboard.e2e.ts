@@ -71,7 +71,7 @@ try {
     const canvas = page.locator('.tl-canvas');
     const box = await canvas.boundingBox();
     assert(box, 'no canvas');
-    await page.mouse.click(box.x + 20, box.y + box.height - 20); // focus the editor
+    await page.mouse.click(box.x + box.width / 2, box.y + 40); // focus the editor (empty canvas)
     await page.keyboard.press(key);
     await page.mouse.move(box.x + at.x, box.y + at.y);
     await page.mouse.down();

@@ -54,8 +54,10 @@ export function whiteboardsApi(accessToken: string, tenantId: string) {
     },
     get: async (id: string) =>
       (await call('GET', board(id), envelope(whiteboardDetailSchema))).data,
-    create: async (title: string) =>
-      (await call('POST', '/whiteboards', envelope(whiteboardSchema), { title })).data,
+    create: async (
+      title: string,
+      link?: { subjectType: WhiteboardSubjectType; subjectId: string },
+    ) => (await call('POST', '/whiteboards', envelope(whiteboardSchema), { title, link })).data,
     rename: async (id: string, title: string) =>
       (await call('PATCH', board(id), envelope(whiteboardSchema), { title })).data,
     remove: async (id: string) =>

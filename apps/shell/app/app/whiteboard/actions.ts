@@ -1,6 +1,10 @@
 'use server';
 
-import type { WhiteboardDocument, WhiteboardVersion } from '@afenda/contracts';
+import {
+  whiteboardSubjectTypeSchema,
+  type WhiteboardDocument,
+  type WhiteboardVersion,
+} from '@afenda/contracts';
 import { refresh } from 'next/cache';
 import { redirect } from 'next/navigation';
 
@@ -41,7 +45,14 @@ export async function createBoard(
   const title = cleanTitle(form.get('title'));
   if (!title) return { ok: false, message: 'Give the board a title.' };
   if (title.length > 200) return { ok: false, message: 'Keep the title under 200 characters.' };
-  const created = await withBoards((api) => api.create(title));
+  // From an approval's or a conversation's page: the new board is linked to it at once.
+  const subjectType = whiteboardSubjectTypeSchema.safeParse(form.get('subjectType'));
+  const subjectId = form.get('subjectId');
+  const link =
+    subjectType.success && typeof subjectId === 'string' && UUID.test(subjectId)
+      ? { subjectType: subjectType.data, subjectId }
+      : undefined;
+  const created = await withBoards((api) => api.create(title, link));
   if (!created.ok) return created;
   redirect(`/app/whiteboard/${created.data.id}`);
 }

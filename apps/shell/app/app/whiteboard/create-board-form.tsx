@@ -6,10 +6,21 @@ import { useActionState } from 'react';
 
 import { createBoard, type ActionResult } from './actions';
 
-export function CreateBoardForm() {
+/** A title and "New board"; with a subject, the board is linked to that approval or conversation. */
+export function CreateBoardForm({
+  subject,
+}: {
+  subject?: { subjectType: 'approval' | 'conversation'; subjectId: string };
+}) {
   const [state, action, pending] = useActionState<ActionResult | null, FormData>(createBoard, null);
   return (
     <form action={action} className="flex flex-col gap-1">
+      {subject ? (
+        <>
+          <input type="hidden" name="subjectType" value={subject.subjectType} />
+          <input type="hidden" name="subjectId" value={subject.subjectId} />
+        </>
+      ) : null}
       <div className="flex gap-2">
         <label htmlFor="new-board-title" className="sr-only">
           Title of the new board
