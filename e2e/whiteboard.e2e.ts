@@ -154,6 +154,23 @@ try {
     },
   );
 
+  await check(
+    'a kept version previews as a picture; restoring the first empties the board for both',
+    async () => {
+      const history = alice.getByTestId('version-history');
+      await alice.getByRole('button', { name: 'Keep this version' }).click();
+      await history.getByText('2. Kept').waitFor();
+      await alice.getByRole('button', { name: 'Preview version 2' }).click();
+      await history.locator('img').first().waitFor();
+      await shot(alice, 'whiteboard-04-preview');
+      await alice.getByRole('button', { name: 'Preview version 1' }).click();
+      await history.getByText('An empty board.').waitFor();
+      await alice.getByRole('button', { name: 'Restore this version' }).click();
+      await waitForShapes(alice, 0);
+      await waitForShapes(ada, 0);
+    },
+  );
+
   await check('the Shell logged no unexpected error', async () => {
     const unexpected = shell.output.filter((line) => /error|fail|warn/i.test(line));
     assert(unexpected.length === 0, `the Shell said:\n${unexpected.slice(0, 10).join('\n')}`);
