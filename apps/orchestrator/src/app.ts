@@ -10,7 +10,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { identify as identifyCaller, requireAuth } from './auth/plugin.ts';
@@ -30,8 +30,14 @@ import { approvalRoutes } from './routes/approvals.ts';
 import { healthRoutes } from './routes/health.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { keycloakWebhookRoutes } from './routes/webhooks-keycloak.ts';
+import type { Integrations } from './integrations.ts';
+import type { SecretBox } from './lib/secrets.ts';
+import { conversationRoutes } from './routes/conversations.ts';
+import { moduleSettingsRoutes } from './routes/module-settings.ts';
+import { operationsRoutes } from './routes/operations.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import { AppError } from './errors.ts';
 import websocket from '@fastify/websocket';
-import { randomBytes } from 'node:crypto';
 import { WhiteboardRooms } from './domain/whiteboards/sync-rooms.ts';
 import { TicketIssuer } from './domain/whiteboards/tickets.ts';
 import { whiteboardRoutes } from './routes/whiteboards.ts';
@@ -52,6 +58,9 @@ export interface AppDeps {
    * verification; tests may stand in for it. It identifies only: routes decide.
    */
   identify?: (request: FastifyRequest) => Promise<void>;
+  /** Webhook ingestion, the Chatwoot connector, jobs (see integrations.ts). */
+  integrations: Integrations;
+  secrets: SecretBox;
   /** Extra routes registered inside the same plugin stack (tests use it for probe routes). */
   extraRoutes?: (app: FastifyInstance) => Promise<void> | void;
 }
@@ -135,6 +144,42 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sync: deps.auth.sync,
     secret: config.KEYCLOAK_WEBHOOK_SECRET,
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
+  });
+  const { integrations } = deps;
+  await app.register(webhookRoutes, {
+    prefix: '/api/v1',
+    integrations,
+    bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
+  });
+  await app.register(operationsRoutes, { prefix: '/api/v1', integrations });
+  await app.register(conversationRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    accounts: integrations.accounts,
+  });
+  await app.register(moduleSettingsRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    secrets: deps.secrets,
+    modules: deps.modules,
+    async check(tenantId, module, options) {
+      if (module !== 'inbox' || options?.accountId === undefined) return;
+      if (!Number.isInteger(options.accountId))
+        throw new AppError('VALIDATION_FAILED', 400, 'options.accountId must be a whole number', {
+          fields: [{ field: 'options.accountId', message: 'must be a whole number' }],
+        });
+      integrations.accounts.invalidate();
+      const claimed = await integrations.accounts.lookup(options.accountId as number);
+      if (claimed && claimed.tenantId !== tenantId)
+        throw new AppError(
+          'CHATWOOT_ACCOUNT_TAKEN',
+          409,
+          'Another organisation already receives this Chatwoot account',
+        );
+    },
+    onChange: (module) => {
+      if (module === 'inbox') integrations.accounts.invalidate();
+    },
   });
   const whiteboardSettings = {
     maxBytes: config.WHITEBOARD_MAX_BYTES,
