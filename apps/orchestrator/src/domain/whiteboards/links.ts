@@ -1,8 +1,9 @@
 import type { WhiteboardLink, WhiteboardSubjectType } from '@afenda/contracts';
-import type { Database, Tx } from '@afenda/db';
+import { schema, type Database, type Tx } from '@afenda/db';
 import { and, eq } from 'drizzle-orm';
 import { AppError } from '../../errors.ts';
 import { loadVisible } from '../approvals/approvals.ts';
+import { conversationNotFound } from '../conversations/escalate.ts';
 import { recordActivity } from '../activity/record-activity.ts';
 import { assertMayEdit, L, loadBoard, toLink, type Actor, type BoardRow } from './whiteboards.ts';
 
@@ -10,7 +11,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Checks the subject: an approval must be one the caller can see (drafts are their requester's
- * only); a conversation is named by the id of our mirror of it (a UUID). Links the board to it
+ * only); a conversation must be in our mirror of the tenant's conversations (its id there). Links the board to it
  * (idempotent) and puts the link on the timeline the first time.
  */
 export async function attachLink(
@@ -31,7 +32,19 @@ export async function attachLink(
     const approval = await loadVisible(tx, actor, subjectId);
     label = `approval “${approval.title}”`;
   } else {
-    label = 'a conversation';
+    const [conversation] = await tx
+      .select({ contactName: schema.conversations.contactName })
+      .from(schema.conversations)
+      .where(
+        and(
+          eq(schema.conversations.tenantId, actor.tenantId),
+          eq(schema.conversations.id, subjectId),
+        ),
+      );
+    if (!conversation) throw conversationNotFound();
+    label = conversation.contactName
+      ? `the conversation with ${conversation.contactName}`
+      : 'a conversation';
   }
   const [inserted] = await tx
     .insert(L)

@@ -394,12 +394,20 @@ describe('links', () => {
       'Whiteboard “Offsite plan” linked to approval “Budget for the offsite”',
     );
 
-    const conversationId = crypto.randomUUID();
+    const { rows } = await fx.tdb.admin.query<{ id: string }>(
+      `insert into conversations (tenant_id, account_id, display_id, contact_name)
+       values ($1, 1, 42, 'Jane Customer') returning id`,
+      [tenant.acme],
+    );
+    const conversationId = rows[0]!.id;
     const conv = await as('alice').post(`/whiteboards/${board.id}/links`, {
       subjectType: 'conversation',
       subjectId: conversationId,
     });
     expect(conv.statusCode).toBe(201);
+    expect((await timeline('acme', 'whiteboard.linked')).map((e) => e.title)).toContain(
+      'Whiteboard “Offsite plan” linked to the conversation with Jane Customer',
+    );
     const linked = (
       await as('ada').get(`/whiteboards?subject_type=approval&subject_id=${approval.id}`)
     ).json().data;
@@ -451,6 +459,13 @@ describe('links', () => {
       subjectId: globexApproval.id,
     });
     expect(bad.statusCode).toBe(400);
+    // A conversation the tenant's mirror does not hold (or another tenant's) is not found.
+    const unknown = await as('alice').post(`/whiteboards/${board.id}/links`, {
+      subjectType: 'conversation',
+      subjectId: crypto.randomUUID(),
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe('CONVERSATION_NOT_FOUND');
     const notUuid = await as('alice').post(`/whiteboards/${board.id}/links`, {
       subjectType: 'conversation',
       subjectId: '42',
