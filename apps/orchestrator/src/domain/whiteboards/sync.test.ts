@@ -309,3 +309,44 @@ describe('the live sync socket', () => {
     expect(await closed).toBeGreaterThanOrEqual(4000);
   });
 });
+
+describe('shutting down', () => {
+  it('writes what the live boards hold before the server stops', async () => {
+    // Throttled writes so rare that only the shutdown can have written the shape.
+    const own = await startIdentityFixture({ env: { WHITEBOARD_PERSIST_INTERVAL_MS: '600000' } });
+    try {
+      const origin = await own.app.listen({ host: '127.0.0.1', port: 0 });
+      const { rows } = await own.tdb.admin.query<{ id: string }>(
+        "select id from tenants where slug = 'acme' and kind = 'organization'",
+      );
+      const headers = {
+        authorization: `Bearer ${await own.token('alice')}`,
+        'x-tenant-id': rows[0]!.id,
+        'content-type': 'application/json',
+      };
+      const post = async (path: string, body: unknown) =>
+        (await (
+          await fetch(`${origin}/api/v1${path}`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify(body),
+          })
+        ).json()) as { data: any };
+      const board = (await post('/whiteboards', { title: 'Unsaved' })).data.id as string;
+      const url = new URL((await post(`/whiteboards/${board}/tickets`, {})).data.url);
+      const client = await SyncClient.open(
+        `${origin.replace('http', 'ws')}${url.pathname}${url.search}`,
+      );
+      client.push({ 'shape:late': ['put', geoShape('late')] });
+      await client.waitFor((m) => m.type === 'push_result');
+      await own.app.close();
+      const stored = await own.tdb.admin.query<{ keys: string[] }>(
+        "select array(select jsonb_object_keys(document->'store')) as keys from whiteboards where id = $1",
+        [board],
+      );
+      expect(stored.rows[0]!.keys).toContain('shape:late');
+    } finally {
+      await own.close();
+    }
+  });
+});
