@@ -171,6 +171,14 @@ try {
     },
   );
 
+  await check("the board follows the Shell's dark mode", async () => {
+    await ada.emulateMedia({ colorScheme: 'dark' });
+    await ada.locator('.tl-container.tl-theme__dark').waitFor();
+    await draw(ada, 'r', { x: 300, y: 200 });
+    await waitForShapes(alice, 1);
+    await shot(ada, 'whiteboard-05-dark');
+  });
+
   await check('the Shell logged no unexpected error', async () => {
     const unexpected = shell.output.filter((line) => /error|fail|warn/i.test(line));
     assert(unexpected.length === 0, `the Shell said:\n${unexpected.slice(0, 10).join('\n')}`);

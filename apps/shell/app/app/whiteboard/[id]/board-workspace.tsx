@@ -19,11 +19,13 @@ export function BoardWorkspace({
   limitBytes,
   readonly,
   licenseKey,
+  userName,
 }: {
   boardId: string;
   limitBytes: number;
   readonly: boolean;
   licenseKey: string | undefined;
+  userName: string;
 }) {
   const [historyOpen, setHistoryOpen] = useState(false);
   return (
@@ -50,6 +52,7 @@ export function BoardWorkspace({
             limitBytes={limitBytes}
             readonly={readonly}
             licenseKey={licenseKey}
+            userName={userName}
           />
         </div>
         {historyOpen ? (

@@ -86,6 +86,7 @@ export default async function WhiteboardPage({ params }: { params: Promise<{ id:
           limitBytes={board.limitBytes}
           readonly={readonly}
           licenseKey={licenseKey()}
+          userName={session.user.name}
         />
       )}
     </div>

@@ -3,8 +3,8 @@
 import { whiteboardSyncNoticeSchema } from '@afenda/contracts';
 import { useSync } from '@tldraw/sync';
 import { useTheme } from 'next-themes';
-import { useCallback, useMemo, useState } from 'react';
-import { inlineBase64AssetStore, Tldraw, type TLAssetStore } from 'tldraw';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { inlineBase64AssetStore, Tldraw, type Editor, type TLAssetStore } from 'tldraw';
 import 'tldraw/tldraw.css';
 
 import { boardSyncUrl } from '../actions';
@@ -19,15 +19,26 @@ export function TldrawBoard({
   limitBytes,
   readonly,
   licenseKey,
+  userName,
 }: {
   boardId: string;
   limitBytes: number;
   readonly: boolean;
   /** tldraw's license (production); unset, tldraw falls back to NEXT_PUBLIC_TLDRAW_LICENSE_KEY. */
   licenseKey: string | undefined;
+  /** Shown to the others beside this user's cursor. */
+  userName: string;
 }) {
   const [notice, setNotice] = useState<string | null>(null);
   const { resolvedTheme } = useTheme();
+  const [editor, setEditor] = useState<Editor | null>(null);
+  // The Shell's theme and the signed-in user's name, now and whenever the theme changes.
+  useEffect(() => {
+    editor?.user.updateUserPreferences({
+      name: userName,
+      colorScheme: resolvedTheme === 'dark' ? 'dark' : 'light',
+    });
+  }, [editor, resolvedTheme, userName]);
 
   // Images are kept inside the board (base64), so they count towards its size limit: a file
   // that cannot fit is refused here, with a message, before anyone uploads it.
@@ -90,11 +101,9 @@ export function TldrawBoard({
         store={store}
         licenseKey={licenseKey}
         assetUrls={assetUrls}
-        onMount={(editor) => {
-          editor.updateInstanceState({ isReadonly: readonly });
-          editor.user.updateUserPreferences({
-            colorScheme: resolvedTheme === 'dark' ? 'dark' : 'light',
-          });
+        onMount={(mounted) => {
+          mounted.updateInstanceState({ isReadonly: readonly });
+          setEditor(mounted);
         }}
       />
     </>
