@@ -37,6 +37,7 @@ import { moduleSettingsRoutes } from './routes/module-settings.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { AppError } from './errors.ts';
+import { roomRoutes } from './routes/rooms.ts';
 import websocket from '@fastify/websocket';
 import { WhiteboardRooms } from './domain/whiteboards/sync-rooms.ts';
 import { TicketIssuer } from './domain/whiteboards/tickets.ts';
@@ -181,26 +182,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (module === 'inbox') integrations.accounts.invalidate();
     },
   });
+  await app.register(roomRoutes, { prefix: '/api/v1', database: deps.database, config });
   const whiteboardSettings = {
     maxBytes: config.WHITEBOARD_MAX_BYTES,
     versionIntervalMs: config.WHITEBOARD_VERSION_INTERVAL_S * 1000,
     maxVersions: config.WHITEBOARD_MAX_VERSIONS,
   };
-  const rooms = new WhiteboardRooms({
+  const whiteboardRooms = new WhiteboardRooms({
     database: deps.database,
     settings: whiteboardSettings,
     logger: deps.logger,
     persistIntervalMs: config.WHITEBOARD_PERSIST_INTERVAL_MS,
   });
   // Live boards write what they hold before the database goes away.
-  app.addHook('preClose', () => rooms.closeAll());
+  app.addHook('preClose', () => whiteboardRooms.closeAll());
   // tldraw chunks large messages; one frame never needs to exceed a whole document.
   await app.register(websocket, { options: { maxPayload: config.WHITEBOARD_MAX_BYTES * 2 } });
   await app.register(whiteboardRoutes, {
     prefix: '/api/v1',
     database: deps.database,
     settings: whiteboardSettings,
-    rooms,
+    rooms: whiteboardRooms,
     tickets: new TicketIssuer(
       config.WHITEBOARD_TICKET_SECRET
         ? Buffer.from(config.WHITEBOARD_TICKET_SECRET)

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { loadModules } from './lib/modules.ts';
 import { createLogger } from './logger.ts';
 import { startRuntime } from './runtime.ts';
+import { startRoomSweeper } from './domain/rooms/expire-rooms.ts';
 
 let config: Config;
 try {
@@ -38,6 +39,11 @@ try {
     rateLimitStore: runtime.rateLimitStore,
     auth: runtime.auth,
   });
+  const sweeper = startRoomSweeper({
+    database: runtime.database,
+    logger,
+    intervalS: config.ROOM_SWEEP_INTERVAL_S,
+  });
   await app.listen({ host: config.HOST, port: config.PORT });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -58,6 +64,7 @@ try {
     timer.unref();
     try {
       await app.close();
+      await sweeper.stop();
       await integrations.stop();
       await runtime.close();
       logger.info('shutdown complete');

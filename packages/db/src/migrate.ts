@@ -209,6 +209,9 @@ async function migrateJobQueue(client: pg.PoolClient): Promise<void> {
     connect: async () => client,
     end: async () => undefined,
   });
+  // (it checks for error listeners, as on any pool; errors surface from the queries themselves)
+  lent.on('error', () => undefined);
+  lent.on('connect', () => undefined);
   const release = client.release;
   client.release = () => undefined;
   try {

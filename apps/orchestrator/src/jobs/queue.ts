@@ -16,6 +16,7 @@ import {
   type Task,
   type WorkerUtils,
 } from 'graphile-worker';
+import pg from 'pg';
 import type { Logger } from 'pino';
 
 export type TaskHandler = (payload: Record<string, unknown>) => Promise<void>;
@@ -54,6 +55,7 @@ export class JobQueue {
   private flushing: Promise<void> = Promise.resolve();
   private readonly batchSize: number;
   private readonly batchDelayMs: number;
+  private pool: pg.Pool | undefined;
 
   constructor(private readonly options: QueueOptions) {
     this.batchSize = options.batchSize ?? 200;
@@ -68,16 +70,24 @@ export class JobQueue {
   /** Connects for adding jobs; with `work`, also runs the workers in this process. */
   async start(work: boolean): Promise<void> {
     const logger = workerLogger(this.options.logger);
-    this.utils = await makeWorkerUtils({
+    // One pool for adding and running jobs; a lost connection (a database restart) is dropped
+    // from it and replaced at the next checkout, never a crash.
+    this.pool = new pg.Pool({
       connectionString: this.options.connectionString,
-      logger,
+      max: this.options.concurrency + 3,
+      application_name: 'afenda-jobs',
     });
+    const lost = (err: Error) =>
+      this.options.logger.warn({ err: { message: err.message } }, 'job queue connection lost');
+    this.pool.on('error', lost);
+    this.pool.on('connect', (client) => client.on('error', lost));
+    this.utils = await makeWorkerUtils({ pgPool: this.pool, logger });
     if (!work) return;
     const taskList: Record<string, Task> = {};
     for (const [name, handler] of this.tasks)
       taskList[name] = async (payload) => handler((payload ?? {}) as Record<string, unknown>);
     this.runner = await run({
-      connectionString: this.options.connectionString,
+      pgPool: this.pool,
       concurrency: this.options.concurrency,
       pollInterval: this.options.pollIntervalMs,
       noHandleSignals: true,
@@ -137,6 +147,8 @@ export class JobQueue {
     this.runner = undefined;
     await this.utils?.release();
     this.utils = undefined;
+    await this.pool?.end();
+    this.pool = undefined;
   }
 }
 

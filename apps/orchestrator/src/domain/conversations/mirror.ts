@@ -53,18 +53,6 @@ async function upsertConversation(
   lastMessage?: { content: string; at: Date },
 ): Promise<{ row: ConversationRow; before: ConversationRow | undefined }> {
   const f = conversationFields(payload);
-  const [before] = await tx
-    .select()
-    .from(C)
-    .where(
-      and(
-        eq(C.tenantId, tenantId),
-        eq(C.source, 'chatwoot'),
-        eq(C.accountId, accountId),
-        eq(C.displayId, f.displayId),
-      ),
-    )
-    .for('update');
   const values = {
     inboxId: f.inboxId,
     status: f.status,
@@ -77,23 +65,39 @@ async function upsertConversation(
     lastActivityAt: f.lastActivityAt ?? lastMessage?.at ?? new Date(),
     updatedAt: new Date(),
   };
-  const [row] = before
-    ? await tx
-        .update(C)
-        .set(values)
-        .where(and(eq(C.tenantId, tenantId), eq(C.id, before.id)))
-        .returning()
-    : await tx
-        .insert(C)
-        .values({
-          tenantId,
-          source: 'chatwoot',
-          accountId,
-          displayId: f.displayId,
-          createdAt: f.createdAt ?? new Date(),
-          ...values,
-        })
-        .returning();
+  // Insert-or-nothing first: of two deliveries creating one conversation at once, the second
+  // waits for the first to commit and then finds its row, instead of failing on the key.
+  const [inserted] = await tx
+    .insert(C)
+    .values({
+      tenantId,
+      source: 'chatwoot',
+      accountId,
+      displayId: f.displayId,
+      createdAt: f.createdAt ?? new Date(),
+      ...values,
+    })
+    .onConflictDoNothing({ target: [C.tenantId, C.source, C.accountId, C.displayId] })
+    .returning();
+  if (inserted) return { row: inserted, before: undefined };
+  const [before] = await tx
+    .select()
+    .from(C)
+    .where(
+      and(
+        eq(C.tenantId, tenantId),
+        eq(C.source, 'chatwoot'),
+        eq(C.accountId, accountId),
+        eq(C.displayId, f.displayId),
+      ),
+    )
+    .for('update');
+  if (!before) throw new Error(`conversation ${accountId}/${f.displayId} vanished`);
+  const [row] = await tx
+    .update(C)
+    .set(values)
+    .where(and(eq(C.tenantId, tenantId), eq(C.id, before.id)))
+    .returning();
   return { row: row!, before };
 }
 
