@@ -10,7 +10,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { identify as identifyCaller, requireAuth } from './auth/plugin.ts';
@@ -38,6 +38,10 @@ import { operationsRoutes } from './routes/operations.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { AppError } from './errors.ts';
 import { roomRoutes } from './routes/rooms.ts';
+import websocket from '@fastify/websocket';
+import { WhiteboardRooms } from './domain/whiteboards/sync-rooms.ts';
+import { TicketIssuer } from './domain/whiteboards/tickets.ts';
+import { whiteboardRoutes } from './routes/whiteboards.ts';
 
 export const VERSION = '0.1.0';
 
@@ -179,6 +183,35 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(roomRoutes, { prefix: '/api/v1', database: deps.database, config });
+  const whiteboardSettings = {
+    maxBytes: config.WHITEBOARD_MAX_BYTES,
+    versionIntervalMs: config.WHITEBOARD_VERSION_INTERVAL_S * 1000,
+    maxVersions: config.WHITEBOARD_MAX_VERSIONS,
+  };
+  const whiteboardRooms = new WhiteboardRooms({
+    database: deps.database,
+    settings: whiteboardSettings,
+    logger: deps.logger,
+    persistIntervalMs: config.WHITEBOARD_PERSIST_INTERVAL_MS,
+  });
+  // Live boards write what they hold before the database goes away.
+  app.addHook('preClose', () => whiteboardRooms.closeAll());
+  // tldraw chunks large messages; one frame never needs to exceed a whole document.
+  await app.register(websocket, { options: { maxPayload: config.WHITEBOARD_MAX_BYTES * 2 } });
+  await app.register(whiteboardRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    settings: whiteboardSettings,
+    rooms: whiteboardRooms,
+    tickets: new TicketIssuer(
+      config.WHITEBOARD_TICKET_SECRET
+        ? Buffer.from(config.WHITEBOARD_TICKET_SECRET)
+        : randomBytes(32),
+      config.WHITEBOARD_TICKET_TTL_S * 1000,
+    ),
+    publicUrl: config.PUBLIC_URL,
+    origins: config.CORS_ORIGINS,
+  });
   if (deps.extraRoutes) await app.register(async (scope) => deps.extraRoutes?.(scope));
   return app;
 }

@@ -13,3 +13,4 @@ export * from './active-tenants.ts';
 export * from './sync-runs.ts';
 export * from './approval-events.ts';
 export * from './idempotency-keys.ts';
+export * from './whiteboards.ts';
