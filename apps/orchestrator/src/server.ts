@@ -26,6 +26,7 @@ try {
     modules: await loadModules(),
     rateLimitStore: runtime.rateLimitStore,
     auth: runtime.auth,
+    redis: runtime.redis,
   });
   await app.listen({ host: config.HOST, port: config.PORT });
   const address = app.server.address();

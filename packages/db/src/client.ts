@@ -16,6 +16,20 @@ export interface TxContext {
   subject?: string | null;
   /** Cross-tenant directory writes (identity sync, demo seed). Never from a request handler. */
   sync?: boolean;
+  /** The live stream's fan-out reader: reads every tenant's stream events. Never from a request handler. */
+  fanout?: boolean;
+}
+
+const commitCallbacks = new WeakMap<Tx, (() => void)[]>();
+
+/**
+ * Runs fn once the transaction tx commits (never if it rolls back): for signals that must not
+ * be sent before what they announce is visible, and must stay out of the transaction itself.
+ */
+export function afterCommit(tx: Tx, fn: () => void): void {
+  const list = commitCallbacks.get(tx);
+  if (list) list.push(fn);
+  else commitCallbacks.set(tx, [fn]);
 }
 
 export interface Database {
@@ -74,15 +88,24 @@ export function createDatabase(options: DatabaseOptions): Database {
           `begin; select set_config('app.tenant_id', ${lit(context.tenantId)}, true), ` +
             `set_config('app.user_id', ${lit(context.userId)}, true), ` +
             `set_config('app.subject', ${lit(context.subject)}, true), ` +
-            `set_config('app.sync', ${lit(context.sync ? 'on' : '')}, true)`,
+            `set_config('app.sync', ${lit(context.sync ? 'on' : '')}, true)` +
+            (context.fanout ? `, set_config('app.fanout', 'on', true)` : ''),
         );
       } catch (err) {
         broken = err as Error; // the connection's state is unknown: don't reuse it
         throw err;
       }
       try {
-        const result = await fn(drizzle(client, { schema }) as unknown as Tx);
+        const tx = drizzle(client, { schema }) as unknown as Tx;
+        const result = await fn(tx);
         await client.query('commit');
+        for (const callback of commitCallbacks.get(tx) ?? []) {
+          try {
+            callback();
+          } catch {
+            // A signal after the fact must not turn a committed transaction into an error.
+          }
+        }
         return result;
       } catch (err) {
         await client.query('rollback').catch((e: Error) => (broken = e));

@@ -210,7 +210,11 @@ describe('row-level security, as the application role', () => {
         where t.relname = any($1)`,
       [rows.map((r) => r.relname).filter((n) => !['user_tenants', 'active_tenants'].includes(n))], // keyed by user
     );
-    for (const i of idx.rows) expect(i.first, i.indexdef).toBe('tenant_id');
+    // The stream's log is read across tenants by design, by its fan-out reader (its tail, and
+    // expiry by age): those two indexes, and only those, lead with something else.
+    const crossTenant = /^CREATE INDEX stream_events_(tail_idx|created_brin) /;
+    for (const i of idx.rows)
+      if (!crossTenant.test(i.indexdef)) expect(i.first, i.indexdef).toBe('tenant_id');
   });
 });
 
