@@ -1,5 +1,6 @@
 import type { TestDatabase } from '@afenda/test-utils';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'drizzle-orm';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -285,6 +286,8 @@ describe('the live stream', () => {
     let started!: () => void;
     const inside = new Promise<void>((r) => (started = r));
     const earlier = tdb.database.withTenant(tenant.acme!, async (tx) => {
+      // It has written (so it has its transaction id) before the later one starts.
+      await tx.execute(sql`select pg_current_xact_id()`);
       await publishStreamEvent(tx, {
         tenantId: tenant.acme!,
         userId: null,

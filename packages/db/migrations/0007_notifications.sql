@@ -71,6 +71,34 @@ create policy stream_events_read on stream_events for select
   );
 create policy stream_events_expire on stream_events for delete using (afenda.in_fanout());
 
+-- The fan-out reader's read, as one statement (one round trip, no transaction around it): every
+-- tenant's events after a position, each flagged final or not against the horizon, the oldest
+-- transaction still running (see apps/orchestrator/src/domain/stream/read-log.ts). It sets
+-- app.fanout for itself only: the one place that reads across tenants; greppable, never called
+-- from a request handler.
+create or replace function afenda.stream_tail(after_tx xid8, after_id bigint, max_rows integer)
+  returns table (horizon xid8, tenant_id uuid, user_id uuid, name text, tx_id xid8, id bigint,
+                 data text, final boolean)
+  language plpgsql volatile
+  as $$
+  declare
+    h xid8 := pg_snapshot_xmin(pg_current_snapshot());
+  begin
+    perform set_config('app.fanout', 'on', true);
+    -- At least one row, with the horizon, even when there is no event.
+    return query
+      select h, s.tenant_id, s.user_id, s.name, s.tx_id, s.id, s.payload::text, s.tx_id < h
+      from (select) one left join lateral (
+        select e.tenant_id, e.user_id, e.name, e.tx_id, e.id, e.payload
+        from stream_events e
+        where (e.tx_id, e.id) > (after_tx, after_id)
+        order by e.tx_id, e.id
+        limit max_rows
+      ) s on true;
+    perform set_config('app.fanout', '', true);
+  end
+  $$;
+
 grant execute on all functions in schema afenda to afenda_app_access;
 grant select, insert on notifications to afenda_app_access;
 grant update (read_at) on notifications to afenda_app_access;

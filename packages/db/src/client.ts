@@ -21,6 +21,17 @@ export interface TxContext {
 }
 
 const commitCallbacks = new WeakMap<Tx, (() => void)[]>();
+const beforeCommitCallbacks = new WeakMap<Tx, (() => Promise<void>)[]>();
+
+/**
+ * Runs fn in the transaction tx, after its callback returned and just before COMMIT (a failure
+ * rolls the transaction back): for writes gathered along the way and sent as one statement.
+ */
+export function beforeCommit(tx: Tx, fn: () => Promise<void>): void {
+  const list = beforeCommitCallbacks.get(tx);
+  if (list) list.push(fn);
+  else beforeCommitCallbacks.set(tx, [fn]);
+}
 
 /**
  * Runs fn once the transaction tx commits (never if it rolls back): for signals that must not
@@ -98,6 +109,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       try {
         const tx = drizzle(client, { schema }) as unknown as Tx;
         const result = await fn(tx);
+        for (const step of beforeCommitCallbacks.get(tx) ?? []) await step();
         await client.query('commit');
         for (const callback of commitCallbacks.get(tx) ?? []) {
           try {

@@ -1,5 +1,5 @@
 import type { StreamEventName } from '@afenda/contracts';
-import { afterCommit, schema, type Tx } from '@afenda/db';
+import { afterCommit, beforeCommit, schema, type Tx } from '@afenda/db';
 
 /** One event for the live stream: to one user of the tenant, or (userId null) to all its members. */
 export interface StreamEventInput {
@@ -28,23 +28,35 @@ export function onStreamCommit(listener: CommitListener): () => void {
   return () => listeners.delete(listener);
 }
 
+const pending = new WeakMap<Tx, StreamEventInput[]>();
+
 /**
  * Appends events to the stream's log in the caller's transaction: they exist if and only if
- * what they announce does. Nothing is signalled inside the transaction (no NOTIFY: it would
- * serialise commits); the signal goes out after the commit, see onStreamCommit.
+ * what they announce does. A transaction's events are gathered and written as one INSERT just
+ * before it commits. Nothing is signalled inside the transaction (no NOTIFY: it would serialise
+ * commits); the signal goes out after the commit, see onStreamCommit.
  */
 export async function publishStreamEvents(tx: Tx, events: StreamEventInput[]): Promise<void> {
   if (!publishing || events.length === 0) return;
-  await tx.insert(schema.streamEvents).values(
-    events.map((e) => ({
-      tenantId: e.tenantId,
-      userId: e.userId,
-      name: e.name,
-      payload: e.subject,
-    })),
-  );
-  const tenants = new Set(events.map((e) => e.tenantId));
+  const gathered = pending.get(tx);
+  if (gathered) {
+    gathered.push(...events);
+    return;
+  }
+  const list = [...events];
+  pending.set(tx, list);
+  beforeCommit(tx, async () => {
+    await tx.insert(schema.streamEvents).values(
+      list.map((e) => ({
+        tenantId: e.tenantId,
+        userId: e.userId,
+        name: e.name,
+        payload: e.subject,
+      })),
+    );
+  });
   afterCommit(tx, () => {
+    const tenants = new Set(list.map((e) => e.tenantId));
     for (const listener of listeners) listener(tenants);
   });
 }

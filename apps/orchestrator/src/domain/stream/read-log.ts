@@ -1,4 +1,4 @@
-import type { Database, Tx } from '@afenda/db';
+import type { Database } from '@afenda/db';
 import { sql } from 'drizzle-orm';
 import { formatPosition, type Position } from './position.ts';
 
@@ -50,27 +50,32 @@ export async function readLog(
   from: Position,
   limit: number,
 ): Promise<LogRead> {
-  const query = (tx: Tx) =>
-    tx.execute<Row>(sql`
-      with h as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin)
-      select h.xmin::text as xmin, e.tenant_id, e.user_id, e.name, e.tx_id::text as tx,
-             e.id::text as id, e.payload::text as data, (e.tx_id < h.xmin) as final
-      from h left join lateral (
-        select s.tenant_id, s.user_id, s.name, s.tx_id, s.id, s.payload
-        from stream_events s
-        where ${
-          scope.all
-            ? sql`true`
-            : sql`s.tenant_id = ${scope.tenantId}::uuid
-                  and (s.user_id is null or s.user_id = ${scope.userId}::uuid)`
-        }
-          and (s.tx_id, s.id) > (${from.tx.toString()}::xid8, ${from.id.toString()}::bigint)
-        order by s.tx_id, s.id
-        limit ${limit}
-      ) e on true`);
+  const after = sql`${from.tx.toString()}::xid8, ${from.id.toString()}::bigint`;
   const { rows } = scope.all
-    ? await database.transaction({ fanout: true }, query)
-    : await database.withTenant(scope.tenantId, query, scope.userId);
+    ? // Every tenant's: the fan-out reader's one statement (afenda.stream_tail, 0007).
+      await database.db.execute<Row>(sql`
+        select horizon::text as xmin, tenant_id, user_id, name, tx_id::text as tx, id::text as id,
+               data, final
+        from afenda.stream_tail(${after}, ${limit})`)
+    : // One user's in one tenant, row-level security applying: a client catching up.
+      await database.withTenant(
+        scope.tenantId,
+        (tx) =>
+          tx.execute<Row>(sql`
+            with h as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin)
+            select h.xmin::text as xmin, e.tenant_id, e.user_id, e.name, e.tx_id::text as tx,
+                   e.id::text as id, e.payload::text as data, (e.tx_id < h.xmin) as final
+            from h left join lateral (
+              select s.tenant_id, s.user_id, s.name, s.tx_id, s.id, s.payload
+              from stream_events s
+              where s.tenant_id = ${scope.tenantId}::uuid
+                and (s.user_id is null or s.user_id = ${scope.userId}::uuid)
+                and (s.tx_id, s.id) > (${after})
+              order by s.tx_id, s.id
+              limit ${limit}
+            ) e on true`),
+        scope.userId,
+      );
   const events: LoggedEvent[] = [];
   let pending = false;
   for (const r of rows) {
