@@ -208,6 +208,7 @@ export function run(): Promise<BenchResult> {
         return body.data.id;
       });
     const submitMs: number[] = [];
+    const afterWriteMs: number[] = [];
     const ours = async (i: number) => {
       const title = `Escalation ${i}`;
       const started = performance.now();
@@ -216,8 +217,10 @@ export function run(): Promise<BenchResult> {
         30_000,
       );
       await submit(title);
-      submitMs.push(performance.now() - started);
+      const written = performance.now();
+      submitMs.push(written - started);
       await got;
+      afterWriteMs.push(performance.now() - written);
       return performance.now() - started;
     };
     const baseline = async (i: number) => {
@@ -263,6 +266,11 @@ export function run(): Promise<BenchResult> {
       submitResponseMs: {
         p50: round(percentile(submitMs.slice(20), 50)),
         p99: round(percentile(submitMs.slice(20), 99)),
+      },
+      // From the submit's response until the CEO has it (0 when the event came first).
+      afterResponseMs: {
+        p50: round(percentile(afterWriteMs.slice(20), 50)),
+        p99: round(percentile(afterWriteMs.slice(20), 99)),
       },
       echoMs: {
         p50: round(percentile(echoMs, 50)),
@@ -357,6 +365,14 @@ export function run(): Promise<BenchResult> {
         ingest: { on: onRates, off: offRates, clients: settings.clients, secondsEach: half },
       },
       extra: [
+        {
+          key: 'after-write',
+          goal: { ratio: 2, lowerIsBetter: true, description: 'p99 ≤ 2× a bare SSE echo' },
+          figure: latency.afterResponseMs.p99,
+          baseline: latency.echoMs.p99,
+          unit: 'ms p99',
+          summary: `the stream's share: from the escalation's response (committed) until the CEO has it; the write itself p50/p99 ${latency.submitResponseMs.p50}/${latency.submitResponseMs.p99} ms`,
+        },
         {
           key: 'memory',
           goal: {

@@ -41,7 +41,19 @@ export const streamRoutes: FastifyPluginAsyncZod<{ hub: StreamHub }> = async (ap
       for (const [k, v] of Object.entries(reply.getHeaders()))
         if (v !== undefined) headers[k] = String(v);
       reply.hijack();
-      hub.open(reply.raw, headers, { tenantId: actor.tenantId, userId: actor.userId }, from);
+      const res = reply.raw;
+      // Fastify keeps its request and reply (with their logger) alive through these listeners
+      // until the response ends, which for a stream can be hours: ~6 kB per open stream
+      // (bench/README.md, live-stream). The stream logs its own end instead.
+      res.removeAllListeners('finish');
+      res.removeAllListeners('error');
+      res.on('error', () => undefined);
+      const opened = Date.now();
+      const fields = { reqId: request.id, userId: actor.userId, tenantId: actor.tenantId };
+      res.once('close', () =>
+        app.log.info({ ...fields, responseTime: Date.now() - opened }, 'stream closed'),
+      );
+      hub.open(res, headers, { tenantId: actor.tenantId, userId: actor.userId }, from);
     },
   );
 };

@@ -128,6 +128,7 @@ export class StreamHub {
       'x-accel-buffering': 'no',
     });
     res.write(`retry: ${this.o.retryMs}\n: connected\n\n`);
+
     res.socket?.setNoDelay(true);
     res.socket?.setTimeout(0);
     let set = this.byTenant.get(sub.tenantId);
