@@ -366,6 +366,8 @@ describe('the live stream', () => {
     await cut;
     expect(received).toContain(flood[0]);
     expect(received).not.toContain(flood.at(-1));
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/afenda_stream\{what="cut_off"\} [1-9]/);
     relay.close();
     await rm(dir, { recursive: true, force: true });
     // The reading client got everything; a new connection from the same id gets it all again.

@@ -1,5 +1,6 @@
 import { STREAM_EVENT_NAMES } from '@afenda/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { Gauge } from 'prom-client';
 import { z } from 'zod';
 import type { StreamHub } from '../domain/stream/hub.ts';
 import { parsePosition } from '../domain/stream/position.ts';
@@ -10,6 +11,17 @@ import { actorOf } from '../lib/tenant-context.ts';
 export const streamRoutes: FastifyPluginAsyncZod<{ hub: StreamHub }> = async (app, { hub }) => {
   // Streams end first at shutdown (clients reconnect elsewhere), or the server could not close.
   app.addHook('preClose', () => hub.close());
+  new Gauge({
+    name: 'afenda_stream',
+    help: 'Live streams: open connections, events written, slow clients cut off (since start)',
+    labelNames: ['what'] as const,
+    registers: [app.metrics],
+    collect() {
+      this.set({ what: 'connections' }, hub.stats.connections);
+      this.set({ what: 'delivered' }, hub.stats.delivered);
+      this.set({ what: 'cut_off' }, hub.stats.cutOff);
+    },
+  });
   app.get(
     '/stream',
     {
