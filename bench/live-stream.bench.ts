@@ -319,14 +319,23 @@ export function run(): Promise<BenchResult> {
       throw new Error(`idle connections failed: ours ${memOurs.failed}, echo ${memEcho.failed}`);
 
     // --- ingest with the stream on and off ---------------------------------------------------
+    // Two fresh processes, the same but for STREAM_ENABLED; the earlier ones stop.
+    await a.stop();
+    await b.stop();
+    await bare.stop();
+    const on = await startOrchestrator(defer, 'orchestrator, stream on', {
+      ...common,
+      SEED_DEMO_DATA: 'false',
+    });
     const off = await startOrchestrator(defer, 'orchestrator, stream off', {
       ...common,
       SEED_DEMO_DATA: 'false',
       STREAM_ENABLED: 'false',
     });
+    // The CEO's stream open on both (it idles on the one that is off).
     const listeners = [
-      await openIdle(`${urlOf(a)}/api/v1/stream`, as(adaToken), 20),
-      await openIdle(`${urlOf(off)}/api/v1/stream`, as(adaToken), 20),
+      await openIdle(`${urlOf(on)}/api/v1/stream`, as(adaToken), 1),
+      await openIdle(`${urlOf(off)}/api/v1/stream`, as(adaToken), 1),
     ];
     defer('close the listeners', () => listeners.forEach((l) => l.close()));
     const ingest = async (server: ChildServer, seconds: number) => {
@@ -343,12 +352,14 @@ export function run(): Promise<BenchResult> {
       return result.requests.average;
     };
     await ingest(off, settings.warmupS);
-    await ingest(a, settings.warmupS);
+    await ingest(on, settings.warmupS);
     const half = Math.max(1, Math.round(settings.durationS / 2));
-    const offRates = [await ingest(off, half)];
-    const onRates = [await ingest(a, half)];
-    offRates.push(await ingest(off, half));
-    onRates.push(await ingest(a, half));
+    const offRates: number[] = [];
+    const onRates: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      offRates.push(await ingest(off, half));
+      onRates.push(await ingest(on, half));
+    }
     const mean = (v: number[]) => round(v.reduce((x, y) => x + y, 0) / v.length, 1);
 
     return {
