@@ -30,6 +30,13 @@ import { approvalRoutes } from './routes/approvals.ts';
 import { healthRoutes } from './routes/health.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { keycloakWebhookRoutes } from './routes/webhooks-keycloak.ts';
+import type { Integrations } from './integrations.ts';
+import type { SecretBox } from './lib/secrets.ts';
+import { conversationRoutes } from './routes/conversations.ts';
+import { moduleSettingsRoutes } from './routes/module-settings.ts';
+import { operationsRoutes } from './routes/operations.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import { AppError } from './errors.ts';
 import type { Redis } from 'ioredis';
 import { registerApprovalNotifications } from './domain/notifications/approval-notifications.ts';
 import { PgFanout, RedisFanout } from './domain/stream/fanout.ts';
@@ -54,6 +61,9 @@ export interface AppDeps {
    * verification; tests may stand in for it. It identifies only: routes decide.
    */
   identify?: (request: FastifyRequest) => Promise<void>;
+  /** Webhook ingestion, the Chatwoot connector, jobs (see integrations.ts). */
+  integrations: Integrations;
+  secrets: SecretBox;
   /** Redis, when REDIS_URL is set: the live stream's fan-out uses its pub/sub. */
   redis?: Redis;
   /** Extra routes registered inside the same plugin stack (tests use it for probe routes). */
@@ -139,6 +149,42 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sync: deps.auth.sync,
     secret: config.KEYCLOAK_WEBHOOK_SECRET,
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
+  });
+  const { integrations } = deps;
+  await app.register(webhookRoutes, {
+    prefix: '/api/v1',
+    integrations,
+    bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
+  });
+  await app.register(operationsRoutes, { prefix: '/api/v1', integrations });
+  await app.register(conversationRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    accounts: integrations.accounts,
+  });
+  await app.register(moduleSettingsRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    secrets: deps.secrets,
+    modules: deps.modules,
+    async check(tenantId, module, options) {
+      if (module !== 'inbox' || options?.accountId === undefined) return;
+      if (!Number.isInteger(options.accountId))
+        throw new AppError('VALIDATION_FAILED', 400, 'options.accountId must be a whole number', {
+          fields: [{ field: 'options.accountId', message: 'must be a whole number' }],
+        });
+      integrations.accounts.invalidate();
+      const claimed = await integrations.accounts.lookup(options.accountId as number);
+      if (claimed && claimed.tenantId !== tenantId)
+        throw new AppError(
+          'CHATWOOT_ACCOUNT_TAKEN',
+          409,
+          'Another organisation already receives this Chatwoot account',
+        );
+    },
+    onChange: (module) => {
+      if (module === 'inbox') integrations.accounts.invalidate();
+    },
   });
   await app.register(notificationRoutes, { prefix: '/api/v1', database: deps.database });
   await app.register(streamRoutes, { prefix: '/api/v1', hub: createStreamHub(deps) });

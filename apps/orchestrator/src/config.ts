@@ -114,6 +114,31 @@ export const settingsSchema = z.object({
     .string()
     .min(16, { error: 'must be at least 16 characters' })
     .optional(),
+  // Webhooks and background jobs (issue 5)
+  CHATWOOT_SIGNATURE_TOLERANCE_S: int(10, 3600).default(300),
+  CHATWOOT_ALLOW_UNSIGNED: bool.default(false),
+  CHATWOOT_ESCALATION_LABEL: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,64}$/, { error: 'must be a Chatwoot label (a-z, 0-9, _ and -)' })
+    .default('escalate'),
+  CHATWOOT_APPROVED_LABEL: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,64}$/)
+    .default('ceo-approved'),
+  CHATWOOT_REJECTED_LABEL: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,64}$/)
+    .default('ceo-rejected'),
+  CHATWOOT_API_TIMEOUT_MS: int(100, 60_000).default(10_000),
+  MATRIX_WEBHOOK_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  JOBS_ENABLED: bool.default(true),
+  JOB_CONCURRENCY: int(1, 64).default(4),
+  JOB_POLL_INTERVAL_MS: int(50, 60_000).default(2000),
+  JOB_MAX_ATTEMPTS: int(1, 100).default(8),
+  JOB_BACKOFF_BASE_MS: int(10, 3_600_000).default(2000),
+  JOB_BACKOFF_MAX_MS: int(10, 86_400_000).default(600_000),
+  JOB_RECOVERY_AFTER_S: int(1, 86_400).default(60),
+  JOB_SWEEP_INTERVAL_S: int(1, 3600).default(15),
   STREAM_ENABLED: bool.default(true),
   STREAM_FANOUT: z
     .enum(['auto', 'postgres', 'redis'], { error: 'must be auto, postgres or redis' })

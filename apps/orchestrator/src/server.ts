@@ -1,4 +1,5 @@
 import { buildApp } from './app.ts';
+import { createIntegrations } from './integrations.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { loadModules } from './lib/modules.ts';
 import { createLogger } from './logger.ts';
@@ -19,9 +20,19 @@ const logger = createLogger(config.LOG_LEVEL);
 
 try {
   const runtime = await startRuntime(config, logger);
+  const integrations = createIntegrations({
+    config,
+    database: runtime.database,
+    secrets: runtime.secrets,
+    logger,
+    databaseUrl: runtime.databaseUrl,
+  });
+  await integrations.start();
   const app = await buildApp({
     config,
     database: runtime.database,
+    secrets: runtime.secrets,
+    integrations,
     logger,
     modules: await loadModules(),
     rateLimitStore: runtime.rateLimitStore,
@@ -48,6 +59,7 @@ try {
     timer.unref();
     try {
       await app.close();
+      await integrations.stop();
       await runtime.close();
       logger.info('shutdown complete');
       process.exit(0);

@@ -16,6 +16,8 @@ export interface TxContext {
   subject?: string | null;
   /** Cross-tenant directory writes (identity sync, demo seed). Never from a request handler. */
   sync?: boolean;
+  /** Background work across tenants (webhook ingestion, job workers): 'jobs'. Never from a handler. */
+  service?: 'jobs';
   /** The live stream's fan-out reader: reads every tenant's stream events. Never from a request handler. */
   fanout?: boolean;
 }
@@ -99,7 +101,8 @@ export function createDatabase(options: DatabaseOptions): Database {
           `begin; select set_config('app.tenant_id', ${lit(context.tenantId)}, true), ` +
             `set_config('app.user_id', ${lit(context.userId)}, true), ` +
             `set_config('app.subject', ${lit(context.subject)}, true), ` +
-            `set_config('app.sync', ${lit(context.sync ? 'on' : '')}, true)` +
+            `set_config('app.sync', ${lit(context.sync ? 'on' : '')}, true), ` +
+            `set_config('app.service', ${lit(context.service)}, true)` +
             (context.fanout ? `, set_config('app.fanout', 'on', true)` : ''),
         );
       } catch (err) {
