@@ -5,8 +5,8 @@
  *
  * - latency: an escalation submitted to process B (POST /api/v1/approvals/requests, submit)
  *   until the CEO's stream on process A has the notification (fan-out by LISTEN/NOTIFY), under
- *   a background load of writes on B; against a POST /publish to the echo until its stream has
- *   the event, under the same load. p99, lower is better.
+ *   a background load of Chatwoot webhook deliveries on B; against a POST /publish to the echo
+ *   until its stream has the event, under the same load. p99, lower is better.
  * - memory: idle SSE connections held by one process (BENCH_STREAM_CONNECTIONS, 10,000), the
  *   growth of its resident memory per connection, against the echo holding as many.
  * - ingest: approvals created per second with the stream on against the same app with
@@ -14,7 +14,11 @@
  */
 import { freePort } from '@afenda/db';
 import { connectSse, type SseClient } from '@afenda/orchestrator/test-sse';
+import { chatwootFixture, signChatwootDelivery } from '@afenda/test-utils/chatwoot';
 import { startTestIssuer } from '@afenda/test-utils/issuer';
+import { demoConversation } from '@afenda/orchestrator/demo-payloads';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -96,35 +100,51 @@ async function openIdle(url: string, headers: Record<string, string>, n: number)
   return { failed, close: () => requests.forEach((r) => r.destroy()) };
 }
 
-/** A closed loop of writes in the background: approvals submitted by alice. */
-function backgroundLoad(url: string, token: () => string, acme: string, clients: number) {
+/**
+ * A closed loop of Chatwoot webhook deliveries in the background (signed as Chatwoot signs them,
+ * built from the contract's fixtures): a conversation and a new customer message each time, over
+ * 50 conversations of Acme's account. Answered 202 once stored; the job workers mirror them.
+ */
+function backgroundLoad(
+  url: string,
+  account: { accountId: number; secret: string },
+  clients: number,
+) {
   let stop = false;
-  let done = 0;
+  let sent = 0;
+  let refused = 0;
   const workers = Array.from({ length: clients }, async () => {
     while (!stop) {
-      const res = await fetch(`${url}/api/v1/approvals/requests`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token()}`,
-          'x-tenant-id': acme,
-          'content-type': 'application/json',
+      const n = sent++;
+      const payloads = demoConversation(
+        {
+          accountId: account.accountId,
+          accountName: 'acme',
+          displayId: 1000 + (n % 50),
+          contactName: 'Load',
+          message: `Background message ${n}`,
+          labels: [],
+          messageId: 1_000_000 + n,
         },
-        body: JSON.stringify({
-          type: 'generic',
-          title: 'Background load',
-          metadata: { n: done },
-          submit: true,
-        }),
-      }).catch(() => undefined);
-      await res?.arrayBuffer();
-      done += 1;
+        (name) => chatwootFixture(name),
+      );
+      for (const payload of payloads) {
+        const { headers, body } = signChatwootDelivery({ secret: account.secret, payload });
+        const res = await fetch(`${url}/api/v1/webhooks/chatwoot`, {
+          method: 'POST',
+          headers,
+          body,
+        }).catch(() => undefined);
+        await res?.arrayBuffer();
+        if (res?.status !== 202) refused += 1;
+      }
     }
   });
   return {
     async stop() {
       stop = true;
       await Promise.all(workers);
-      return done;
+      return { deliveries: sent * 2, refused };
     },
   };
 }
@@ -139,7 +159,10 @@ export function run(): Promise<BenchResult> {
     const issuer = await startTestIssuer();
     defer('stop the token issuer', () => issuer.close());
 
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'afenda-bench-data-'));
+    defer(`remove ${dataDir}`, () => rm(dataDir, { recursive: true, force: true }));
     const common = {
+      DATA_DIR: dataDir,
       NODE_ENV: 'development',
       HOST: '127.0.0.1',
       DATABASE_URL: embedded.appUrl,
@@ -150,6 +173,7 @@ export function run(): Promise<BenchResult> {
       LOG_LEVEL: 'silent',
       RATE_LIMIT_READS: '1000000',
       RATE_LIMIT_WRITES: '1000000',
+      RATE_LIMIT_WEBHOOKS: '1000000',
       RATE_LIMIT_WINDOW_MS: '1000',
       STREAM_MAX_CONNECTIONS: '1000000',
     };
@@ -239,7 +263,12 @@ export function run(): Promise<BenchResult> {
       await ours(-1 - i);
       await baseline(-1 - i);
     }
-    const load = backgroundLoad(urlOf(b), () => aliceToken, ids.acme, loadClients);
+    const demo = JSON.parse(readFileSync(path.join(dataDir, 'demo-chatwoot.json'), 'utf8')) as {
+      accounts: { org: string; accountId: number; secret: string }[];
+    };
+    const account = demo.accounts.find((x) => x.org === 'acme');
+    if (!account) throw new Error('the demo seed mapped no Chatwoot account to Acme');
+    const load = backgroundLoad(urlOf(b), account, loadClients);
     const cpu = watchCpu([a.pid, b.pid, bare.pid]);
     const oursMs: number[] = [];
     const echoMs: number[] = [];
@@ -252,11 +281,13 @@ export function run(): Promise<BenchResult> {
         trim(echo);
       }
     }
-    const backgroundWrites = await load.stop();
+    const background = await load.stop();
+    if (background.refused)
+      throw new Error(`${background.refused} webhook deliveries were refused`);
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     const latency = {
       samples,
-      backgroundLoad: `${loadClients} clients submitting approvals to B, closed loop: ${round(backgroundWrites / loadSeconds, 1)} writes/s`,
+      backgroundLoad: `${loadClients} clients posting Chatwoot webhook deliveries to B, closed loop: ${round(background.deliveries / loadSeconds, 1)} deliveries/s`,
       oursMs: {
         p50: round(percentile(oursMs, 50)),
         p99: round(percentile(oursMs, 99)),
