@@ -8,11 +8,25 @@ import { raiseNotifications, type NotificationInput } from './notifications.ts';
 const UT = schema.userTenants;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const about = (a: Approval) => ({
-  subjectType: 'approval',
-  subjectId: a.id,
-  url: `/app/approvals/${a.id}`,
-});
+/** One notification about the approval for each of these members. */
+const notify = (
+  tx: Tx,
+  approval: Approval,
+  userIds: string[],
+  n: { kind: string; title: string; body: string },
+) =>
+  raiseNotifications(
+    tx,
+    approval.tenantId,
+    userIds.map((userId): NotificationInput => ({
+      userId,
+      ...n,
+      body: n.body.slice(0, 500),
+      subjectType: 'approval',
+      subjectId: approval.id,
+      url: `/app/approvals/${approval.id}`,
+    })),
+  );
 
 /** Submitted: everyone who may decide it (as `awaiting=me` computes it), not its requester. */
 async function notifyDeciders(tx: Tx, approval: Approval): Promise<void> {
@@ -22,16 +36,15 @@ async function notifyDeciders(tx: Tx, approval: Approval): Promise<void> {
     .from(UT)
     .where(eq(UT.tenantId, approval.tenantId));
   const deciders = members.filter((m) => m.userId !== approval.requestedBy && type?.mayDecide(m));
-  await raiseNotifications(
+  await notify(
     tx,
-    approval.tenantId,
-    deciders.map((m): NotificationInput => ({
-      userId: m.userId,
+    approval,
+    deciders.map((m) => m.userId),
+    {
       kind: 'approval.submitted',
       title: `${type?.title ?? 'Approval'} requested: ${approval.title}`,
-      body: approval.description.slice(0, 500),
-      ...about(approval),
-    })),
+      body: approval.description,
+    },
   );
 }
 
@@ -40,7 +53,6 @@ async function notifyDeciders(tx: Tx, approval: Approval): Promise<void> {
  * Chatwoot escalation) when that is another member of the tenant. Never the decider.
  */
 async function notifyRequester(tx: Tx, approval: Approval): Promise<void> {
-  const type = approvalType(approval.type);
   const agent = approval.metadata.agentUserId;
   const wanted = new Set([approval.requestedBy]);
   if (typeof agent === 'string' && UUID.test(agent)) wanted.add(agent.toLowerCase());
@@ -50,16 +62,15 @@ async function notifyRequester(tx: Tx, approval: Approval): Promise<void> {
     .select({ userId: UT.userId })
     .from(UT)
     .where(and(eq(UT.tenantId, approval.tenantId), inArray(UT.userId, [...wanted])));
-  await raiseNotifications(
+  await notify(
     tx,
-    approval.tenantId,
-    members.map((m): NotificationInput => ({
-      userId: m.userId,
+    approval,
+    members.map((m) => m.userId),
+    {
       kind: 'approval.decided',
-      title: `${type?.title ?? 'Approval'} ${approval.status}: ${approval.title}`,
-      body: (approval.decisionComment ?? '').slice(0, 500),
-      ...about(approval),
-    })),
+      title: `${approvalType(approval.type)?.title ?? 'Approval'} ${approval.status}: ${approval.title}`,
+      body: approval.decisionComment ?? '',
+    },
   );
 }
 

@@ -3,7 +3,7 @@ import { schema, type Database, type Tx } from '@afenda/db';
 import { and, count, desc, eq, getTableColumns, isNull } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors.ts';
-import { beyond, cursorTime, decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { beyond, cursorTime, decodeCursor, keysetPage } from '../../lib/cursor.ts';
 import { publishStreamEvents } from '../stream/publish.ts';
 
 const N = schema.notifications;
@@ -103,12 +103,8 @@ export async function listNotifications(
         .limit(f.limit + 1),
     who.userId,
   );
-  const page = rows.slice(0, f.limit);
-  const last = page.at(-1);
-  return {
-    notifications: page.map(toNotification),
-    nextCursor: rows.length > f.limit && last ? encodeCursor(last.cursorAt, last.id) : null,
-  };
+  const { page, nextCursor } = keysetPage(rows, f.limit);
+  return { notifications: page.map(toNotification), nextCursor };
 }
 
 export async function unreadCount(database: Database, who: Recipient): Promise<number> {
