@@ -214,6 +214,13 @@ describe('notifications from approvals', () => {
         ),
       ).rejects.toThrow(/row-level security/);
       await client.query('rollback');
+      // The log is expired only by the fan-out (app.fanout): a tenant's transaction deletes nothing.
+      await client.query('begin');
+      await client.query("select set_config('app.tenant_id', $1, true)", [tenant.acme]);
+      expect((await client.query('delete from stream_events')).rowCount).toBe(0);
+      await client.query("select set_config('app.fanout', 'on', true)");
+      expect((await client.query('delete from stream_events')).rowCount).toBeGreaterThan(0);
+      await client.query('rollback');
     } finally {
       await client.end();
     }

@@ -283,16 +283,19 @@ export class StreamHub {
       for (const sub of set) if (sub.synced) this.write(sub, ': ping\n\n');
   }
 
-  /** Drops events older than the retention (any process may; deletes are idempotent). */
+  /** Drops events older than the retention, in batches (any process may: deletes are idempotent). */
   private async expire(): Promise<void> {
     try {
-      await this.o.database.transaction({ fanout: true }, (tx) =>
-        tx.execute(sql`
-          delete from stream_events where ctid = any(array(
-            select ctid from stream_events
-            where created_at < now() - make_interval(secs => ${this.o.retentionS})
-            limit 10000))`),
-      );
+      for (let batch = 0; batch < 100 && !this.closed; batch++) {
+        const { rowCount } = await this.o.database.transaction({ fanout: true }, (tx) =>
+          tx.execute(sql`
+            delete from stream_events where ctid = any(array(
+              select ctid from stream_events
+              where created_at < now() - make_interval(secs => ${this.o.retentionS})
+              limit 10000))`),
+        );
+        if ((rowCount ?? 0) < 10_000) return;
+      }
     } catch (err) {
       this.o.logger.warn({ err }, 'stream: expiring old events failed');
     }
