@@ -325,6 +325,17 @@ describe('the live stream', () => {
     ada.close();
   });
 
+  it('ends a stream when the token that opened it expires', async () => {
+    const short = await fx.token('ada', { exp: Math.floor(Date.now() / 1000) + 2 });
+    const client = await connectSse(`${base}/api/v1/stream`, {
+      authorization: `Bearer ${short}`,
+      'x-tenant-id': tenant.acme!,
+    });
+    open.push(client);
+    expect(client.status).toBe(200);
+    await client.closed;
+  });
+
   it('refuses a bad Last-Event-ID, a missing or foreign tenant, and no token', async () => {
     const bad = await as('ada').stream({ 'last-event-id': 'drop table' });
     expect(bad.status).toBe(400);

@@ -16,9 +16,9 @@ describe('three orchestrator processes, fan-out by Redis pub/sub', () => {
       } finally {
         redis.disconnect();
       }
-      // And nobody LISTENs in the database.
+      // And nobody LISTENs for the stream in the database (the job workers listen for theirs).
       const { rows } = await tdb.admin.query<{ n: number }>(
-        "select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'listen%'",
+        "select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'listen afenda_stream'",
       );
       expect(rows[0]!.n).toBe(0);
     },

@@ -173,6 +173,7 @@ export async function identify(options: AuthOptions, request: FastifyRequest): P
     subject: claims.sub,
     username: user.username,
     sessionId: claims.sid ?? null,
+    ...(typeof claims.exp === 'number' ? { tokenExpiresAt: claims.exp * 1000 } : {}),
   };
   if (named && user.role) {
     Object.assign(auth, { tenantId: named, role: user.role, canApprove: user.canApprove ?? false });

@@ -65,7 +65,8 @@ export const streamRoutes: FastifyPluginAsyncZod<{ hub: StreamHub }> = async (ap
       res.once('close', () =>
         app.log.info({ ...fields, responseTime: Date.now() - opened }, 'stream closed'),
       );
-      hub.open(res, headers, { tenantId: actor.tenantId, userId: actor.userId }, from);
+      const until = request.auth?.tokenExpiresAt;
+      hub.open(res, headers, { tenantId: actor.tenantId, userId: actor.userId, until }, from);
     },
   );
 };

@@ -116,15 +116,16 @@ export class StreamHub {
   open(
     res: ServerResponse,
     headers: Record<string, string>,
-    who: { tenantId: string; userId: string },
+    who: { tenantId: string; userId: string; until?: number },
     from: Position | undefined,
   ): void {
     const sub = new Subscriber(who.tenantId, who.userId, res, from ?? (this.head as Position));
+    // The connection ends with the stream: a client never sends its next request on it.
+    res.shouldKeepAlive = false;
     res.writeHead(200, {
       ...headers,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
-      connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
     res.write(`retry: ${this.o.retryMs}\n: connected\n\n`);
@@ -136,7 +137,16 @@ export class StreamHub {
     set.add(sub);
     this.count += 1;
     this.stats.connections = this.count;
-    res.once('close', () => this.remove(sub));
+    // A stream lives no longer than the token that opened it: the client reconnects with a fresh
+    // one (membership checked again) and resumes by Last-Event-ID.
+    const expiry =
+      who.until === undefined
+        ? undefined
+        : setTimeout(() => res.end(), Math.max(0, who.until - Date.now())).unref();
+    res.once('close', () => {
+      clearTimeout(expiry);
+      this.remove(sub);
+    });
     void this.pump(sub);
   }
 
