@@ -42,6 +42,13 @@ import websocket from '@fastify/websocket';
 import { WhiteboardRooms } from './domain/whiteboards/sync-rooms.ts';
 import { TicketIssuer } from './domain/whiteboards/tickets.ts';
 import { whiteboardRoutes } from './routes/whiteboards.ts';
+import type { Redis } from 'ioredis';
+import { registerApprovalNotifications } from './domain/notifications/approval-notifications.ts';
+import { PgFanout, RedisFanout } from './domain/stream/fanout.ts';
+import { StreamHub } from './domain/stream/hub.ts';
+import { setStreamPublishing } from './domain/stream/publish.ts';
+import { notificationRoutes } from './routes/notifications.ts';
+import { streamRoutes } from './routes/stream.ts';
 
 export const VERSION = '0.1.0';
 
@@ -62,6 +69,8 @@ export interface AppDeps {
   /** Webhook ingestion, the Chatwoot connector, jobs (see integrations.ts). */
   integrations: Integrations;
   secrets: SecretBox;
+  /** Redis, when REDIS_URL is set: the live stream's fan-out uses its pub/sub. */
+  redis?: Redis;
   /** Extra routes registered inside the same plugin stack (tests use it for probe routes). */
   extraRoutes?: (app: FastifyInstance) => Promise<void> | void;
 }
@@ -212,6 +221,30 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     publicUrl: config.PUBLIC_URL,
     origins: config.CORS_ORIGINS,
   });
+  await app.register(notificationRoutes, { prefix: '/api/v1', database: deps.database });
+  await app.register(streamRoutes, { prefix: '/api/v1', hub: createStreamHub(deps) });
   if (deps.extraRoutes) await app.register(async (scope) => deps.extraRoutes?.(scope));
   return app;
+}
+
+/** The live stream of this app: notifications raised by approvals, fan-out by Redis or Postgres. */
+function createStreamHub(deps: AppDeps): StreamHub {
+  const { config, logger } = deps;
+  setStreamPublishing(config.STREAM_ENABLED);
+  registerApprovalNotifications();
+  const redis = config.STREAM_FANOUT !== 'postgres' ? deps.redis : undefined;
+  const fanout = redis
+    ? new RedisFanout(redis, logger, config.STREAM_NOTIFY_INTERVAL_MS)
+    : new PgFanout(deps.database.pool, logger, config.STREAM_NOTIFY_INTERVAL_MS);
+  return new StreamHub({
+    database: deps.database,
+    logger,
+    fanout,
+    pollIntervalMs: config.STREAM_POLL_INTERVAL_MS,
+    heartbeatMs: config.STREAM_HEARTBEAT_S * 1000,
+    retryMs: config.STREAM_RETRY_MS,
+    maxBufferBytes: config.STREAM_MAX_BUFFER_BYTES,
+    maxConnections: config.STREAM_MAX_CONNECTIONS,
+    retentionS: config.STREAM_RETENTION_S,
+  });
 }

@@ -14,3 +14,5 @@ export * from './sync-runs.ts';
 export * from './approval-events.ts';
 export * from './idempotency-keys.ts';
 export * from './whiteboards.ts';
+export * from './notifications.ts';
+export * from './stream-events.ts';
