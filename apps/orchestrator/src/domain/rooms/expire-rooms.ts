@@ -13,10 +13,11 @@ export interface SweepResult {
 }
 
 /**
- * Marks open rooms past their expiry as expired, each with its room.expired entry, in one
- * transaction under a transaction-level advisory lock (released at commit, so nothing is held
- * across pooled connections). The due rooms are found through the one cross-tenant policy
- * (app.job = 'rooms.expire', select only); each is then expired inside its own tenant.
+ * Marks open rooms past their expiry as expired, each with its room.expired entry, under a
+ * transaction-level advisory lock (released when the finding transaction ends, so nothing is
+ * held across pooled connections). The due rooms are found through the one cross-tenant policy
+ * (app.job = 'rooms.expire', select only); each tenant's are then expired in a transaction of
+ * that tenant.
  */
 export async function expireDueRooms(database: Database, batch = 500): Promise<SweepResult> {
   return database.transaction({}, async (tx) => {
@@ -34,31 +35,33 @@ export async function expireDueRooms(database: Database, batch = 500): Promise<S
     const byTenant = new Map<string, string[]>();
     for (const r of due) byTenant.set(r.tenantId, [...(byTenant.get(r.tenantId) ?? []), r.id]);
     let expired = 0;
+    // Each tenant's rooms in a transaction of its own, in that tenant (its timeline and stream
+    // entries are written under that tenant's policies); the lock stays held meanwhile.
     for (const [tenantId, ids] of byTenant) {
-      await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
-      const rows = await tx
-        .update(R)
-        .set({ status: 'expired', endedAt: R.expiresAt })
-        .where(
-          and(
-            eq(R.tenantId, tenantId),
-            inArray(R.id, ids),
-            eq(R.status, 'open'),
-            lte(R.expiresAt, sql`now()`),
-          ),
-        )
-        .returning();
-      for (const row of rows) {
-        await recordRoomEvent(
-          tx,
-          row,
-          { verb: 'expired', actorId: null, title: 'Consultation room expired' },
-          { expiresAt: row.expiresAt.toISOString() },
-        );
-      }
-      expired += rows.length;
+      expired += await database.withTenant(tenantId, async (ttx) => {
+        const rows = await ttx
+          .update(R)
+          .set({ status: 'expired', endedAt: R.expiresAt })
+          .where(
+            and(
+              eq(R.tenantId, tenantId),
+              inArray(R.id, ids),
+              eq(R.status, 'open'),
+              lte(R.expiresAt, sql`now()`),
+            ),
+          )
+          .returning();
+        for (const row of rows) {
+          await recordRoomEvent(
+            ttx,
+            row,
+            { verb: 'expired', actorId: null, title: 'Consultation room expired' },
+            { expiresAt: row.expiresAt.toISOString() },
+          );
+        }
+        return rows.length;
+      });
     }
-    await tx.execute(sql`select set_config('app.tenant_id', '', true)`);
     return { ran: true, expired };
   });
 }
