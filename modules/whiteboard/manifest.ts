@@ -8,4 +8,7 @@ export const manifest: ModuleManifest = {
     'Whiteboards kept in our PostgreSQL, versioned and linked to approvals and conversations.',
   path: '/app/whiteboard',
   settings: { baseUrl: true, apiToken: false, webhookSecret: false },
+  icon: 'presentation',
+  routes: [{ path: '/app/whiteboard', title: 'Whiteboards' }],
+  permissions: ['boards.read'],
 };

@@ -30,6 +30,7 @@ import { approvalRoutes } from './routes/approvals.ts';
 import { healthRoutes } from './routes/health.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { keycloakWebhookRoutes } from './routes/webhooks-keycloak.ts';
+import { moduleStateRoutes } from './routes/module-states.ts';
 
 export const VERSION = '0.1.0';
 
@@ -130,6 +131,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sync: deps.auth.sync,
     secret: config.KEYCLOAK_WEBHOOK_SECRET,
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
+  });
+  await app.register(moduleStateRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    modules: deps.modules,
   });
   if (deps.extraRoutes) await app.register(async (scope) => deps.extraRoutes?.(scope));
   return app;
