@@ -13,145 +13,22 @@
  * Screenshots (light and dark) go to e2e/artifacts/. Prints "N passed, N failed"; exits 1 on
  * any failure.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
+import { assert, assertEqual, check, log, results } from './lib/checks.ts';
 import { launchChromium } from './lib/chromium.ts';
+import { ROOT, allProcs, sleep } from './lib/processes.ts';
+import { startProduct, type Product } from './lib/product.ts';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
-const SHELL_SECRET = 'afenda-shell-dev-secret';
 const ACCESS_TOKEN_LIFESPAN_S = 62;
 const started = performance.now();
 
-// ---- processes ---------------------------------------------------------------------------
-
-interface Proc {
-  name: string;
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-}
-
-const procs: Proc[] = [];
-
-function start(name: string, args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: false,
-  });
-  const output: string[] = [];
-  const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      output.push(line);
-      if (output.length > 400) output.shift();
-    }
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const proc = { name, child, output, exited };
-  procs.push(proc);
-  return proc;
-}
-
-async function waitForOutput(proc: Proc, pattern: RegExp, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.output.some((line) => pattern.test(line))) return;
-    if (proc.child.exitCode !== null) break;
-    await sleep(100);
-  }
-  throw new Error(
-    `${proc.name} did not print ${pattern} in time; last lines:\n${proc.output.slice(-15).join('\n')}`,
-  );
-}
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url, { redirect: 'manual' });
-      if (res.status < 500) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`${url} did not answer in time`);
-}
-
-async function stopAll(): Promise<void> {
-  for (const proc of [...procs].reverse()) {
-    if (proc.child.exitCode !== null || proc.child.signalCode !== null) continue;
-    proc.child.kill('SIGTERM');
-    const timer = setTimeout(() => proc.child.kill('SIGKILL'), 15_000);
-    await proc.exited;
-    clearTimeout(timer);
-  }
-}
-
-/** Progress lines on stdout (this is a script: its output is the report). */
-const log = (line: string) => process.stdout.write(`${line}\n`);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-// ---- checks ------------------------------------------------------------------------------
-
-const results: { name: string; ok: boolean; ms: number; error?: string }[] = [];
-
-async function check(name: string, fn: () => Promise<void>): Promise<boolean> {
-  const t0 = performance.now();
-  try {
-    await fn();
-    const ms = Math.round(performance.now() - t0);
-    results.push({ name, ok: true, ms });
-    log(`  ok    ${name} (${ms} ms)`);
-    return true;
-  } catch (err) {
-    const ms = Math.round(performance.now() - t0);
-    const error =
-      err instanceof Error ? err.message.split('\n').slice(0, 6).join('\n') : String(err);
-    results.push({ name, ok: false, ms, error });
-    log(`  FAIL  ${name} (${ms} ms)\n        ${error.replace(/\n/g, '\n        ')}`);
-    return false;
-  }
-}
-
-function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
-
-function assertEqual<T>(actual: T, expected: T, what: string): void {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  }
-}
-
-// ---- the product -------------------------------------------------------------------------
-
-const dataDir = await mkdtemp(path.join(tmpdir(), 'afenda-e2e-'));
+let product: Product | undefined;
 let browser: Browser | undefined;
 let admin: pg.Client | undefined;
 let exitCode = 1;
@@ -159,8 +36,7 @@ let exitCode = 1;
 async function cleanup(): Promise<void> {
   await browser?.close().catch(() => undefined);
   await admin?.end().catch(() => undefined);
-  await stopAll();
-  await rm(dataDir, { recursive: true, force: true });
+  await product?.stop();
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -168,120 +44,25 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const ports = new Set<number>();
-while (ports.size < 3) ports.add(await freePort());
-const [idpPort, orchestratorPort, shellPort] = [...ports] as [number, number, number];
-const idpOrigin = `http://localhost:${idpPort}`;
-const issuer = `${idpOrigin}/realms/afenda`;
-const shellUrl = `http://localhost:${shellPort}`;
-const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
 const timings: Record<string, number> = {};
 
 try {
-  log(
-    `e2e: data in ${dataDir}; provider :${idpPort}, orchestrator :${orchestratorPort}, Shell :${shellPort}`,
-  );
-
-  // The realm export, with the Shell's URLs on its port (the provider checks redirect URIs).
-  const realm = JSON.parse(
-    await readFile(path.join(ROOT, 'deploy/keycloak/realm-afenda.json'), 'utf8'),
-  ) as { clients: Record<string, unknown>[]; accessTokenLifespan: number };
   // Access tokens for 62 s: the Shell refreshes within 60 s of expiry, so from 2 s after a
   // sign-in every request goes through the refresh (and the provider's refresh token rotation).
-  realm.accessTokenLifespan = ACCESS_TOKEN_LIFESPAN_S;
-  const shellClient = realm.clients.find((c) => c.clientId === 'afenda-shell');
-  assert(shellClient, 'the realm export has no afenda-shell client');
-  const onPort = (value: unknown): unknown =>
-    JSON.parse(
-      JSON.stringify(value)
-        .replaceAll('localhost:3000', `localhost:${shellPort}`)
-        .replaceAll('127.0.0.1:3000', `127.0.0.1:${shellPort}`),
-    );
-  Object.assign(shellClient, onPort(shellClient));
-  (shellClient.attributes as Record<string, string>)['backchannel.logout.url'] =
-    `http://127.0.0.1:${shellPort}/auth/backchannel-logout`;
-  const realmFile = path.join(dataDir, 'realm-afenda.json');
-  await writeFile(realmFile, JSON.stringify(realm, null, 2));
-
-  const setupStart = performance.now();
-  const idp = start('dev-idp', ['--import', 'tsx', 'apps/dev-idp/src/server.ts'], {
-    NODE_ENV: 'development',
-    DEV_IDP_PORT: String(idpPort),
-    DEV_IDP_PUBLIC_URL: idpOrigin,
-    DATA_DIR: dataDir,
-    REALM_EXPORT_FILE: realmFile,
+  product = await startProduct({
+    redisUrl: process.env.E2E_REDIS_URL,
+    skipBuild: process.env.E2E_SKIP_BUILD === '1',
+    accessTokenLifespanS: ACCESS_TOKEN_LIFESPAN_S,
   });
-  const orchestrator = start(
-    'orchestrator',
-    ['--import', 'tsx', 'apps/orchestrator/src/server.ts'],
-    {
-      NODE_ENV: 'development',
-      HOST: '127.0.0.1',
-      PORT: String(orchestratorPort),
-      DATA_DIR: dataDir,
-      DATABASE_URL: '',
-      KEYCLOAK_ISSUER: '',
-      DEV_IDP_PUBLIC_URL: idpOrigin,
-      REALM_EXPORT_FILE: realmFile,
-      CORS_ORIGINS: shellUrl,
-      LOG_LEVEL: 'info',
-    },
-  );
-  const build =
-    process.env.E2E_SKIP_BUILD === '1'
-      ? undefined
-      : start(
-          'build',
-          [
-            'node_modules/turbo/bin/turbo',
-            'run',
-            'build',
-            '--filter=@afenda/shell',
-            '--output-logs=errors-only',
-          ],
-          { NEXT_TELEMETRY_DISABLED: '1', TURBO_TELEMETRY_DISABLED: '1' },
-        );
-  await waitForOutput(idp, /development identity provider ready/, 60_000);
-  await waitForOutput(orchestrator, /orchestrator ready/, 120_000);
-  if (build) {
-    const code = await build.exited;
-    assert(code === 0, `the Shell build failed:\n${build.output.slice(-20).join('\n')}`);
-  }
-  const pgState = JSON.parse(
-    await readFile(path.join(dataDir, 'postgres', 'state.json'), 'utf8'),
-  ) as { port: number; appPassword: string; superPassword: string };
-  const shell = start(
-    'shell',
-    [
-      'node_modules/next/dist/bin/next',
-      'start',
-      'apps/shell',
-      '--port',
-      String(shellPort),
-      '--hostname',
-      '127.0.0.1',
-    ],
-    {
-      NEXT_TELEMETRY_DISABLED: '1',
-      ORCHESTRATOR_URL: orchestratorUrl,
-      OIDC_ISSUER: issuer,
-      OIDC_CLIENT_SECRET: SHELL_SECRET,
-      SHELL_PUBLIC_URL: shellUrl,
-      DATABASE_URL: `postgres://afenda_app:${encodeURIComponent(pgState.appPassword)}@127.0.0.1:${pgState.port}/postgres`,
-      REDIS_URL: process.env.E2E_REDIS_URL ?? '',
-    },
-  );
-  await waitForHttp(`http://127.0.0.1:${shellPort}/auth/error`, 60_000);
-  timings.setupMs = Math.round(performance.now() - setupStart);
+  const { issuer, shellUrl, shell } = product;
+  timings.setupMs = product.setupMs;
   log(
-    `e2e: everything is up (${timings.setupMs} ms); sessions in ${process.env.E2E_REDIS_URL ? 'Redis' : 'PostgreSQL'}`,
+    `e2e: everything is up (${timings.setupMs} ms) in ${product.dataDir}; sessions in ${process.env.E2E_REDIS_URL ? 'Redis' : 'PostgreSQL'}`,
   );
 
   // Underneath row-level security (as the superuser): what the sessions table really holds.
   const inPostgres = !process.env.E2E_REDIS_URL;
-  admin = new pg.Client({
-    connectionString: `postgres://postgres:${encodeURIComponent(pgState.superPassword)}@127.0.0.1:${pgState.port}/postgres`,
-  });
+  admin = new pg.Client({ connectionString: product.superUrl });
   await admin.connect();
   const db = admin;
   const sessionRow = async (cookie: string) =>
@@ -654,7 +435,7 @@ try {
   exitCode = results.every((r) => r.ok) ? 0 : 1;
 } catch (err) {
   console.error(`e2e: setup failed: ${err instanceof Error ? err.message : String(err)}`);
-  for (const proc of procs) {
+  for (const proc of allProcs()) {
     console.error(`--- ${proc.name} (last lines)\n${proc.output.slice(-10).join('\n')}`);
   }
   results.push({ name: 'setup', ok: false, ms: 0, error: String(err) });
@@ -664,7 +445,7 @@ try {
 
 const passed = results.filter((r) => r.ok).length;
 if (results.some((r) => !r.ok)) {
-  for (const proc of procs) {
+  for (const proc of allProcs()) {
     log(`--- ${proc.name} output (last 20 lines)\n${proc.output.slice(-20).join('\n')}`);
   }
 }
