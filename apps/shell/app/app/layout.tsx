@@ -8,6 +8,7 @@ import { LOGOUT_PATH } from '@/lib/auth/paths';
 import { buildRegistry } from '@/lib/modules/registry';
 import { loadModuleStates, loadWorkspace, orchestratorApi, type Workspace } from '@/lib/workspace';
 import { CommandPalette } from './_shell/command-palette';
+import { LiveIndicator } from './_shell/live-indicator';
 import { LiveProvider } from './_shell/live-provider';
 import { MobileNav } from './_shell/mobile-nav';
 import { NavLinks } from './_shell/nav-links';
@@ -76,6 +77,7 @@ export default async function AppLayout({ children }: Readonly<{ children: React
                 </Badge>
               )}
               <div className="ml-auto flex shrink-0 items-center gap-1 sm:gap-2">
+                <LiveIndicator />
                 <CommandPalette items={sections.flatMap((s) => s.items)} />
                 <NotificationBell key={`${active?.id}:${unread}`} initialCount={unread} />
                 <form id={LOGOUT_FORM_ID} method="post" action={LOGOUT_PATH} hidden />

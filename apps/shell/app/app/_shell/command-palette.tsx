@@ -55,12 +55,14 @@ export function CommandPalette({ items }: { items: NavItem[] }) {
         size="sm"
         className="w-9 justify-start px-0 text-muted-foreground sm:w-52 sm:px-3"
         onClick={() => setOpen(true)}
-        aria-label="Search and jump (Ctrl+K)"
         aria-keyshortcuts="Control+K Meta+K"
       >
         <Search aria-hidden className="mx-auto sm:mx-0" />
-        <span className="hidden flex-1 text-left sm:inline">Jump to…</span>
-        <kbd className="pointer-events-none hidden rounded border bg-muted px-1.5 font-mono text-[10px] sm:inline">
+        <span className="sr-only flex-1 text-left sm:not-sr-only">Jump to…</span>
+        <kbd
+          aria-hidden
+          className="pointer-events-none hidden rounded border bg-background px-1.5 font-mono text-[10px] text-foreground sm:inline"
+        >
           Ctrl K
         </kbd>
       </Button>

@@ -1,6 +1,7 @@
 'use client';
 
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useRouter } from 'next/navigation';
 import { STREAM_EVENT_NAMES, type StreamEventName } from '@afenda/contracts';
 
 import { reconnectDelay } from '@/lib/live/backoff';
@@ -15,11 +16,15 @@ interface LiveContextValue {
 
 const LiveContext = createContext<LiveContextValue | null>(null);
 
+/** Without the stream, pages still catch up: a refresh of the server data this often. */
+const BACKSTOP_MS = 4_000;
+
 /**
  * One EventSource per page, to the Shell's /app/stream (which relays the orchestrator's stream
  * with the server-side token). Reconnects on its own (the browser resends Last-Event-ID); when the
  * connection is refused it retries with backoff, passing the last id it saw. A new tenant is a
- * new stream.
+ * new stream. While the stream is down, a polling backstop refreshes the page's server data
+ * (only while the page is visible), so nothing waits for a reload.
  */
 export function LiveProvider({
   tenantId,
@@ -86,6 +91,15 @@ export function LiveProvider({
       source?.close();
     };
   }, [tenantId]);
+
+  const router = useRouter();
+  useEffect(() => {
+    if (!tenantId || status === 'live') return;
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') router.refresh();
+    }, BACKSTOP_MS);
+    return () => clearInterval(timer);
+  }, [tenantId, status, router]);
 
   return <LiveContext value={{ ...value, status }}>{children}</LiveContext>;
 }

@@ -30,14 +30,15 @@ export function UserMenu({ name, email }: { name: string; email: string | null }
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
-        <Button variant="ghost" size="sm" className="gap-2 px-1.5" aria-label={`Account: ${name}`}>
+        <Button variant="ghost" size="sm" className="gap-2 px-1.5">
           <span
             aria-hidden
             className="flex size-6 items-center justify-center rounded-full bg-primary text-[10px] font-semibold text-primary-foreground"
           >
             {initials(name)}
           </span>
-          <span className="hidden max-w-40 truncate lg:inline" data-testid="user-name">
+          <span className="sr-only">Account: </span>
+          <span className="sr-only max-w-40 truncate lg:not-sr-only" data-testid="user-name">
             {name}
           </span>
         </Button>
