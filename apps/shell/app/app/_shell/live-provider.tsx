@@ -17,7 +17,7 @@ interface LiveContextValue {
 const LiveContext = createContext<LiveContextValue | null>(null);
 
 /** Without the stream, pages still catch up: a refresh of the server data this often. */
-const BACKSTOP_MS = 4_000;
+const BACKSTOP_MS = 3_000;
 
 /**
  * One EventSource per page, to the Shell's /app/stream (which relays the orchestrator's stream

@@ -60,13 +60,23 @@ export function NavLinks({
                       <span className="flex items-center gap-2">
                         <span className="truncate">{item.title}</span>
                         {item.badge ? (
-                          <span className="ml-auto rounded border px-1 text-[10px] leading-4 font-normal text-muted-foreground">
+                          <span
+                            className={cn(
+                              'ml-auto rounded border px-1 text-[10px] leading-4 font-normal',
+                              active ? 'text-sidebar-accent-foreground' : 'text-muted-foreground',
+                            )}
+                          >
                             {item.badge}
                           </span>
                         ) : null}
                       </span>
                       {item.note ? (
-                        <span className="text-xs font-normal text-muted-foreground">
+                        <span
+                          className={cn(
+                            'text-xs font-normal',
+                            active ? 'text-sidebar-accent-foreground' : 'text-muted-foreground',
+                          )}
+                        >
                           {item.note}
                         </span>
                       ) : null}
