@@ -60,13 +60,14 @@ async function signOut(page: Page): Promise<void> {
 
 /**
  * First-load JS: the scripts the server-rendered page itself names (what must arrive before it is
- * interactive; Next's own definition), not what is prefetched for other routes afterwards.
+ * interactive; Next's own definition), not what is prefetched for other routes afterwards, and
+ * not the polyfills only old browsers load (nomodule).
  * Gzipped from the build output, as Next reports it.
  */
 async function firstLoadJs(context: BrowserContext, url: string): Promise<number> {
   const page = await context.newPage();
   await page.goto(url, { waitUntil: 'domcontentloaded' });
-  const scripts = await page.$$eval('script[src]', (nodes) =>
+  const scripts = await page.$$eval('script[src]:not([nomodule])', (nodes) =>
     nodes.map((n) => new URL((n as HTMLScriptElement).src).pathname),
   );
   await page.close();
