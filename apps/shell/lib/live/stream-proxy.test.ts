@@ -208,3 +208,13 @@ describe('reconnectDelay', () => {
     expect(reconnectDelay(20, () => 1)).toBe(30_000);
   });
 });
+
+describe('the live provider', () => {
+  it('listens to every event the contract names', async () => {
+    const { STREAM_EVENT_NAMES } = await import('@afenda/contracts');
+    const source = await import('node:fs/promises').then((fs) =>
+      fs.readFile(new URL('../../app/app/_shell/live-provider.tsx', import.meta.url), 'utf8'),
+    );
+    for (const name of STREAM_EVENT_NAMES) expect(source).toContain(`'${name}'`);
+  });
+});

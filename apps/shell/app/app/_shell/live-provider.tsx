@@ -2,9 +2,17 @@
 
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useRouter } from 'next/navigation';
-import { STREAM_EVENT_NAMES, type StreamEventName } from '@afenda/contracts';
+import type { StreamEventName } from '@afenda/contracts';
 
 import { reconnectDelay } from '@/lib/live/backoff';
+
+// The contract's names, spelled here: importing the contracts' values would ship zod to the browser.
+const STREAM_EVENT_NAMES = [
+  'notification',
+  'activity',
+  'approval',
+  'conversation',
+] as const satisfies readonly StreamEventName[];
 
 type Listener = (data: unknown) => void;
 export type LiveStatus = 'connecting' | 'live' | 'offline';
