@@ -93,31 +93,16 @@ async function switchTenant(page: Page, name: string | RegExp): Promise<void> {
 /** axe-core in the page: serious and critical violations, as readable lines. */
 async function axe(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate(async () => {
-    const result = await (
-      window as unknown as {
-        axe: {
-          run(
-            ctx: Document,
-            o: object,
-          ): Promise<{
-            violations: {
-              id: string;
-              impact: string | null;
-              help: string;
-              nodes: { target: unknown[] }[];
-            }[];
-          }>;
-        };
-      }
-    ).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({
+  // A string, evaluated in the page (this package has no DOM types).
+  const violations = await page.evaluate<
+    { id: string; impact: string | null; help: string; targets: string[] }[]
+  >(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
+    r.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
       help: v.help,
       targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)),
-    }));
-  });
+    })))`);
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}`);
@@ -204,10 +189,7 @@ try {
   await check(
     `a request appears in the CEO's queue without reload, within ${LIVE_WITHIN_MS} ms`,
     async () => {
-      const marker = await ada.page.evaluate(() => {
-        (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
-        return true;
-      });
+      const marker = await ada.page.evaluate<boolean>('(window.__sameDocument = true)');
       assert(marker, 'could not mark the page');
       await alice.page.goto(`${shellUrl}/app/approvals/new`);
       await alice.page.getByLabel('Title').fill(title);
@@ -225,9 +207,7 @@ try {
         `took ${timings.approvalSeenByCeoMs} ms`,
       );
       assert(
-        await ada.page.evaluate(
-          () => (window as unknown as { __sameDocument?: boolean }).__sameDocument === true,
-        ),
+        await ada.page.evaluate<boolean>('window.__sameDocument === true'),
         'the page was reloaded',
       );
       if (streamThere) {
@@ -254,10 +234,7 @@ try {
       (await alice.page.getByText('The parcel arrived <b>broken</b>.').count()) === 1,
       'the description is not shown as text',
     );
-    assert(
-      !(await alice.page.evaluate(() => (window as unknown as { __xss?: number }).__xss)),
-      'script ran',
-    );
+    assert(!(await alice.page.evaluate<boolean>('Boolean(window.__xss)')), 'script ran');
     await shot(alice.page, '05-approval-alice-submitted');
   });
 
