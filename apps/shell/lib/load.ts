@@ -38,7 +38,7 @@ export async function load<T>(promise: Promise<T>): Promise<Loaded<T>> {
 }
 
 /** For server actions: a result the client shows, never a thrown error. */
-export type ActionResult<T = undefined> =
+export type ActionResult<T = void> =
   { ok: true; data: T } | { ok: false; message: string; signedOut?: boolean };
 
 export function actionFailure(err: unknown): { ok: false; message: string } {

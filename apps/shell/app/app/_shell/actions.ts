@@ -1,7 +1,6 @@
 'use server';
 
-import { getSession } from '@/lib/auth/session';
-import { orchestratorApi } from '@/lib/workspace';
+import { activeTenantApi } from '@/lib/actions';
 
 export interface PaletteEntry {
   id: string;
@@ -25,12 +24,8 @@ const STATUS_WORD: Record<string, string> = {
 /** What the command palette can jump to beyond the modules: recent approvals and conversations. */
 export async function loadPaletteData(): Promise<PaletteData> {
   const empty: PaletteData = { approvals: [], conversations: [] };
-  const session = await getSession();
-  if (!session) return empty;
-  const api = orchestratorApi(session.accessToken);
-  const { activeTenantId } = await api.listTenants().catch(() => ({ activeTenantId: null }));
-  if (!activeTenantId) return empty;
-  const tenant = api.inTenant(activeTenantId);
+  const { api: tenant } = await activeTenantApi().catch(() => ({ api: null }));
+  if (!tenant) return empty;
   const [approvals, conversations] = await Promise.all([
     tenant.listApprovals({ limit: 30 }).catch(() => null),
     tenant.listConversations({ limit: 30 }).catch(() => null),

@@ -2,42 +2,20 @@
 
 import { redirect } from 'next/navigation';
 
-import { getSession } from '@/lib/auth/session';
+import { activeTenantApi, inActiveTenant, isUuid } from '@/lib/actions';
 import { actionFailure, type ActionResult } from '@/lib/load';
-import type { TenantApi } from '@/lib/orchestrator-api';
-import { orchestratorApi } from '@/lib/workspace';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-async function tenantApi(): Promise<TenantApi | null> {
-  const session = await getSession();
-  if (!session) return null;
-  const api = orchestratorApi(session.accessToken);
-  const { activeTenantId } = await api.listTenants();
-  return activeTenantId ? api.inTenant(activeTenantId) : null;
+export async function approveAction(id: string): Promise<ActionResult<void>> {
+  if (!isUuid(id)) return { ok: false, message: 'No such approval.' };
+  return inActiveTenant(async (api) => void (await api.approve(id)));
 }
 
-async function act(id: string, run: (api: TenantApi) => Promise<unknown>): Promise<ActionResult> {
-  if (typeof id !== 'string' || !UUID.test(id)) return { ok: false, message: 'No such approval.' };
-  try {
-    const api = await tenantApi();
-    if (!api) return { ok: false, signedOut: true, message: 'Your session has ended.' };
-    await run(api);
-    return { ok: true, data: undefined };
-  } catch (err) {
-    return actionFailure(err);
-  }
-}
-
-export async function approveAction(id: string): Promise<ActionResult> {
-  return act(id, (api) => api.approve(id));
-}
-
-export async function rejectAction(id: string, reason: string): Promise<ActionResult> {
+export async function rejectAction(id: string, reason: string): Promise<ActionResult<void>> {
+  if (!isUuid(id)) return { ok: false, message: 'No such approval.' };
   const text = typeof reason === 'string' ? reason.trim() : '';
   if (!text) return { ok: false, message: 'Say why you reject it.' };
   if (text.length > 2000) return { ok: false, message: 'Keep the reason under 2,000 characters.' };
-  return act(id, (api) => api.reject(id, text));
+  return inActiveTenant(async (api) => void (await api.reject(id, text)));
 }
 
 export interface NewRequestState {
@@ -57,8 +35,8 @@ export async function createRequestAction(
   if (description.length > 5000) return { message: 'Keep the description under 5,000 characters.' };
   let id: string;
   try {
-    const api = await tenantApi();
-    if (!api) return { message: 'Your session has ended. Sign in again.' };
+    const { api } = await activeTenantApi();
+    if (!api) return { message: 'Your session has ended, or you have no tenant. Sign in again.' };
     id = (await api.createApproval({ type, title, description, submit: true })).id;
   } catch (err) {
     return { message: actionFailure(err).message };

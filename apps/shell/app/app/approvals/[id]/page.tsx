@@ -5,6 +5,7 @@ import { ArrowLeft, MessageSquare } from 'lucide-react';
 import type { Approval, ApprovalEvent } from '@afenda/contracts';
 import { Button, Card, CardContent, CardDescription, CardHeader, CardTitle } from '@afenda/ui';
 
+import { isUuid } from '@/lib/actions';
 import { load } from '@/lib/load';
 import type { ConversationDetail, TenantApi } from '@/lib/orchestrator-api';
 import { requireTenantContext } from '@/lib/workspace';
@@ -16,8 +17,6 @@ import { DecisionButtons } from '../_parts/decision-buttons';
 import { StatusBadge } from '../_parts/status-badge';
 
 export const metadata: Metadata = { title: 'Approval' };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const EVENT_LABEL: Record<string, string> = {
   created: 'Created',
@@ -31,9 +30,7 @@ async function linkedConversation(
   api: TenantApi,
   approval: Approval,
 ): Promise<ConversationDetail | null> {
-  const candidates = [approval.metadata.conversationId, approval.sourceRef].filter(
-    (v): v is string => typeof v === 'string' && UUID.test(v),
-  );
+  const candidates = [approval.metadata.conversationId, approval.sourceRef].filter(isUuid);
   for (const id of new Set(candidates)) {
     const found = await api.getConversation(id).catch(() => null);
     if (found) return found;
@@ -43,7 +40,7 @@ async function linkedConversation(
 
 export default async function ApprovalPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  if (!UUID.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   const ctx = await requireTenantContext(`/app/approvals/${id}`);
   if (!ctx) return <NoTenant />;
   const [approval, events] = await Promise.all([

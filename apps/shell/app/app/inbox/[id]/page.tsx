@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { ArrowLeft, ExternalLink } from 'lucide-react';
 import { Button } from '@afenda/ui';
 
+import { isUuid } from '@/lib/actions';
 import { load } from '@/lib/load';
 import { requireTenantContext } from '@/lib/workspace';
 import { LiveRefresh } from '../../_shell/live-refresh';
@@ -14,8 +15,6 @@ import { EscalateButton } from '../_parts/escalate-button';
 import { MessageList } from '../_parts/message-list';
 
 export const metadata: Metadata = { title: 'Conversation' };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Only http(s) links leave the Shell: a mirrored URL is data, not trusted markup. */
 function safeHttpUrl(value: string | null): string | null {
@@ -30,7 +29,7 @@ function safeHttpUrl(value: string | null): string | null {
 
 export default async function ConversationPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  if (!UUID.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   const ctx = await requireTenantContext(`/app/inbox/${id}`);
   if (!ctx) return <NoTenant />;
   const result = await load(ctx.api.getConversation(id));
