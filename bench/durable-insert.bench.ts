@@ -1,5 +1,5 @@
 /**
- * durable-insert: single-row, durably committed inserts into webhook_events through the
+ * durable-insert: single-row, durably committed inserts into webhook_deliveries through the
  * orchestrator's data layer (`createDatabase(...).withTenant(...)`: one transaction per row,
  * set_config for row-level security, drizzle insert, commit with synchronous_commit on), against
  * pgbench doing the same transaction with the same number of clients, on the same embedded server,
@@ -15,11 +15,11 @@ import { readSettings } from './lib/settings.ts';
 import { round } from './lib/stats.ts';
 import type { BenchResult, Goal } from './lib/types.ts';
 import {
-  countWebhookEvents,
+  countWebhookDeliveries,
   insertWebhook,
   measureInserts,
   pgbenchWebhookInsert,
-  resetWebhookEvents,
+  resetWebhookDeliveries,
 } from './lib/webhook-insert.ts';
 
 export const name = 'durable-insert';
@@ -72,9 +72,9 @@ export function run(): Promise<BenchResult> {
     const measured = await measureInserts(pgbench, embedded, transaction, clients, durationS);
     const { output, ...baseline } = measured;
 
-    await resetWebhookEvents(embedded.adminUrl);
+    await resetWebhookDeliveries(embedded.adminUrl);
     const ours = await runOurs(database, tenant.id, clients, durationS);
-    const oursRowsInTable = await countWebhookEvents(embedded.adminUrl, 'ours-');
+    const oursRowsInTable = await countWebhookDeliveries(embedded.adminUrl, 'ours-');
 
     if (oursRowsInTable !== ours.rows) {
       throw new Error(

@@ -17,7 +17,6 @@ import {
 
 const SOURCE = 'bench';
 const EVENT_TYPE = 'message_created';
-const HEADERS = { 'content-type': 'application/json', 'user-agent': 'afenda-bench/1.0' };
 /** A webhook of realistic size (~0.5 kB), the same for both sides. */
 const PAYLOAD = {
   event: 'message_created',
@@ -31,20 +30,27 @@ const PAYLOAD = {
   attachments: [],
 };
 
+const BODY = JSON.stringify(PAYLOAD);
+const SIGNATURE = `sha256=${'ab'.repeat(32)}`;
+const SIGNED_AT = new Date('2025-01-01T12:00:00Z');
+
 /** One row, one transaction, through the data layer exactly as the app writes a webhook. */
 export function insertWebhook(
   database: Database,
   tenantId: string,
   deliveryId: string,
 ): Promise<unknown> {
-  return database.withTenant(tenantId, (tx) =>
-    tx.insert(schema.webhookEvents).values({
+  return database.transaction({ service: 'jobs' }, (tx) =>
+    tx.insert(schema.webhookDeliveries).values({
       tenantId,
       source: SOURCE,
       deliveryId,
+      accountRef: '1',
       eventType: EVENT_TYPE,
-      headers: HEADERS,
-      payload: PAYLOAD,
+      signature: SIGNATURE,
+      signedAt: SIGNED_AT,
+      verified: true,
+      body: BODY,
     }),
   );
 }
@@ -65,28 +71,28 @@ export async function pgbenchWebhookInsert(
 }
 
 /**
- * Empties webhook_events and checkpoints, so the next measured run starts from the same state.
+ * Empties webhook_deliveries and checkpoints, so the next measured run starts from the same state.
  * The app role may not TRUNCATE; the superuser may. After the checkpoint there are no dirty pages
  * to flush and full-page writes begin anew.
  */
-export async function resetWebhookEvents(adminUrl: string): Promise<void> {
+export async function resetWebhookDeliveries(adminUrl: string): Promise<void> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query('truncate webhook_events');
+    await admin.query('truncate webhook_deliveries');
     await admin.query('checkpoint');
   } finally {
     await admin.end();
   }
 }
 
-/** Rows in webhook_events whose delivery id starts with `prefix` (`pgbench-`, `ours-`). */
-export async function countWebhookEvents(adminUrl: string, prefix: string): Promise<number> {
+/** Rows in webhook_deliveries whose delivery id starts with `prefix` (`pgbench-`, `ours-`). */
+export async function countWebhookDeliveries(adminUrl: string, prefix: string): Promise<number> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
     const { rows } = await admin.query<{ n: string }>(
-      'select count(*) as n from webhook_events where delivery_id like $1',
+      'select count(*) as n from webhook_deliveries where delivery_id like $1',
       [`${prefix}%`],
     );
     return Number(rows[0]?.n ?? 0);
@@ -106,9 +112,9 @@ export async function measureInserts(
   clients: number,
   durationS: number,
 ): Promise<Run & { output: string }> {
-  await resetWebhookEvents(embedded.adminUrl);
+  await resetWebhookDeliveries(embedded.adminUrl);
   const run = await runPgbench(pgbench, embedded, transaction, clients, durationS);
-  const inTable = await countWebhookEvents(embedded.adminUrl, 'pgbench-');
+  const inTable = await countWebhookDeliveries(embedded.adminUrl, 'pgbench-');
   if (inTable !== run.rows) {
     throw new Error(`row counts do not match: pgbench reported ${run.rows}, table has ${inTable}`);
   }

@@ -10,4 +10,5 @@ export const manifest: ModuleManifest = {
   icon: 'video',
   routes: [{ path: '/app/video', title: 'Meetings' }],
   permissions: ['rooms.read'],
+  environment: { baseUrl: 'JITSI_URL' },
 };

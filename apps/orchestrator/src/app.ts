@@ -30,6 +30,14 @@ import { approvalRoutes } from './routes/approvals.ts';
 import { healthRoutes } from './routes/health.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { keycloakWebhookRoutes } from './routes/webhooks-keycloak.ts';
+import type { Integrations } from './integrations.ts';
+import type { SecretBox } from './lib/secrets.ts';
+import { conversationRoutes } from './routes/conversations.ts';
+import { moduleSettingsRoutes } from './routes/module-settings.ts';
+import { operationsRoutes } from './routes/operations.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import { AppError } from './errors.ts';
+import { roomRoutes } from './routes/rooms.ts';
 import { moduleStateRoutes } from './routes/module-states.ts';
 
 export const VERSION = '0.1.0';
@@ -48,6 +56,9 @@ export interface AppDeps {
    * verification; tests may stand in for it. It identifies only: routes decide.
    */
   identify?: (request: FastifyRequest) => Promise<void>;
+  /** Webhook ingestion, the Chatwoot connector, jobs (see integrations.ts). */
+  integrations: Integrations;
+  secrets: SecretBox;
   /** Extra routes registered inside the same plugin stack (tests use it for probe routes). */
   extraRoutes?: (app: FastifyInstance) => Promise<void> | void;
 }
@@ -132,10 +143,48 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     secret: config.KEYCLOAK_WEBHOOK_SECRET,
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
   });
+  const { integrations } = deps;
+  await app.register(webhookRoutes, {
+    prefix: '/api/v1',
+    integrations,
+    bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
+  });
+  await app.register(operationsRoutes, { prefix: '/api/v1', integrations });
+  await app.register(conversationRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    accounts: integrations.accounts,
+  });
+  await app.register(moduleSettingsRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    secrets: deps.secrets,
+    modules: deps.modules,
+    async check(tenantId, module, options) {
+      if (module !== 'inbox' || options?.accountId === undefined) return;
+      if (!Number.isInteger(options.accountId))
+        throw new AppError('VALIDATION_FAILED', 400, 'options.accountId must be a whole number', {
+          fields: [{ field: 'options.accountId', message: 'must be a whole number' }],
+        });
+      integrations.accounts.invalidate();
+      const claimed = await integrations.accounts.lookup(options.accountId as number);
+      if (claimed && claimed.tenantId !== tenantId)
+        throw new AppError(
+          'CHATWOOT_ACCOUNT_TAKEN',
+          409,
+          'Another organisation already receives this Chatwoot account',
+        );
+    },
+    onChange: (module) => {
+      if (module === 'inbox') integrations.accounts.invalidate();
+    },
+  });
+  await app.register(roomRoutes, { prefix: '/api/v1', database: deps.database, config });
   await app.register(moduleStateRoutes, {
     prefix: '/api/v1',
     database: deps.database,
     modules: deps.modules,
+    environment: config,
   });
   if (deps.extraRoutes) await app.register(async (scope) => deps.extraRoutes?.(scope));
   return app;

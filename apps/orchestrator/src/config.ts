@@ -1,4 +1,5 @@
 import { ASYMMETRIC_JWS_ALGORITHMS } from '@afenda/contracts';
+import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -30,6 +31,15 @@ const httpOrigin = z
   .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), {
     error: 'must be an http(s) URL',
   });
+
+/** A PEM RSA private key, as an environment variable may carry it (\\n for line breaks). */
+function isRsaPrivateKey(value: string): boolean {
+  try {
+    return createPrivateKey(value.replaceAll('\\n', '\n')).asymmetricKeyType === 'rsa';
+  } catch {
+    return false;
+  }
+}
 
 export const settingsSchema = z.object({
   NODE_ENV: z
@@ -114,6 +124,49 @@ export const settingsSchema = z.object({
     .string()
     .min(16, { error: 'must be at least 16 characters' })
     .optional(),
+  // Webhooks and background jobs (issue 5)
+  CHATWOOT_SIGNATURE_TOLERANCE_S: int(10, 3600).default(300),
+  CHATWOOT_ALLOW_UNSIGNED: bool.default(false),
+  CHATWOOT_ESCALATION_LABEL: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,64}$/, { error: 'must be a Chatwoot label (a-z, 0-9, _ and -)' })
+    .default('escalate'),
+  CHATWOOT_APPROVED_LABEL: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,64}$/)
+    .default('ceo-approved'),
+  CHATWOOT_REJECTED_LABEL: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,64}$/)
+    .default('ceo-rejected'),
+  CHATWOOT_API_TIMEOUT_MS: int(100, 60_000).default(10_000),
+  MATRIX_WEBHOOK_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  JOBS_ENABLED: bool.default(true),
+  JOB_CONCURRENCY: int(1, 64).default(4),
+  JOB_POLL_INTERVAL_MS: int(50, 60_000).default(2000),
+  JOB_MAX_ATTEMPTS: int(1, 100).default(8),
+  JOB_BACKOFF_BASE_MS: int(10, 3_600_000).default(2000),
+  JOB_BACKOFF_MAX_MS: int(10, 86_400_000).default(600_000),
+  JOB_RECOVERY_AFTER_S: int(1, 86_400).default(60),
+  JOB_SWEEP_INTERVAL_S: int(1, 3600).default(15),
+  JITSI_URL: httpOrigin.optional(),
+  JITSI_APP_ID: z.string().min(1).optional(),
+  JITSI_APP_SECRET: z.string().min(1).optional(),
+  JITSI_JWT_ALGORITHM: z
+    .enum(['HS256', 'RS256'], { error: 'must be HS256 or RS256' })
+    .default('HS256'),
+  JITSI_PRIVATE_KEY: z
+    .string()
+    .refine(isRsaPrivateKey, {
+      error: 'must be a PEM RSA private key (PKCS#8 or PKCS#1; \\n for line breaks is accepted)',
+    })
+    .optional(),
+  JITSI_KEY_ID: z.string().min(1).max(200).optional(),
+  JITSI_AUDIENCE: z.string().min(1).optional(),
+  JITSI_SUBJECT: z.string().min(1).optional(),
+  JITSI_TOKEN_TTL_S: int(60, 86_400).default(900),
+  ROOM_TTL_MINUTES: int(5, 1440).default(120),
+  ROOM_SWEEP_INTERVAL_S: int(0, 86_400).default(60),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -196,6 +249,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problem: 'is required when DATABASE_ADMIN_URL is set',
     });
   }
+  problems.push(...jitsiProblems(s));
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...s,
@@ -205,4 +259,37 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ).replace(/\/$/, ''),
     directorySource: s.KEYCLOAK_ADMIN_CLIENT_SECRET ? 'keycloak' : 'realm-file',
   };
+}
+
+/** Jitsi tokens need an app id and the key of the chosen algorithm, once a Jitsi URL is set. */
+function jitsiProblems(s: Settings): { variable: string; problem: string }[] {
+  if (!s.JITSI_URL) return [];
+  const problems: { variable: string; problem: string }[] = [];
+  if (!s.JITSI_APP_ID)
+    problems.push({
+      variable: 'JITSI_APP_ID',
+      problem: "is required when JITSI_URL is set (prosody's app_id: the tokens' issuer)",
+    });
+  if (s.JITSI_JWT_ALGORITHM === 'HS256' && !s.JITSI_APP_SECRET)
+    problems.push({
+      variable: 'JITSI_APP_SECRET',
+      problem:
+        "is required when JITSI_URL is set and JITSI_JWT_ALGORITHM is HS256 (prosody's app_secret)",
+    });
+  // Checked only once Jitsi is on: a deployment without video may keep a placeholder.
+  if (s.JITSI_JWT_ALGORITHM === 'HS256' && s.JITSI_APP_SECRET && s.JITSI_APP_SECRET.length < 32)
+    problems.push({
+      variable: 'JITSI_APP_SECRET',
+      problem: 'must be at least 32 characters (openssl rand -hex 32)',
+    });
+  if (s.JITSI_JWT_ALGORITHM === 'RS256') {
+    if (!s.JITSI_PRIVATE_KEY)
+      problems.push({ variable: 'JITSI_PRIVATE_KEY', problem: 'is required for RS256' });
+    if (!s.JITSI_KEY_ID)
+      problems.push({
+        variable: 'JITSI_KEY_ID',
+        problem: 'is required for RS256 (prosody fetches <asap_key_server>/<sha256(kid)>.pem)',
+      });
+  }
+  return problems;
 }

@@ -9,31 +9,15 @@
  */
 import { createDatabase, schema } from '@afenda/db';
 import { eq, or } from 'drizzle-orm';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { verifyLedger } from './domain/approvals/verify-ledger.ts';
-import { REPO_ROOT } from './runtime.ts';
-
-function databaseUrl(): string {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const state = JSON.parse(
-    readFileSync(
-      path.resolve(REPO_ROOT, process.env.DATA_DIR || '.data', 'postgres', 'state.json'),
-      'utf8',
-    ),
-  ) as {
-    port: number;
-    appPassword: string;
-  };
-  return `postgres://afenda_app:${encodeURIComponent(state.appPassword)}@127.0.0.1:${state.port}/postgres`;
-}
+import { cliDatabaseUrl } from './lib/cli-database.ts';
 
 const target = process.argv[2];
 if (!target) {
   process.stderr.write('usage: ledger-cli <tenant id or slug>\n');
   process.exit(1);
 }
-const database = createDatabase({ url: databaseUrl(), max: 1 });
+const database = createDatabase({ url: cliDatabaseUrl(), max: 1 });
 try {
   const isId = /^[0-9a-f-]{36}$/i.test(target);
   const [tenant] = await database.transaction({ sync: true }, (tx) =>

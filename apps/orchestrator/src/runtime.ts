@@ -22,6 +22,7 @@ import {
   type DirectorySource,
 } from './domain/identity/directory-source.ts';
 import { DirectorySync } from './domain/identity/sync.ts';
+import { seedDemoIntegrations } from './demo-integrations.ts';
 import { MemoryStore, RedisStore, type RateLimitStore } from './lib/rate-limit-store.ts';
 import { SecretBox } from './lib/secrets.ts';
 
@@ -151,6 +152,14 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
   });
 
   const secrets = new SecretBox(await settingsKey(config, logger));
+  if (loadAtStart && source.name !== 'keycloak') {
+    await seedDemoIntegrations({
+      database,
+      secrets,
+      dataDir: path.resolve(REPO_ROOT, config.DATA_DIR),
+      logger,
+    });
+  }
   return {
     database,
     secrets,

@@ -1,8 +1,10 @@
 import { buildApp } from './app.ts';
+import { createIntegrations } from './integrations.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { loadModules } from './lib/modules.ts';
 import { createLogger } from './logger.ts';
 import { startRuntime } from './runtime.ts';
+import { startRoomSweeper } from './domain/rooms/expire-rooms.ts';
 
 let config: Config;
 try {
@@ -19,13 +21,28 @@ const logger = createLogger(config.LOG_LEVEL);
 
 try {
   const runtime = await startRuntime(config, logger);
+  const integrations = createIntegrations({
+    config,
+    database: runtime.database,
+    secrets: runtime.secrets,
+    logger,
+    databaseUrl: runtime.databaseUrl,
+  });
+  await integrations.start();
   const app = await buildApp({
     config,
     database: runtime.database,
+    secrets: runtime.secrets,
+    integrations,
     logger,
     modules: await loadModules(),
     rateLimitStore: runtime.rateLimitStore,
     auth: runtime.auth,
+  });
+  const sweeper = startRoomSweeper({
+    database: runtime.database,
+    logger,
+    intervalS: config.ROOM_SWEEP_INTERVAL_S,
   });
   await app.listen({ host: config.HOST, port: config.PORT });
   const address = app.server.address();
@@ -47,6 +64,8 @@ try {
     timer.unref();
     try {
       await app.close();
+      await sweeper.stop();
+      await integrations.stop();
       await runtime.close();
       logger.info('shutdown complete');
       process.exit(0);

@@ -13,6 +13,7 @@ import { createTokenVerifier } from './auth/verify-token.ts';
 import { RealmFileSource } from './domain/identity/directory-source.ts';
 import { DirectorySync } from './domain/identity/sync.ts';
 import { createLogger } from './logger.ts';
+import type { Integrations } from './integrations.ts';
 import { buildTestApp, REALM_FILE } from './test-helpers.ts';
 
 /**
@@ -26,6 +27,7 @@ export interface IdentityFixture {
   app: FastifyInstance;
   sync: DirectorySync;
   users: KeycloakUser[];
+  integrations: Integrations;
   userId(username: string): string;
   /** A bearer token for the user, with extra or overriding claims. */
   token(username: string, claims?: Record<string, unknown>): Promise<string>;
@@ -39,6 +41,10 @@ export async function startIdentityFixture(
     env?: Record<string, string>;
     users?: (users: KeycloakUser[]) => KeycloakUser[];
     poolMax?: number;
+    /** Run the job workers on the test database (webhook processing, outbound calls). */
+    jobs?: boolean;
+    /** Calls into Chatwoot go here. */
+    fetch?: typeof fetch;
   } = {},
 ): Promise<IdentityFixture> {
   const tdb = await createTestDatabase({ poolMax: options.poolMax ?? 4 });
@@ -65,10 +71,12 @@ export async function startIdentityFixture(
     clockToleranceSeconds: 5,
     cooldownSeconds: 30,
   });
-  const { app } = await buildTestApp({
+  const { app, integrations } = await buildTestApp({
     database: tdb.database,
     auth: { verify, sync },
     env: options.env,
+    databaseUrl: options.jobs ? tdb.appUrl : undefined,
+    fetch: options.fetch,
   });
   const userId = (username: string) => {
     const id = users.find((u) => u.username === username)?.id;
@@ -79,6 +87,7 @@ export async function startIdentityFixture(
     tdb,
     issuer,
     app,
+    integrations,
     sync,
     users,
     userId,

@@ -3,6 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { buildApp, type AppDeps } from './app.ts';
+import { createIntegrations, type Integrations } from './integrations.ts';
+import { SecretBox } from './lib/secrets.ts';
+
+/** A fixed settings key for tests (module secrets sealed with it are test data). */
+export const TEST_SETTINGS_KEY = Buffer.alloc(32, 7).toString('base64');
 import { RealmFileSource } from './domain/identity/directory-source.ts';
 import { DirectorySync } from './domain/identity/sync.ts';
 import { loadConfig } from './config.ts';
@@ -34,12 +39,16 @@ export interface TestAppOptions {
   rateLimitStore?: RateLimitStore;
   identify?: AppDeps['identify'];
   auth?: AppDeps['auth'];
+  /** The test database's application URL: with it, the job workers run (integrations.ts). */
+  databaseUrl?: string;
+  /** Calls into Chatwoot go here (a local test double). */
+  fetch?: typeof fetch;
 }
 
 /** The real app, wired as server.ts wires it, on a test database; requests go through inject(). */
 export async function buildTestApp(
   options: TestAppOptions,
-): Promise<{ app: FastifyInstance; logs: LogCapture }> {
+): Promise<{ app: FastifyInstance; logs: LogCapture; integrations: Integrations }> {
   const logs = new LogCapture();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -47,10 +56,23 @@ export async function buildTestApp(
     LOG_LEVEL: 'info',
     ...options.env,
   });
+  const logger = createLogger(config.LOG_LEVEL, logs);
+  const secrets = new SecretBox(TEST_SETTINGS_KEY);
+  const integrations = createIntegrations({
+    config,
+    database: options.database,
+    secrets,
+    logger,
+    databaseUrl: options.databaseUrl ?? 'postgres://unused@127.0.0.1/unused',
+    fetch: options.fetch,
+  });
+  if (options.databaseUrl) await integrations.start();
   const app = await buildApp({
     config,
     database: options.database,
-    logger: createLogger(config.LOG_LEVEL, logs),
+    logger,
+    secrets,
+    integrations,
     modules: await loadModules(),
     rateLimitStore: options.rateLimitStore ?? new MemoryStore(),
     extraRoutes: options.extraRoutes,
@@ -66,6 +88,7 @@ export async function buildTestApp(
       }),
     },
   });
+  app.addHook('onClose', () => integrations.stop());
   await app.ready();
-  return { app, logs };
+  return { app, logs, integrations };
 }

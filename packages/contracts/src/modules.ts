@@ -18,6 +18,11 @@ export interface ModuleManifest {
   permissions?: string[];
   /** The tool's own UI, embedded in the Shell when configured: a path under the base URL. */
   embed?: { path: string; title: string };
+  /**
+   * Settings the deployment gives for every tenant, by the orchestrator's environment variable
+   * that holds them (e.g. video: { baseUrl: 'JITSI_URL' }); a tenant's own setting also counts.
+   */
+  environment?: Partial<Record<ModuleSettingField, string>>;
 }
 
 export const MODULE_SETTING_FIELDS = ['baseUrl', 'apiToken', 'webhookSecret'] as const;
@@ -49,6 +54,9 @@ export const moduleStateSchema = z
       .enum(['enabled', 'disabled', 'not_configured'])
       .describe('not_configured: a required setting is missing; disabled: switched off'),
     missing: z.array(z.enum(MODULE_SETTING_FIELDS)).describe('Required settings not set yet'),
+    environment: z
+      .record(z.string(), z.string())
+      .describe('Settings the deployment gives, by environment variable name'),
     baseUrl: z.string().nullable(),
     embedUrl: z.string().nullable().describe("The tool's own UI, when configured"),
   })

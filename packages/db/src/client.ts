@@ -16,6 +16,8 @@ export interface TxContext {
   subject?: string | null;
   /** Cross-tenant directory writes (identity sync, demo seed). Never from a request handler. */
   sync?: boolean;
+  /** Background work across tenants (webhook ingestion, job workers): 'jobs'. Never from a handler. */
+  service?: 'jobs';
 }
 
 export interface Database {
@@ -74,7 +76,8 @@ export function createDatabase(options: DatabaseOptions): Database {
           `begin; select set_config('app.tenant_id', ${lit(context.tenantId)}, true), ` +
             `set_config('app.user_id', ${lit(context.userId)}, true), ` +
             `set_config('app.subject', ${lit(context.subject)}, true), ` +
-            `set_config('app.sync', ${lit(context.sync ? 'on' : '')}, true)`,
+            `set_config('app.sync', ${lit(context.sync ? 'on' : '')}, true), ` +
+            `set_config('app.service', ${lit(context.service)}, true)`,
         );
       } catch (err) {
         broken = err as Error; // the connection's state is unknown: don't reuse it

@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+import { Logger, runMigrations } from 'graphile-worker';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -142,6 +144,7 @@ export async function migrate(
         throw new Error(`migration ${file.name} failed: ${(err as Error).message}`, { cause: err });
       }
     }
+    await migrateJobQueue(client);
   } finally {
     await client.query('reset role').catch(() => undefined);
     await client.query('select pg_advisory_unlock_all()').catch(() => undefined);
@@ -191,6 +194,51 @@ export async function assertUnprivilegedRole(pool: pg.Pool): Promise<void> {
   if (problems.length > 0) {
     throw new Error(
       `DATABASE_URL connects as role "${role.rolname}", which ${problems.join(' and ')}: row-level security would not apply. Connect as an unprivileged role and give DATABASE_ADMIN_URL for migrations.`,
+    );
+  }
+}
+
+/**
+ * The job queue's own schema (graphile-worker), installed and upgraded here, as the owner role
+ * and under the same lock, so that the application role never needs DDL rights: the workers
+ * find it up to date and only use it.
+ */
+async function migrateJobQueue(client: pg.PoolClient): Promise<void> {
+  // graphile-worker takes a pool; lend it this one connection (and its role) for the duration.
+  const lent = Object.assign(new EventEmitter(), {
+    connect: async () => client,
+    end: async () => undefined,
+  });
+  // (it checks for error listeners, as on any pool; errors surface from the queries themselves)
+  lent.on('error', () => undefined);
+  lent.on('connect', () => undefined);
+  const release = client.release;
+  client.release = () => undefined;
+  try {
+    await runMigrations({
+      pgPool: lent as unknown as pg.Pool,
+      logger: new Logger(() => () => undefined),
+    });
+  } finally {
+    client.release = release;
+  }
+  const app = quoteIdent(APP_ACCESS_ROLE);
+  await client.query(
+    `grant usage on schema graphile_worker to ${app};
+     grant select, insert, update, delete on all tables in schema graphile_worker to ${app};
+     grant usage, select on all sequences in schema graphile_worker to ${app};
+     grant execute on all functions in schema graphile_worker to ${app};`,
+  );
+  // graphile-worker turns row-level security on for its private tables (only their owner may
+  // use them); the application role is who runs the workers here, so it gets a policy of its own.
+  const { rows } = await client.query<{ name: string }>(
+    `select quote_ident(c.relname) as name from pg_class c
+      where c.relnamespace = 'graphile_worker'::regnamespace and c.relkind = 'r' and c.relrowsecurity
+        and not exists (select 1 from pg_policy p where p.polrelid = c.oid and p.polname = 'afenda_app_jobs')`,
+  );
+  for (const { name } of rows) {
+    await client.query(
+      `create policy afenda_app_jobs on graphile_worker.${name} for all to ${app} using (true) with check (true);`,
     );
   }
 }

@@ -47,6 +47,8 @@ export async function createTestDatabase(
   const adminUrl = withDatabase(serverUrl, name);
   const appUrl = withDatabase(serverUrl, name, TEST_APP_ROLE);
   const admin = new pg.Pool({ connectionString: adminUrl, max: 3 });
+  // Dropping the database terminates whatever is still connected: expected, not a crash.
+  admin.on('error', () => undefined);
   if (options.migrate !== false) await migrate(admin, { appRole: TEST_APP_ROLE });
   const database = createDatabase({ url: appUrl, max: options.poolMax ?? 4 });
   return {

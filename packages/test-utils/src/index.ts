@@ -1,3 +1,5 @@
 export * from './database.ts';
 export * from './issuer.ts';
 export * from './logout-receiver.ts';
+export * from './chatwoot.ts';
+export * from './chatwoot-double.ts';

@@ -66,6 +66,7 @@ describe('GET /api/v1/modules/state', () => {
       baseUrl: null,
     });
     expect(JSON.stringify(acme.json())).not.toMatch(/cw-token|cw-secret/);
+    expect(byId.whiteboard).toMatchObject({ state: 'not_configured', environment: {} });
 
     // Globex has none of Acme's settings.
     const globex = await get('gloria', '/api/v1/modules/state');
@@ -115,5 +116,54 @@ describe('GET /api/v1/approvals/:id/events', () => {
 
     // Another organisation can't read it.
     expect((await get('gloria', `/api/v1/approvals/${id}/events`)).statusCode).toBe(404);
+  });
+});
+
+describe('modules the deployment configures', () => {
+  it('count a setting given by the environment (video: JITSI_URL) for every tenant', async () => {
+    const { buildTestApp } = await import('../test-helpers.ts');
+    const withJitsi = await buildTestApp({
+      database: fx.tdb.database,
+      env: {
+        JITSI_URL: 'https://meet.example',
+        JITSI_APP_ID: 'afenda',
+        JITSI_APP_SECRET: 'x'.repeat(32),
+      },
+      identify: async (request) => {
+        request.auth = {
+          userId: fx.userId('gloria'),
+          subject: fx.userId('gloria'),
+          username: 'gloria',
+          sessionId: null,
+          tenantId: tenant.globex!,
+          role: 'owner',
+          canApprove: true,
+        };
+      },
+    });
+    try {
+      const res = await withJitsi.app.inject({
+        method: 'GET',
+        url: '/api/v1/modules/state',
+        headers: { 'x-tenant-id': tenant.globex! },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const video = (res.json().data as { id: string }[]).find((m) => m.id === 'video');
+      expect(video).toMatchObject({
+        state: 'enabled',
+        missing: [],
+        environment: { baseUrl: 'JITSI_URL' },
+      });
+      expect(res.body).not.toContain('meet.example');
+    } finally {
+      await withJitsi.app.close();
+    }
+    // Without it, the video module says what to set.
+    const plain = await get('gloria', '/api/v1/modules/state');
+    expect((plain.json().data as { id: string }[]).find((m) => m.id === 'video')).toMatchObject({
+      state: 'not_configured',
+      missing: ['baseUrl'],
+      environment: { baseUrl: 'JITSI_URL' },
+    });
   });
 });

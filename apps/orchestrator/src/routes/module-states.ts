@@ -9,7 +9,9 @@ import { actorOf } from '../lib/tenant-context.ts';
 export const moduleStateRoutes: FastifyPluginAsyncZod<{
   database: Database;
   modules: ModuleManifest[];
-}> = async (app, { database, modules }) => {
+  /** The orchestrator's settings, for modules configured by the deployment (never returned). */
+  environment?: object;
+}> = async (app, { database, modules, environment }) => {
   app.get(
     '/modules/state',
     {
@@ -23,7 +25,7 @@ export const moduleStateRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => ({
-      data: await listModuleStates(database, actorOf(request).tenantId, modules),
+      data: await listModuleStates(database, actorOf(request).tenantId, modules, environment),
       meta: { requestId: request.id },
     }),
   );

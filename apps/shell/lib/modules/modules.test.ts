@@ -136,6 +136,7 @@ describe('the module registry', () => {
       required: ['baseUrl' as const],
       state: s,
       missing: s === 'enabled' ? [] : ['baseUrl' as const],
+      environment: {},
       baseUrl: null,
       embedUrl: null,
     });
@@ -150,6 +151,9 @@ describe('the module registry', () => {
   it('says what a module still needs', () => {
     expect(describeMissing([])).toBe('');
     expect(describeMissing(['baseUrl'])).toBe('Needs its base URL');
+    expect(describeMissing(['baseUrl'], { baseUrl: 'JITSI_URL' })).toBe(
+      'Needs its base URL (JITSI_URL)',
+    );
     expect(describeMissing(['baseUrl', 'apiToken', 'webhookSecret'])).toBe(
       'Needs its base URL, API token and webhook secret',
     );

@@ -18,6 +18,8 @@ export interface RegistryModule {
   state: 'built-in' | ModuleState['state'] | 'unknown';
   required: ModuleSettingField[];
   missing: ModuleSettingField[];
+  /** Settings the deployment gives, by the orchestrator's environment variable. */
+  environment: Partial<Record<ModuleSettingField, string>>;
   embedUrl: string | null;
 }
 
@@ -45,6 +47,7 @@ export const BUILT_IN_MODULES: RegistryModule[] = [
     state: 'built-in',
     required: [],
     missing: [],
+    environment: {},
     embedUrl: null,
   },
   {
@@ -59,6 +62,7 @@ export const BUILT_IN_MODULES: RegistryModule[] = [
     state: 'built-in',
     required: [],
     missing: [],
+    environment: {},
     embedUrl: null,
   },
 ];
@@ -79,6 +83,7 @@ export function buildRegistry(states: ModuleState[] | null): RegistryModule[] {
     state: m.state,
     required: m.required,
     missing: m.missing,
+    environment: m.environment,
     embedUrl: m.embedUrl,
   }));
   const rank = (id: string) => {
@@ -90,9 +95,14 @@ export function buildRegistry(states: ModuleState[] | null): RegistryModule[] {
   );
 }
 
-/** "Set its base URL and API token" — what a module still needs, in words. */
-export function describeMissing(missing: ModuleSettingField[]): string {
-  const names = missing.map((f) => SETTING_LABEL[f]);
+/** "Needs its base URL and API token" — what a module still needs, in words. */
+export function describeMissing(
+  missing: ModuleSettingField[],
+  environment: Partial<Record<ModuleSettingField, string>> = {},
+): string {
+  const names = missing.map((f) =>
+    environment[f] ? `${SETTING_LABEL[f]} (${environment[f]})` : SETTING_LABEL[f],
+  );
   if (names.length === 0) return '';
   const list =
     names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;

@@ -1,5 +1,5 @@
 import type { Approval } from '@afenda/contracts';
-import type { Database } from '@afenda/db';
+import type { Database, Tx } from '@afenda/db';
 import { AppError, forbidden } from '../../errors.ts';
 import { recordActivity } from '../activity/record-activity.ts';
 import { A, appendEvent, toApproval, type Actor } from './approvals.ts';
@@ -18,6 +18,19 @@ export interface CreateApprovalInput {
 /** A draft, or (submit: true) a submitted request, with its ledger event and timeline entry. */
 export async function createApproval(
   database: Database,
+  actor: Actor,
+  input: CreateApprovalInput,
+): Promise<Approval> {
+  return database.withTenant(
+    actor.tenantId,
+    (tx) => insertApproval(tx, actor, input),
+    actor.userId,
+  );
+}
+
+/** createApproval inside the caller's transaction (the tenant set for the actor's tenant). */
+export async function insertApproval(
+  tx: Tx,
   actor: Actor,
   input: CreateApprovalInput,
 ): Promise<Approval> {
@@ -43,59 +56,53 @@ export async function createApproval(
     );
   }
   const status = input.submit ? 'submitted' : 'draft';
-  return database.withTenant(
-    actor.tenantId,
-    async (tx) => {
-      const now = new Date();
-      const [row] = await tx
-        .insert(A)
-        .values({
-          tenantId: actor.tenantId,
-          type: type.id,
-          status,
-          title: input.title,
-          description: input.description,
-          source: input.source,
-          sourceRef: input.sourceRef ?? null,
-          metadata: parsed.data,
-          requestedBy: actor.userId,
-          submittedAt: input.submit ? now : null,
-        })
-        .returning();
-      const approval = toApproval(row!);
-      await appendEvent(tx, {
-        tenantId: actor.tenantId,
-        approvalId: approval.id,
-        eventType: 'created',
-        fromStatus: null,
-        toStatus: 'draft',
-        actorId: actor.userId,
-      });
-      if (input.submit) {
-        await appendEvent(tx, {
-          tenantId: actor.tenantId,
-          approvalId: approval.id,
-          eventType: 'submitted',
-          fromStatus: 'draft',
-          toStatus: 'submitted',
-          actorId: actor.userId,
-        });
-      }
-      await recordActivity(tx, {
-        tenantId: actor.tenantId,
-        actorId: actor.userId,
-        source: input.source,
-        subjectType: 'approval',
-        subjectId: approval.id,
-        verb: input.submit ? 'submitted' : 'created',
-        title: input.submit
-          ? `${type.title} requested: ${input.title}`
-          : `Draft ${type.title.toLowerCase()}: ${input.title}`,
-        description: input.description,
-        data: { approvalType: type.id, status },
-      });
-      return approval;
-    },
-    actor.userId,
-  );
+  const now = new Date();
+  const [row] = await tx
+    .insert(A)
+    .values({
+      tenantId: actor.tenantId,
+      type: type.id,
+      status,
+      title: input.title,
+      description: input.description,
+      source: input.source,
+      sourceRef: input.sourceRef ?? null,
+      metadata: parsed.data,
+      requestedBy: actor.userId,
+      submittedAt: input.submit ? now : null,
+    })
+    .returning();
+  const approval = toApproval(row!);
+  await appendEvent(tx, {
+    tenantId: actor.tenantId,
+    approvalId: approval.id,
+    eventType: 'created',
+    fromStatus: null,
+    toStatus: 'draft',
+    actorId: actor.userId,
+  });
+  if (input.submit) {
+    await appendEvent(tx, {
+      tenantId: actor.tenantId,
+      approvalId: approval.id,
+      eventType: 'submitted',
+      fromStatus: 'draft',
+      toStatus: 'submitted',
+      actorId: actor.userId,
+    });
+  }
+  await recordActivity(tx, {
+    tenantId: actor.tenantId,
+    actorId: actor.userId,
+    source: input.source,
+    subjectType: 'approval',
+    subjectId: approval.id,
+    verb: input.submit ? 'submitted' : 'created',
+    title: input.submit
+      ? `${type.title} requested: ${input.title}`
+      : `Draft ${type.title.toLowerCase()}: ${input.title}`,
+    description: input.description,
+    data: { approvalType: type.id, status },
+  });
+  return approval;
 }

@@ -73,8 +73,12 @@ registerApprovalType({
   title: 'Consultation room',
   metadata: z
     .object({
-      participants: z.array(z.string().min(1)).min(1).max(50),
-      durationMinutes: z.number().int().min(5).max(480).default(60),
+      // User ids of the tenant's members; the requester is always in the room.
+      participants: z.array(z.uuid()).min(1).max(50),
+      // Who moderates it; default: the requester.
+      moderator: z.uuid().optional(),
+      // Default: ROOM_TTL_MINUTES (120).
+      durationMinutes: z.number().int().min(5).max(480).optional(),
       topic: z.string().max(200).optional(),
     })
     .loose(),

@@ -17,6 +17,8 @@ export async function listModuleStates(
   database: Database,
   tenantId: string,
   manifests: ModuleManifest[],
+  /** The orchestrator's settings: a manifest's `environment` names which give a module's. */
+  environment: object = {},
 ): Promise<ModuleState[]> {
   const rows = await database.withTenant(tenantId, (tx) =>
     tx
@@ -33,10 +35,14 @@ export async function listModuleStates(
   const byModule = new Map(rows.map((r) => [r.module, r]));
   return manifests.map((m) => {
     const row = byModule.get(m.id);
+    const fromEnvironment = (f: ModuleSettingField) => {
+      const name = m.environment?.[f];
+      return name !== undefined && Boolean(Reflect.get(environment, name));
+    };
     const present: Record<ModuleSettingField, boolean> = {
-      baseUrl: Boolean(row?.baseUrl),
-      apiToken: row?.apiTokenSet != null,
-      webhookSecret: row?.webhookSecretSet != null,
+      baseUrl: Boolean(row?.baseUrl) || fromEnvironment('baseUrl'),
+      apiToken: row?.apiTokenSet != null || fromEnvironment('apiToken'),
+      webhookSecret: row?.webhookSecretSet != null || fromEnvironment('webhookSecret'),
     };
     const required = MODULE_SETTING_FIELDS.filter((f) => m.settings[f]);
     const missing = required.filter((f) => !present[f]);
@@ -55,6 +61,7 @@ export async function listModuleStates(
       required,
       state,
       missing,
+      environment: { ...m.environment },
       baseUrl,
       embedUrl: state === 'enabled' && baseUrl && m.embed ? joinUrl(baseUrl, m.embed.path) : null,
     };

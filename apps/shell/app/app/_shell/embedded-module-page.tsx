@@ -33,7 +33,7 @@ export async function EmbeddedModulePage({
         <EmptyState title={`${tool.tool} is not connected for ${ctx.tenant.name}`}>
           {tool.state === 'disabled'
             ? 'It is switched off for this tenant.'
-            : `${describeMissing(tool.missing)}.`}{' '}
+            : `${describeMissing(tool.missing, tool.environment)}.`}{' '}
           {admin ? (
             <Link href="/app/admin/apps" className="underline underline-offset-4">
               See the App registry

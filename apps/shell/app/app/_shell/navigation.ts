@@ -9,7 +9,7 @@ function moduleItem(m: RegistryModule): NavItem {
     title: m.title,
     path: m.path,
     icon: m.icon,
-    note: m.state === 'not_configured' ? describeMissing(m.missing) : undefined,
+    note: m.state === 'not_configured' ? describeMissing(m.missing, m.environment) : undefined,
     badge: m.state === 'not_configured' ? 'Setup' : m.state === 'disabled' ? 'Off' : undefined,
   };
 }

@@ -57,8 +57,8 @@ export default async function InboxPage({
           className="mb-4 rounded-md border bg-muted/40 px-3 py-2 text-sm text-muted-foreground"
           data-testid="inbox-not-configured"
         >
-          Chatwoot is not connected for this tenant yet. {describeMissing(inbox.missing)}: an
-          administrator sets it in the{' '}
+          Chatwoot is not connected for this tenant yet.{' '}
+          {describeMissing(inbox.missing, inbox.environment)}: an administrator sets it in the{' '}
           <Link href="/app/admin/apps" className="underline underline-offset-4">
             App registry
           </Link>

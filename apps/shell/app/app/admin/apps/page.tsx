@@ -89,6 +89,11 @@ export default async function AppRegistryPage() {
                             <span className="text-emerald-700 dark:text-emerald-400">✓</span>
                           )}
                           {SETTING_LABEL[f]}
+                          {m.environment[f] ? (
+                            <span className="font-mono text-xs text-muted-foreground">
+                              ({m.environment[f]})
+                            </span>
+                          ) : null}
                           <span className="sr-only">
                             {m.missing.includes(f) ? ' (missing)' : ' (set)'}
                           </span>

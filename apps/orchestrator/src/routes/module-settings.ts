@@ -1,0 +1,119 @@
+import { envelope, type ModuleManifest } from '@afenda/contracts';
+import type { Database } from '@afenda/db';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { getModuleSettings, putModuleSettings } from '../domain/modules/module-settings.ts';
+import { forbidden, notFound } from '../errors.ts';
+import { actorOf } from '../lib/tenant-context.ts';
+import type { SecretBox } from '../lib/secrets.ts';
+
+const security = [{ bearer: [] }];
+const tenantHeaders = z.object({
+  'x-tenant-id': z.uuid().optional().describe('The tenant this request acts in (required)'),
+});
+const viewSchema = z
+  .object({
+    module: z.string(),
+    enabled: z.boolean(),
+    baseUrl: z.string().nullable(),
+    apiTokenSet: z.boolean(),
+    webhookSecretSet: z.boolean(),
+    options: z.record(z.string(), z.unknown()),
+    updatedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ModuleSettings' });
+const httpUrl = z
+  .string()
+  .max(500)
+  .refine(
+    (v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol),
+    'must be an http(s) URL',
+  );
+const putSchema = z
+  .object({
+    enabled: z.boolean().optional(),
+    baseUrl: httpUrl.nullable().optional(),
+    apiToken: z.string().min(1).max(500).nullable().optional().describe('null removes it'),
+    webhookSecret: z.string().min(8).max(500).nullable().optional().describe('null removes it'),
+    options: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Module options, e.g. inbox: { accountId, escalationRequester }'),
+  })
+  .strict();
+
+/** A module's settings for the active organisation: owners and admins only; secrets never shown. */
+export const moduleSettingsRoutes: FastifyPluginAsyncZod<{
+  database: Database;
+  secrets: SecretBox;
+  modules: ModuleManifest[];
+  /** May refuse a change (e.g. a Chatwoot account another organisation already claims). */
+  check?: (tenantId: string, module: string, options?: Record<string, unknown>) => Promise<void>;
+  onChange?: (module: string) => void;
+}> = async (app, { database, secrets, modules, check, onChange }) => {
+  const adminOf = (request: Parameters<typeof actorOf>[0], module: string) => {
+    const actor = actorOf(request);
+    if (actor.role !== 'owner' && actor.role !== 'admin')
+      throw forbidden('Only owners and admins configure modules');
+    if (!modules.some((m) => m.id === module)) throw notFound('Module');
+    return actor;
+  };
+  const params = z.object({ module: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/) });
+
+  app.get(
+    '/modules/:module/settings',
+    {
+      schema: {
+        tags: ['modules'],
+        security,
+        summary: "A module's settings for the organisation (secrets only as set / not set)",
+        headers: tenantHeaders,
+        params,
+        response: { 200: envelope(viewSchema) },
+      },
+    },
+    async (request) => {
+      const actor = adminOf(request, request.params.module);
+      const view = await getModuleSettings(database, actor.tenantId, request.params.module);
+      return {
+        data: view ?? {
+          module: request.params.module,
+          enabled: false,
+          baseUrl: null,
+          apiTokenSet: false,
+          webhookSecretSet: false,
+          options: {},
+          updatedAt: null,
+        },
+        meta: { requestId: request.id },
+      };
+    },
+  );
+
+  app.put(
+    '/modules/:module/settings',
+    {
+      schema: {
+        tags: ['modules'],
+        security,
+        summary: "Change a module's settings (only the fields given)",
+        headers: tenantHeaders,
+        params,
+        body: putSchema,
+        response: { 200: envelope(viewSchema) },
+      },
+    },
+    async (request) => {
+      const actor = adminOf(request, request.params.module);
+      await check?.(actor.tenantId, request.params.module, request.body.options);
+      const view = await putModuleSettings(
+        { database, secrets },
+        actor.tenantId,
+        request.params.module,
+        request.body,
+      );
+      onChange?.(request.params.module);
+      return { data: view, meta: { requestId: request.id } };
+    },
+  );
+};

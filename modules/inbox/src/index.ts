@@ -1,0 +1,3 @@
+export * from './signature.ts';
+export * from './events.ts';
+export * from './chatwoot-api.ts';
