@@ -14,7 +14,9 @@
  * on any failure. The Chatwoot loop (signed demo deliveries → escalate → decide) plugs in at the
  * marked place below, with the same helpers.
  */
+import { execFile } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -110,6 +112,22 @@ async function axe(page: Page): Promise<string[]> {
 
 async function noSidewaysScroll(page: Page): Promise<boolean> {
   return page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
+}
+
+/** Signed demo Chatwoot deliveries (a conversation and a customer's message), as `npm run demo:chatwoot`. */
+async function demoChatwoot(product: Product, args: string[]): Promise<void> {
+  await promisify(execFile)(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'apps/orchestrator/src/demo-chatwoot-cli.ts',
+      '--url',
+      product.orchestratorUrl,
+      ...args,
+    ],
+    { cwd: ROOT, env: { ...process.env, DATA_DIR: product.dataDir } },
+  );
 }
 
 /** Whether the orchestrator has a route yet (features from other issues land over time). */
@@ -317,15 +335,74 @@ try {
 
   // ---- the Chatwoot loop (signed demo deliveries → Inbox → Escalate → decide) goes here ----
 
-  await check('the inbox shows its list, or says why not', async () => {
+  const conversationsThere = await hasRoute(orchestratorUrl, '/api/v1/conversations');
+  const customerText = `My order <script>window.__xss=2</script><img src=y onerror="window.__xss=3"> never came ${Date.now()}`;
+
+  await check('the inbox lists a mirrored conversation; its messages stay inert text', async () => {
+    const page = alice.page;
+    if (!conversationsThere) {
+      skipped.push(
+        'the inbox with a conversation (no /api/v1/conversations on this orchestrator yet)',
+      );
+      await page.goto(`${shellUrl}/app/inbox`);
+      await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+      await page.locator('[data-failure="not-available"]').first().waitFor();
+      return;
+    }
+    await demoChatwoot(product!, [
+      '--org',
+      'acme',
+      '--contact',
+      'Jane <b>Doe</b>',
+      '--message',
+      customerText,
+    ]);
+    await page.goto(`${shellUrl}/app/inbox`);
+    const row = page
+      .getByTestId('conversation-list')
+      .locator('li')
+      .filter({ hasText: 'Jane <b>Doe</b>' });
+    await row.first().waitFor({ timeout: LIVE_WITHIN_MS + 2_000 });
+    await shot(page, '10-inbox-alice');
+    await row.first().getByRole('link').first().click();
+    await page.waitForURL(/\/app\/inbox\/[0-9a-f-]{36}$/);
+    await page.getByTestId('message-list').getByText(customerText).first().waitFor();
+    assert(
+      (await page.locator('img[src="y"]').count()) === 0,
+      'markup in a message became an element',
+    );
+    assert(!(await page.evaluate<boolean>('Boolean(window.__xss)')), 'script in a message ran');
+    await shot(page, '10b-conversation-alice');
+  });
+
+  await check(
+    'Escalate creates the approval; while it is pending the button says why not',
+    async () => {
+      if (!conversationsThere) return;
+      const page = alice.page;
+      await page.getByRole('button', { name: 'Escalate' }).click();
+      await page.getByRole('dialog').getByLabel('Note (optional)').fill('A VIP customer');
+      await page.getByRole('dialog').getByRole('button', { name: 'Escalate' }).click();
+      await page.waitForURL(/\/app\/approvals\/[0-9a-f-]{36}$/);
+      // The approval shows the conversation it came from.
+      await page.getByRole('heading', { name: 'Conversation', exact: true }).waitFor();
+      await page.getByText(customerText).first().waitFor();
+      await page.goBack();
+      await page.getByTestId('escalate-disabled-reason').first().waitFor();
+      assert(
+        await page.getByRole('button', { name: 'Escalate' }).isDisabled(),
+        'Escalate is still enabled',
+      );
+      await shot(page, '10c-conversation-escalated');
+    },
+  );
+
+  await check('the inbox says what Chatwoot still needs', async () => {
     await alice.page.goto(`${shellUrl}/app/inbox`);
     await alice.page.getByRole('heading', { name: 'Inbox' }).waitFor();
-    await alice.page
-      .locator('[data-testid="conversation-list"], [data-failure], :text("No conversations")')
-      .first()
-      .waitFor();
-    await alice.page.getByTestId('inbox-not-configured').first().waitFor();
-    await shot(alice.page, '10-inbox-alice');
+    const note = alice.page.getByTestId('inbox-not-configured');
+    const embed = alice.page.getByRole('link', { name: 'Chatwoot dashboard' });
+    await note.or(embed).first().waitFor();
   });
 
   await check('the command palette jumps to modules and approvals (Ctrl+K)', async () => {
