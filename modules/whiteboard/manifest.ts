@@ -7,7 +7,8 @@ export const manifest: ModuleManifest = {
   description:
     'Whiteboards kept in our PostgreSQL, versioned and linked to approvals and conversations.',
   path: '/app/whiteboard',
-  settings: { baseUrl: true, apiToken: false, webhookSecret: false },
+  // A library in the Shell, not a service: nothing to connect to (a tldraw licence key is a Shell setting).
+  settings: { baseUrl: false, apiToken: false, webhookSecret: false },
   icon: 'presentation',
   routes: [{ path: '/app/whiteboard', title: 'Whiteboards' }],
   permissions: ['boards.read'],

@@ -167,6 +167,26 @@ export const settingsSchema = z.object({
   JITSI_TOKEN_TTL_S: int(60, 86_400).default(900),
   ROOM_TTL_MINUTES: int(5, 1440).default(120),
   ROOM_SWEEP_INTERVAL_S: int(0, 86_400).default(60),
+  WHITEBOARD_MAX_BYTES: int(64 * 1024, 50 * 1024 * 1024).default(5 * 1024 * 1024),
+  WHITEBOARD_VERSION_INTERVAL_S: int(0, 86_400).default(300),
+  WHITEBOARD_MAX_VERSIONS: int(1, 10_000).default(200),
+  WHITEBOARD_PERSIST_INTERVAL_MS: int(100, 600_000).default(2000),
+  WHITEBOARD_TICKET_TTL_S: int(5, 600).default(60),
+  WHITEBOARD_TICKET_SECRET: z
+    .string()
+    .min(32, { error: 'must be at least 32 characters (openssl rand -base64 32)' })
+    .optional(),
+  STREAM_ENABLED: bool.default(true),
+  STREAM_FANOUT: z
+    .enum(['auto', 'postgres', 'redis'], { error: 'must be auto, postgres or redis' })
+    .default('auto'),
+  STREAM_NOTIFY_INTERVAL_MS: int(1, 1000).default(20),
+  STREAM_POLL_INTERVAL_MS: int(100, 60_000).default(2000),
+  STREAM_HEARTBEAT_S: int(1, 300).default(15),
+  STREAM_RETRY_MS: int(100, 60_000).default(2000),
+  STREAM_MAX_BUFFER_BYTES: int(1024, 64 * 1024 * 1024).default(256 * 1024),
+  STREAM_MAX_CONNECTIONS: int(1, 1_000_000).default(20_000),
+  STREAM_RETENTION_S: int(60, 30 * 86_400).default(86_400),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -242,6 +262,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       variable: 'KEYCLOAK_ISSUER',
       problem: 'must look like https://keycloak.example/realms/<realm>',
     });
+  }
+  if (s.STREAM_FANOUT === 'redis' && !s.REDIS_URL) {
+    problems.push({ variable: 'REDIS_URL', problem: 'is required when STREAM_FANOUT=redis' });
   }
   if (s.DATABASE_ADMIN_URL && !s.DATABASE_URL) {
     problems.push({

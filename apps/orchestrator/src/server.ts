@@ -38,6 +38,7 @@ try {
     modules: await loadModules(),
     rateLimitStore: runtime.rateLimitStore,
     auth: runtime.auth,
+    redis: runtime.redis,
   });
   const sweeper = startRoomSweeper({
     database: runtime.database,

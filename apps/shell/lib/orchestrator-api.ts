@@ -146,13 +146,31 @@ function withQuery(path: string, query: Query | undefined): string {
   return text ? `${path}?${text}` : path;
 }
 
-export function createOrchestratorApi(options: OrchestratorApiOptions): OrchestratorApi {
+export type OrchestratorMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One authenticated call: JSON in (optional), the envelope checked against `schema` out. */
+export type OrchestratorRequest = <T>(
+  method: OrchestratorMethod,
+  path: string,
+  schema: z.ZodType<T>,
+  init?: { body?: unknown; tenantId?: string | null },
+) => Promise<T>;
+
+type Call = <T>(
+  method: OrchestratorMethod,
+  path: string,
+  schema: z.ZodType<T>,
+  opts?: RequestOptions,
+) => Promise<{ status: number; body: T }>;
+
+/** The one place a call is made: headers, timeout, the envelope, the contract check. */
+function createCall(options: OrchestratorApiOptions): Call {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 5_000;
   const doFetch = options.fetch ?? fetch;
 
-  async function call<T>(
-    method: 'GET' | 'POST',
+  return async function call<T>(
+    method: OrchestratorMethod,
     path: string,
     schema: z.ZodType<T>,
     opts: RequestOptions = {},
@@ -164,14 +182,14 @@ export function createOrchestratorApi(options: OrchestratorApiOptions): Orchestr
     };
     if (opts.tenantId) headers['x-tenant-id'] = opts.tenantId;
     if (opts.idempotent) headers['idempotency-key'] = crypto.randomUUID();
-    if (method === 'POST') headers['content-type'] = 'application/json';
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
       response = await doFetch(url, {
         method,
         cache: 'no-store',
         headers,
-        ...(method === 'POST' ? { body: JSON.stringify(opts.body ?? {}) } : {}),
+        ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
@@ -179,10 +197,11 @@ export function createOrchestratorApi(options: OrchestratorApiOptions): Orchestr
         cause: err,
       });
     }
+    // 204: nothing to read; the schema says whether that is what was expected.
+    if (response.status === 204) return { status: 204, body: schema.parse(null) };
     let body: unknown;
     try {
-      const text = await response.text();
-      body = text === '' && response.ok ? null : JSON.parse(text);
+      body = await response.json();
     } catch (err) {
       throw new OrchestratorUnavailableError(`HTTP ${response.status} without a JSON body`, url, {
         cause: err,
@@ -204,10 +223,21 @@ export function createOrchestratorApi(options: OrchestratorApiOptions): Orchestr
       );
     }
     return { status: response.status, body: parsed.data };
-  }
+  };
+}
+
+export function createOrchestratorRequest(options: OrchestratorApiOptions): OrchestratorRequest {
+  const call = createCall(options);
+  return async (method, path, schema, init = {}) =>
+    (await call(method, path, schema, { body: init.body, tenantId: init.tenantId ?? undefined }))
+      .body;
+}
+
+export function createOrchestratorApi(options: OrchestratorApiOptions): OrchestratorApi {
+  const call = createCall(options);
 
   async function request<T>(
-    method: 'GET' | 'POST',
+    method: OrchestratorMethod,
     path: string,
     schema: z.ZodType<T>,
     opts?: RequestOptions,

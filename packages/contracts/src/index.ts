@@ -7,3 +7,4 @@ export * from './approvals.ts';
 export * from './conversations.ts';
 export * from './notifications.ts';
 export * from './rooms.ts';
+export * from './whiteboards.ts';
