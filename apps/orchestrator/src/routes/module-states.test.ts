@@ -66,7 +66,8 @@ describe('GET /api/v1/modules/state', () => {
       baseUrl: null,
     });
     expect(JSON.stringify(acme.json())).not.toMatch(/cw-token|cw-secret/);
-    expect(byId.whiteboard).toMatchObject({ state: 'not_configured', environment: {} });
+    // Nothing to configure (tldraw is a library in the Shell): enabled everywhere.
+    expect(byId.whiteboard).toMatchObject({ state: 'enabled', required: [], environment: {} });
 
     // Globex has none of Acme's settings.
     const globex = await get('gloria', '/api/v1/modules/state');
