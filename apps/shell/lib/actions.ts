@@ -2,6 +2,8 @@
  * What every server action of the /app pages shares: the caller's session and active tenant, and
  * a result the client shows instead of a thrown error. Server-only.
  */
+import { revalidatePath } from 'next/cache';
+
 import { getSession } from './auth/session';
 import { actionFailure, type ActionResult } from './load';
 import type { TenantApi } from './orchestrator-api';
@@ -24,9 +26,13 @@ export async function activeTenantApi(): Promise<
   return activeTenantId ? { api: api.inTenant(activeTenantId) } : { api: null, signedOut: false };
 }
 
-/** Runs `fn` in the active tenant; failures become a message for the page. */
+/**
+ * Runs `fn` in the active tenant; failures become a message for the page. A change (`mutates`)
+ * also drops the browser's cached pages, so going back shows the state after it.
+ */
 export async function inActiveTenant<T>(
   fn: (api: TenantApi) => Promise<T>,
+  { mutates = true }: { mutates?: boolean } = {},
 ): Promise<ActionResult<T>> {
   try {
     const tenant = await activeTenantApi();
@@ -35,7 +41,9 @@ export async function inActiveTenant<T>(
         ? { ok: false, signedOut: true, message: 'Your session has ended.' }
         : { ok: false, message: 'Choose a tenant first.' };
     }
-    return { ok: true, data: await fn(tenant.api) };
+    const data = await fn(tenant.api);
+    if (mutates) revalidatePath('/app', 'layout');
+    return { ok: true, data };
   } catch (err) {
     return actionFailure(err);
   }

@@ -15,13 +15,16 @@ export async function loadMoreActivity(
   filters: ActivityFilters,
   cursor: string,
 ): Promise<ActionResult<{ entries: ActivityEntry[]; nextCursor: string | null }>> {
-  return inActiveTenant(async (api) => {
-    const page = await api.listActivity({
-      type: filters.type?.slice(0, 64) || undefined,
-      source: filters.source?.slice(0, 32) || undefined,
-      cursor: String(cursor).slice(0, 200),
-      limit: 30,
-    });
-    return { entries: page.data, nextCursor: page.nextCursor };
-  });
+  return inActiveTenant(
+    async (api) => {
+      const page = await api.listActivity({
+        type: filters.type?.slice(0, 64) || undefined,
+        source: filters.source?.slice(0, 32) || undefined,
+        cursor: String(cursor).slice(0, 200),
+        limit: 30,
+      });
+      return { entries: page.data, nextCursor: page.nextCursor };
+    },
+    { mutates: false },
+  );
 }

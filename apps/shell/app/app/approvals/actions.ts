@@ -1,5 +1,6 @@
 'use server';
 
+import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 
 import { activeTenantApi, inActiveTenant, isUuid } from '@/lib/actions';
@@ -38,6 +39,7 @@ export async function createRequestAction(
     const { api } = await activeTenantApi();
     if (!api) return { message: 'Your session has ended, or you have no tenant. Sign in again.' };
     id = (await api.createApproval({ type, title, description, submit: true })).id;
+    revalidatePath('/app', 'layout');
   } catch (err) {
     return { message: actionFailure(err).message };
   }
