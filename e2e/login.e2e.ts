@@ -285,7 +285,7 @@ try {
       await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth'),
       'the page scrolls sideways',
     );
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByRole('button', { name: /^Account: / }).waitFor();
     await shot(page, '13-app-phone-light');
     await page.setViewportSize({ width: 1280, height: 800 });
   });
@@ -297,7 +297,8 @@ try {
     async () => {
       await page.goto(`${shellUrl}/app`);
       const cookie = (await sessionCookie())?.value ?? '';
-      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: /^Account: / }).click();
+      await page.getByRole('menuitem', { name: 'Sign out' }).click();
       await page.waitForURL(`${shellUrl}/`);
       await page.getByRole('link', { name: 'Sign in' }).waitFor();
       assert(!(await sessionCookie()), 'the session cookie is still there');

@@ -5,6 +5,8 @@ const nextConfig: NextConfig = {
   transpilePackages: ['@afenda/ui', '@afenda/contracts'],
   poweredByHeader: false,
   typedRoutes: false,
+  // Only the primitives a page uses ship with it, not the whole @afenda/ui barrel.
+  experimental: { optimizePackageImports: ['@afenda/ui'] },
 };
 
 export default nextConfig;

@@ -7,4 +7,8 @@ export const manifest: ModuleManifest = {
   description: 'Rooms per team, with power levels derived from Keycloak roles.',
   path: '/app/chat',
   settings: { baseUrl: true, apiToken: true, webhookSecret: true },
+  icon: 'messages-square',
+  routes: [{ path: '/app/chat', title: 'Chat' }],
+  permissions: ['rooms.read'],
+  embed: { path: '/', title: 'Element' },
 };

@@ -8,4 +8,8 @@ export const manifest: ModuleManifest = {
     'The omnichannel customer inbox: conversations, escalations to approval, replies back to the customer.',
   path: '/app/inbox',
   settings: { baseUrl: true, apiToken: true, webhookSecret: true },
+  icon: 'inbox',
+  routes: [{ path: '/app/inbox', title: 'Conversations' }],
+  permissions: ['conversations.read', 'approvals.request'],
+  embed: { path: '/app', title: "Chatwoot's dashboard" },
 };

@@ -7,4 +7,8 @@ export const manifest: ModuleManifest = {
   description: 'Video rooms opened after an approval, secured with short-lived tokens, expiring.',
   path: '/app/video',
   settings: { baseUrl: true, apiToken: false, webhookSecret: false },
+  icon: 'video',
+  routes: [{ path: '/app/video', title: 'Meetings' }],
+  permissions: ['rooms.read'],
+  environment: { baseUrl: 'JITSI_URL' },
 };

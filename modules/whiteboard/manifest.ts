@@ -9,4 +9,7 @@ export const manifest: ModuleManifest = {
   path: '/app/whiteboard',
   // A library in the Shell, not a service: nothing to connect to (a tldraw licence key is a Shell setting).
   settings: { baseUrl: false, apiToken: false, webhookSecret: false },
+  icon: 'presentation',
+  routes: [{ path: '/app/whiteboard', title: 'Whiteboards' }],
+  permissions: ['boards.read'],
 };

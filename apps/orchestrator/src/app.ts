@@ -49,6 +49,7 @@ import { StreamHub } from './domain/stream/hub.ts';
 import { setStreamPublishing } from './domain/stream/publish.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { streamRoutes } from './routes/stream.ts';
+import { moduleStateRoutes } from './routes/module-states.ts';
 
 export const VERSION = '0.1.0';
 
@@ -223,6 +224,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(notificationRoutes, { prefix: '/api/v1', database: deps.database });
   await app.register(streamRoutes, { prefix: '/api/v1', hub: createStreamHub(deps) });
+  await app.register(moduleStateRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    modules: deps.modules,
+    environment: config,
+  });
   if (deps.extraRoutes) await app.register(async (scope) => deps.extraRoutes?.(scope));
   return app;
 }

@@ -10,12 +10,30 @@ import {
 } from './orchestrator-api';
 
 let server: Server | undefined;
-const seen: { method?: string; url?: string; authorization?: string }[] = [];
+const seen: {
+  method?: string;
+  url?: string;
+  authorization?: string;
+  tenant?: string;
+  idempotencyKey?: string;
+  body?: string;
+}[] = [];
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void) {
   const current = createServer((req, res) => {
-    seen.push({ method: req.method, url: req.url, authorization: req.headers.authorization });
-    handler(req, res);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({
+        method: req.method,
+        url: req.url,
+        authorization: req.headers.authorization,
+        tenant: req.headers['x-tenant-id'] as string | undefined,
+        idempotencyKey: req.headers['idempotency-key'] as string | undefined,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      handler(req, res);
+    });
   });
   server = current;
   await new Promise<void>((resolve) => current.listen(0, '127.0.0.1', resolve));
@@ -164,5 +182,113 @@ describe('the orchestrator API helper', () => {
 
     const refused = createOrchestratorApi({ baseUrl: 'http://127.0.0.1:1', accessToken: 't' });
     await expect(refused.getMe()).rejects.toThrow(OrchestratorUnavailableError);
+  });
+});
+
+const approval = {
+  id: '55555555-5555-4555-8555-555555555555',
+  tenantId: ids.acme,
+  type: 'ceo_approval',
+  status: 'submitted',
+  title: 'Refund',
+  description: '',
+  source: 'chatwoot',
+  sourceRef: null,
+  metadata: {},
+  requestedBy: ids.me,
+  decidedBy: null,
+  decision: null,
+  decisionComment: null,
+  createdAt: '2026-11-26T21:00:00.000Z',
+  submittedAt: '2026-11-26T21:00:00.000Z',
+  decidedAt: null,
+};
+
+describe('calls in a tenant', () => {
+  it('name the tenant, pass the query and read one keyset page', async () => {
+    const api = await serve(json(200, { data: [approval], meta: { nextCursor: 'c2' } }));
+    const page = await api
+      .inTenant(ids.acme)
+      .listApprovals({ awaiting: 'me', cursor: 'c1', type: undefined, status: '' });
+    expect(page).toEqual({ data: [approval], nextCursor: 'c2' });
+    expect(seen[0]).toMatchObject({
+      method: 'GET',
+      url: '/api/v1/approvals?awaiting=me&cursor=c1',
+      tenant: ids.acme,
+      idempotencyKey: undefined,
+    });
+  });
+
+  it('send each mutation with a JSON body and its own idempotency key', async () => {
+    const api = await serve(json(200, { data: { ...approval, status: 'rejected' } }));
+    const tenant = api.inTenant(ids.acme);
+    expect((await tenant.reject(approval.id, 'Too much')).status).toBe('rejected');
+    await tenant.reject(approval.id, 'Again');
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      url: `/api/v1/approvals/${approval.id}/reject`,
+      body: '{"reason":"Too much"}',
+    });
+    expect(seen[0]?.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seen[1]?.idempotencyKey).not.toBe(seen[0]?.idempotencyKey);
+  });
+
+  it('tell a new escalation (201) from the pending one (200)', async () => {
+    let status = 201;
+    const api = await serve((req, res) => json(status, { data: approval })(req, res));
+    const conversation = '66666666-6666-4666-8666-666666666666';
+    expect(await api.inTenant(ids.acme).escalate(conversation, 'VIP')).toEqual({
+      approval,
+      created: true,
+    });
+    status = 200;
+    expect((await api.inTenant(ids.acme).escalate(conversation)).created).toBe(false);
+    expect(seen.map((s) => [s.url, s.body])).toEqual([
+      [`/api/v1/conversations/${conversation}/escalate`, '{"note":"VIP"}'],
+      [`/api/v1/conversations/${conversation}/escalate`, '{}'],
+    ]);
+  });
+
+  it('accept an empty answer to "mark read" and read the unread count', async () => {
+    const api = await serve((req, res) => {
+      if (req.url?.endsWith('/unread-count')) return json(200, { data: { count: 3 } })(req, res);
+      res.writeHead(204);
+      res.end();
+    });
+    const tenant = api.inTenant(ids.acme);
+    await tenant.markRead('77777777-7777-4777-8777-777777777777');
+    await tenant.markAllRead();
+    expect(await tenant.unreadCount()).toBe(3);
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      'POST /api/v1/notifications/77777777-7777-4777-8777-777777777777/read',
+      'POST /api/v1/notifications/read-all',
+      'GET /api/v1/notifications/unread-count',
+    ]);
+  });
+
+  it('escape ids in paths', async () => {
+    const api = await serve(json(404, { error: { code: 'NOT_FOUND', message: 'x', details: {} } }));
+    await api
+      .inTenant(ids.acme)
+      .getConversation('../admin?x=1')
+      .catch(() => undefined);
+    expect(seen[0]?.url).toBe('/api/v1/conversations/..%2Fadmin%3Fx%3D1');
+  });
+
+  it('report a route this orchestrator lacks as ROUTE_NOT_FOUND, and a wrong shape as unavailable', async () => {
+    const api = await serve(
+      json(404, { error: { code: 'ROUTE_NOT_FOUND', message: 'No route', details: {} } }),
+    );
+    await expect(api.inTenant(ids.acme).listConversations()).rejects.toMatchObject({
+      status: 404,
+      code: 'ROUTE_NOT_FOUND',
+    });
+    server!.closeAllConnections();
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+    server = undefined;
+    const odd = await serve(json(200, { data: [{ id: 'x' }], meta: {} }));
+    await expect(odd.inTenant(ids.acme).listActivity()).rejects.toThrow(
+      OrchestratorUnavailableError,
+    );
   });
 });

@@ -4,15 +4,18 @@
  *
  * Server-only: never import this from a client component.
  */
+import type { ModuleState } from '@afenda/contracts';
 import { cache } from 'react';
 
 import { getAuthConfig } from './auth/config';
+import { requireSession, type CurrentSession } from './auth/session';
 import {
   createOrchestratorApi,
   flattenTenants,
   type FlatTenant,
   type Me,
   type OrchestratorApi,
+  type TenantApi,
 } from './orchestrator-api';
 
 export interface Workspace {
@@ -32,3 +35,39 @@ export const loadWorkspace = cache(async (accessToken: string): Promise<Workspac
   const activeId = tree.activeTenantId ?? me.activeTenantId;
   return { me, tenants, active: tenants.find((t) => t.id === activeId) ?? null };
 });
+
+/** The signed-in user in their active tenant, with the calls that act there. */
+export interface TenantContext {
+  session: CurrentSession;
+  workspace: Workspace;
+  tenant: FlatTenant;
+  api: TenantApi;
+}
+
+/**
+ * For pages that act in the active tenant: the session (else sign-in) and the active tenant, or
+ * null when the user has none (the page shows that state).
+ */
+export async function requireTenantContext(returnTo?: string): Promise<TenantContext | null> {
+  const session = await requireSession(returnTo);
+  const workspace = await loadWorkspace(session.accessToken);
+  if (!workspace.active) return null;
+  return {
+    session,
+    workspace,
+    tenant: workspace.active,
+    api: orchestratorApi(session.accessToken).inTenant(workspace.active.id),
+  };
+}
+
+/** Each module's state in the tenant, or null when the orchestrator can't say. Once per request. */
+export const loadModuleStates = cache(
+  async (accessToken: string, tenantId: string): Promise<ModuleState[] | null> => {
+    try {
+      return await orchestratorApi(accessToken).inTenant(tenantId).listModuleStates();
+    } catch (err) {
+      console.error('module states unavailable:', err instanceof Error ? err.message : err);
+      return null;
+    }
+  },
+);

@@ -101,3 +101,21 @@ export const ledgerVerificationSchema = z
     firstBroken: z.object({ seq: z.number(), eventId: z.uuid(), reason: z.string() }).nullable(),
   })
   .meta({ id: 'LedgerVerification' });
+
+/** One entry of an approval's ledger (append-only, hash-chained per tenant), oldest first. */
+export const approvalEventSchema = z
+  .object({
+    id: z.uuid(),
+    seq: z.number().int(),
+    approvalId: z.uuid(),
+    eventType: z.string(),
+    fromStatus: z.string().nullable(),
+    toStatus: z.string(),
+    actorId: z.uuid().nullable(),
+    actorName: z.string().nullable(),
+    data: z.record(z.string(), z.unknown()),
+    occurredAt: z.iso.datetime({ offset: true }),
+    hash: z.string().describe('Hex SHA-256 chaining this event to the previous one'),
+  })
+  .meta({ id: 'ApprovalEvent' });
+export type ApprovalEvent = z.infer<typeof approvalEventSchema>;

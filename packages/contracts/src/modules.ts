@@ -10,7 +10,23 @@ export interface ModuleManifest {
   path: string;
   /** Settings a tenant gives to connect it; secrets are stored encrypted and never returned. */
   settings: { baseUrl: boolean; apiToken: boolean; webhookSecret: boolean };
+  /** A lucide icon name (kebab-case) the Shell shows in its navigation. */
+  icon?: string;
+  /** The Shell pages under `path`, for the navigation and the command palette. */
+  routes?: { path: string; title: string }[];
+  /** Permission names the module needs of its user, shown by the App registry. */
+  permissions?: string[];
+  /** The tool's own UI, embedded in the Shell when configured: a path under the base URL. */
+  embed?: { path: string; title: string };
+  /**
+   * Settings the deployment gives for every tenant, by the orchestrator's environment variable
+   * that holds them (e.g. video: { baseUrl: 'JITSI_URL' }); a tenant's own setting also counts.
+   */
+  environment?: Partial<Record<ModuleSettingField, string>>;
 }
+
+export const MODULE_SETTING_FIELDS = ['baseUrl', 'apiToken', 'webhookSecret'] as const;
+export type ModuleSettingField = (typeof MODULE_SETTING_FIELDS)[number];
 
 export const moduleSummarySchema = z
   .object({
@@ -21,3 +37,28 @@ export const moduleSummarySchema = z
     path: z.string(),
   })
   .meta({ id: 'ModuleSummary' });
+
+/** A module as one tenant has it: its manifest and whether it is configured there. */
+export const moduleStateSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    tool: z.string(),
+    description: z.string(),
+    path: z.string(),
+    icon: z.string().nullable(),
+    routes: z.array(z.object({ path: z.string(), title: z.string() })),
+    permissions: z.array(z.string()),
+    required: z.array(z.enum(MODULE_SETTING_FIELDS)).describe('Settings the module needs'),
+    state: z
+      .enum(['enabled', 'disabled', 'not_configured'])
+      .describe('not_configured: a required setting is missing; disabled: switched off'),
+    missing: z.array(z.enum(MODULE_SETTING_FIELDS)).describe('Required settings not set yet'),
+    environment: z
+      .record(z.string(), z.string())
+      .describe('Settings the deployment gives, by environment variable name'),
+    baseUrl: z.string().nullable(),
+    embedUrl: z.string().nullable().describe("The tool's own UI, when configured"),
+  })
+  .meta({ id: 'ModuleState' });
+export type ModuleState = z.infer<typeof moduleStateSchema>;

@@ -17,7 +17,7 @@ const badgeVariants = cva(
         outline: 'text-foreground [a&]:hover:bg-accent [a&]:hover:text-accent-foreground',
         // Status variants (not in upstream shadcn/ui): used for health / state indicators.
         success:
-          'border-transparent bg-emerald-600 text-white dark:bg-emerald-500/80 [a&]:hover:bg-emerald-600/90',
+          'border-transparent bg-emerald-700 text-white dark:bg-emerald-800 [a&]:hover:bg-emerald-700/90',
         warning:
           'border-transparent bg-amber-400 text-amber-950 dark:bg-amber-400/90 [a&]:hover:bg-amber-400/90',
       },

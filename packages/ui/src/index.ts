@@ -29,3 +29,6 @@ export {
   DropdownMenuSubTrigger,
   DropdownMenuTrigger,
 } from './dropdown-menu';
+export { Input, Label, Textarea } from './input';
+// Dialog, Sheet and Command are client components with their own weight: import them from
+// '@afenda/ui/dialog', '@afenda/ui/sheet' and '@afenda/ui/command' where they are used.

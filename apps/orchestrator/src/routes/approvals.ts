@@ -1,4 +1,5 @@
 import {
+  approvalEventSchema,
   approvalListQuerySchema,
   approvalSchema,
   approveBodySchema,
@@ -10,6 +11,7 @@ import {
 import type { Database } from '@afenda/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { listApprovalEvents } from '../domain/approvals/approval-ledger.ts';
 import { createApproval } from '../domain/approvals/create-approval.ts';
 import { getApproval, listApprovals } from '../domain/approvals/list-approvals.ts';
 import { decideApproval, submitApproval } from '../domain/approvals/transition-approval.ts';
@@ -199,4 +201,22 @@ export const approvalRoutes: FastifyPluginAsyncZod<{ database: Database }> = asy
       },
     );
   }
+
+  app.get(
+    '/approvals/:id/events',
+    {
+      schema: {
+        tags: ['approvals'],
+        security,
+        summary: "One approval's ledger entries, oldest first, with each actor's name",
+        headers: tenantHeaders,
+        params,
+        response: { 200: envelope(z.array(approvalEventSchema)) },
+      },
+    },
+    async (request) => ({
+      data: await listApprovalEvents(database, actorOf(request), request.params.id),
+      meta: { requestId: request.id },
+    }),
+  );
 };

@@ -1,64 +1,99 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import Link from 'next/link';
-import { LogOut } from 'lucide-react';
-import { Badge, Button } from '@afenda/ui';
+import { Badge } from '@afenda/ui';
 
 import { requireSession } from '@/lib/auth/session';
 import { LOGOUT_PATH } from '@/lib/auth/paths';
-import { loadWorkspace, type Workspace } from '@/lib/workspace';
-import { ThemeToggle } from '../components/theme-toggle';
+import { buildRegistry } from '@/lib/modules/registry';
+import { loadModuleStates, loadWorkspace, orchestratorApi, type Workspace } from '@/lib/workspace';
+import { CommandPalette } from './_shell/command-palette';
+import { LiveIndicator } from './_shell/live-indicator';
+import { LiveProvider } from './_shell/live-provider';
+import { MobileNav } from './_shell/mobile-nav';
+import { NavLinks } from './_shell/nav-links';
+import { navigationFor } from './_shell/navigation';
+import { NotificationBell } from './_shell/notification-bell';
+import { LOGOUT_FORM_ID, UserMenu } from './_shell/user-menu';
 import { TenantSwitcher } from './tenant-switcher';
 
 export const metadata: Metadata = {
   title: 'Workspace',
 };
 
-/** The signed-in Shell: every page under /app has a session (checked here, on the server). */
+/**
+ * The signed-in Shell: a sidebar of the active tenant's modules, a top bar (tenant, search, bell,
+ * account), and the live stream for every page below. The session is checked here, on the server.
+ */
 export default async function AppLayout({ children }: Readonly<{ children: ReactNode }>) {
   const session = await requireSession();
-  // The header degrades on its own when the orchestrator is away; the page says why.
+  // The chrome degrades on its own when the orchestrator is away; the page says why.
   const workspace: Workspace | null = await loadWorkspace(session.accessToken).catch(() => null);
+  const active = workspace?.active ?? null;
+  const [states, unread] = active
+    ? await Promise.all([
+        loadModuleStates(session.accessToken, active.id),
+        orchestratorApi(session.accessToken)
+          .inTenant(active.id)
+          .unreadCount()
+          .catch(() => null),
+      ])
+    : [null, null];
+  const sections = navigationFor(buildRegistry(states), active?.role ?? null);
 
   return (
-    <div className="flex min-h-dvh flex-col">
-      <header className="sticky top-0 z-40 border-b bg-background/95 backdrop-blur supports-[backdrop-filter]:bg-background/80">
-        <div className="mx-auto flex h-14 w-full max-w-5xl items-center gap-2 px-4 sm:gap-3 sm:px-6">
-          <Link href="/app" className="shrink-0 text-sm font-semibold tracking-tight">
+    <LiveProvider tenantId={active?.id ?? null}>
+      <a
+        href="#main"
+        className="sr-only z-50 rounded-md bg-background px-3 py-2 text-sm focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:ring-2 focus:ring-ring"
+      >
+        Skip to content
+      </a>
+      <div className="flex min-h-dvh">
+        <aside className="sticky top-0 hidden h-dvh w-60 shrink-0 flex-col gap-4 overflow-y-auto border-r bg-sidebar px-2 py-3 text-sidebar-foreground md:flex">
+          <Link
+            href="/app"
+            className="px-2 py-1 text-sm font-semibold tracking-tight outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
+          >
             Axis Afenda
           </Link>
-          <span aria-hidden className="hidden h-5 w-px shrink-0 bg-border sm:block" />
-          {workspace ? (
-            <TenantSwitcher
-              tenants={workspace.tenants}
-              activeTenantId={workspace.active?.id ?? null}
-            />
-          ) : (
-            <Badge variant="outline" className="text-muted-foreground">
-              Tenants unavailable
-            </Badge>
-          )}
-          <div className="ml-auto flex shrink-0 items-center gap-2 sm:gap-3">
-            <div className="hidden sm:block">
-              <ThemeToggle />
+          <NavLinks sections={sections} />
+        </aside>
+        <div className="flex min-w-0 flex-1 flex-col">
+          <header className="sticky top-0 z-40 border-b bg-background/95 backdrop-blur supports-[backdrop-filter]:bg-background/80">
+            <div className="flex h-14 w-full items-center gap-2 px-3 sm:gap-3 sm:px-6">
+              <MobileNav sections={sections} />
+              <Link href="/app" className="shrink-0 text-sm font-semibold tracking-tight md:hidden">
+                <span className="sr-only sm:not-sr-only">Axis Afenda</span>
+                <span aria-hidden className="sm:hidden">
+                  AA
+                </span>
+              </Link>
+              {workspace ? (
+                <TenantSwitcher tenants={workspace.tenants} activeTenantId={active?.id ?? null} />
+              ) : (
+                <Badge variant="outline" className="text-muted-foreground">
+                  Tenants unavailable
+                </Badge>
+              )}
+              <div className="ml-auto flex shrink-0 items-center gap-1 sm:gap-2">
+                <LiveIndicator />
+                <CommandPalette items={sections.flatMap((s) => s.items)} />
+                <NotificationBell key={`${active?.id}:${unread}`} initialCount={unread} />
+                <form id={LOGOUT_FORM_ID} method="post" action={LOGOUT_PATH} hidden />
+                <UserMenu name={session.user.name} email={session.user.email} />
+              </div>
             </div>
-            <span
-              className="hidden max-w-48 truncate text-sm text-muted-foreground sm:inline"
-              data-testid="user-name"
-              title={session.user.email ?? session.user.username}
-            >
-              {session.user.name}
-            </span>
-            <form method="post" action={LOGOUT_PATH}>
-              <Button type="submit" variant="outline" size="sm" aria-label="Sign out">
-                <LogOut aria-hidden />
-                <span className="hidden sm:inline">Sign out</span>
-              </Button>
-            </form>
-          </div>
+          </header>
+          <main
+            id="main"
+            tabIndex={-1}
+            className="mx-auto w-full max-w-5xl flex-1 px-4 py-8 outline-none sm:px-6"
+          >
+            {children}
+          </main>
         </div>
-      </header>
-      <main className="mx-auto w-full max-w-5xl flex-1 px-4 py-10 sm:px-6">{children}</main>
-    </div>
+      </div>
+    </LiveProvider>
   );
 }

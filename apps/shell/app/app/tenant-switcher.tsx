@@ -77,11 +77,11 @@ export function TenantSwitcher({
             variant="outline"
             size="sm"
             className="max-w-64 min-w-0 justify-between"
-            aria-label={`Switch tenant (active: ${active?.name ?? 'none'})`}
             aria-busy={pending || undefined}
             data-testid="tenant-switcher"
           >
             <ActiveIcon aria-hidden className="text-muted-foreground" />
+            <span className="sr-only">Switch tenant, active: </span>
             <span className="truncate">{active?.name ?? 'Choose a tenant'}</span>
             {pending ? (
               <LoaderCircle aria-hidden className="animate-spin text-muted-foreground" />

@@ -1,0 +1,54 @@
+import Link from 'next/link';
+
+import { getAuthConfig } from '@/lib/auth/config';
+import { probeFrame } from '@/lib/modules/frame-probe';
+import { describeMissing } from '@/lib/modules/registry';
+import { loadModuleStates, requireTenantContext } from '@/lib/workspace';
+import { ModuleEmbed } from './module-embed';
+import { EmptyState, NoTenant, PageHeader } from './states';
+
+/** A page showing one module's own UI (Chatwoot's dashboard, Element), or why it can't. */
+export async function EmbeddedModulePage({
+  moduleId,
+  returnTo,
+  title,
+  description,
+}: {
+  moduleId: string;
+  returnTo: string;
+  title: string;
+  description: string;
+}) {
+  const ctx = await requireTenantContext(returnTo);
+  if (!ctx) return <NoTenant />;
+  const states = await loadModuleStates(ctx.session.accessToken, ctx.tenant.id);
+  const tool = states?.find((m) => m.id === moduleId);
+  const admin = ctx.tenant.role === 'owner' || ctx.tenant.role === 'admin';
+  return (
+    <div>
+      <PageHeader title={title} description={description} />
+      {!tool ? (
+        <EmptyState title="Unknown module">This workspace does not know that module.</EmptyState>
+      ) : tool.state !== 'enabled' || !tool.embedUrl ? (
+        <EmptyState title={`${tool.tool} is not connected for ${ctx.tenant.name}`}>
+          {tool.state === 'disabled'
+            ? 'It is switched off for this tenant.'
+            : `${describeMissing(tool.missing, tool.environment)}.`}{' '}
+          {admin ? (
+            <Link href="/app/admin/apps" className="underline underline-offset-4">
+              See the App registry
+            </Link>
+          ) : (
+            'Ask an administrator to connect it.'
+          )}
+        </EmptyState>
+      ) : (
+        <ModuleEmbed
+          src={tool.embedUrl}
+          title={tool.tool}
+          verdict={await probeFrame(tool.embedUrl, getAuthConfig().publicUrl)}
+        />
+      )}
+    </div>
+  );
+}

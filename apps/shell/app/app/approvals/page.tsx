@@ -1,0 +1,131 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { Plus } from 'lucide-react';
+import type { Approval } from '@afenda/contracts';
+import { Button, cn } from '@afenda/ui';
+
+import { load } from '@/lib/load';
+import { requireTenantContext } from '@/lib/workspace';
+import { LiveRefresh } from '../_shell/live-refresh';
+import { EmptyState, FailureState, NoTenant, PageHeader } from '../_shell/states';
+import { Time } from '../_shell/time';
+import { DecisionButtons } from './_parts/decision-buttons';
+import { StatusBadge } from './_parts/status-badge';
+
+export const metadata: Metadata = { title: 'Approvals' };
+
+const VIEWS = {
+  waiting: { label: 'Waiting for me', empty: 'Nothing is waiting for your decision.' },
+  mine: { label: 'My requests', empty: 'You have not requested anything yet.' },
+  all: { label: 'All', empty: 'No approvals in this tenant yet.' },
+} as const;
+type View = keyof typeof VIEWS;
+
+export default async function ApprovalsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const params = await searchParams;
+  const ctx = await requireTenantContext('/app/approvals');
+  if (!ctx) return <NoTenant />;
+  const asked = typeof params.view === 'string' ? params.view : '';
+  const view: View = asked in VIEWS ? (asked as View) : ctx.tenant.canApprove ? 'waiting' : 'mine';
+  const cursor = typeof params.cursor === 'string' ? params.cursor : undefined;
+  const query =
+    view === 'waiting'
+      ? { awaiting: 'me', cursor }
+      : view === 'mine'
+        ? { requested_by: 'me', cursor }
+        : { cursor };
+  const result = await load(ctx.api.listApprovals({ ...query, limit: 25 }));
+
+  return (
+    <div>
+      <LiveRefresh on={['approval', 'notification']} />
+      <PageHeader
+        title="Approvals"
+        description={`Requests in ${ctx.tenant.name}: decided here, recorded in the ledger.`}
+        actions={
+          <Button asChild size="sm">
+            <Link href="/app/approvals/new">
+              <Plus aria-hidden />
+              New request
+            </Link>
+          </Button>
+        }
+      />
+      <nav aria-label="Approval views" className="mb-4 flex gap-1 overflow-x-auto border-b">
+        {(Object.keys(VIEWS) as View[]).map((v) => (
+          <Link
+            key={v}
+            href={`/app/approvals?view=${v}`}
+            aria-current={v === view ? 'page' : undefined}
+            className={cn(
+              '-mb-px border-b-2 border-transparent px-3 py-2 text-sm whitespace-nowrap text-muted-foreground outline-none hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50',
+              v === view && 'border-primary font-medium text-foreground',
+            )}
+          >
+            {VIEWS[v].label}
+          </Link>
+        ))}
+      </nav>
+      {!result.ok ? (
+        <FailureState failure={result} what="Approvals" />
+      ) : result.data.data.length === 0 ? (
+        <EmptyState title={VIEWS[view].empty}>
+          {view === 'waiting' && !ctx.tenant.canApprove
+            ? 'Your role here does not decide approvals.'
+            : 'New requests appear here as they come, without reloading.'}
+        </EmptyState>
+      ) : (
+        <>
+          <ul className="divide-y rounded-lg border" data-testid="approval-list">
+            {result.data.data.map((approval) => (
+              <ApprovalRow key={approval.id} approval={approval} decidable={view === 'waiting'} />
+            ))}
+          </ul>
+          {result.data.nextCursor ? (
+            <div className="mt-4 flex justify-center">
+              <Button asChild variant="outline" size="sm">
+                <Link
+                  href={`/app/approvals?${new URLSearchParams({ view, cursor: result.data.nextCursor })}`}
+                >
+                  Older requests
+                </Link>
+              </Button>
+            </div>
+          ) : null}
+        </>
+      )}
+    </div>
+  );
+}
+
+function ApprovalRow({ approval, decidable }: { approval: Approval; decidable: boolean }) {
+  return (
+    <li
+      className="flex flex-col gap-3 p-4 sm:flex-row sm:items-center"
+      data-approval-id={approval.id}
+    >
+      <div className="min-w-0 flex-1 space-y-1">
+        <div className="flex flex-wrap items-center gap-2">
+          <StatusBadge status={approval.status} />
+          <Link
+            href={`/app/approvals/${approval.id}`}
+            className="min-w-0 font-medium break-words underline-offset-4 outline-none hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50"
+          >
+            {approval.title}
+          </Link>
+        </div>
+        <p className="text-xs text-muted-foreground">
+          {approval.type.replaceAll('_', ' ')} · from {approval.source} ·{' '}
+          <Time iso={approval.submittedAt ?? approval.createdAt} />
+        </p>
+      </div>
+      {decidable && approval.status === 'submitted' ? (
+        <DecisionButtons id={approval.id} title={approval.title} />
+      ) : null}
+    </li>
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * Loading what a page shows, with the failure kept as data so the page can say what went wrong
+ * (an empty, missing or unreachable state) instead of one generic error page.
+ */
+import { OrchestratorApiError, OrchestratorUnavailableError } from './orchestrator-api';
+
+export type LoadFailure =
+  | { kind: 'not-available'; message: string }
+  | { kind: 'not-found'; message: string }
+  | { kind: 'forbidden'; message: string }
+  | { kind: 'unavailable'; message: string }
+  | { kind: 'error'; message: string };
+
+export type Loaded<T> = { ok: true; data: T } | ({ ok: false } & LoadFailure);
+
+export function describeFailure(err: unknown): LoadFailure {
+  if (err instanceof OrchestratorApiError) {
+    // The route itself is unknown: this orchestrator doesn't have the feature (yet).
+    if (err.status === 404 && err.code === 'ROUTE_NOT_FOUND')
+      return { kind: 'not-available', message: 'This server does not offer it yet.' };
+    if (err.status === 404) return { kind: 'not-found', message: err.message };
+    if (err.status === 403) return { kind: 'forbidden', message: err.message };
+    return { kind: 'error', message: err.message };
+  }
+  if (err instanceof OrchestratorUnavailableError)
+    return { kind: 'unavailable', message: 'The workspace service could not be reached.' };
+  return { kind: 'error', message: 'Something went wrong.' };
+}
+
+export async function load<T>(promise: Promise<T>): Promise<Loaded<T>> {
+  try {
+    return { ok: true, data: await promise };
+  } catch (err) {
+    const failure = describeFailure(err);
+    if (failure.kind === 'unavailable' || failure.kind === 'error') console.error(err);
+    return { ok: false, ...failure };
+  }
+}
+
+/** For server actions: a result the client shows, never a thrown error. */
+export type ActionResult<T = void> =
+  { ok: true; data: T } | { ok: false; message: string; signedOut?: boolean };
+
+export function actionFailure(err: unknown): { ok: false; message: string } {
+  const failure = describeFailure(err);
+  return {
+    ok: false,
+    message:
+      failure.kind === 'not-available'
+        ? 'The workspace service does not offer this yet.'
+        : failure.message,
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * The Shell's module registry: the integrated tools' manifests (modules/<id>/manifest.ts, as the
+ * orchestrator reports them with their state in the active tenant) plus the Shell's built-in
+ * modules, Approvals and Activity. Every module lives under /app/<id>. Server and client safe.
+ */
+import type { ModuleSettingField, ModuleState } from '@afenda/contracts';
+
+export interface RegistryModule {
+  id: string;
+  title: string;
+  tool: string | null;
+  description: string;
+  path: string;
+  icon: string;
+  routes: { path: string; title: string }[];
+  permissions: string[];
+  /** built-in: always there; the others from the tenant's module settings. */
+  state: 'built-in' | ModuleState['state'] | 'unknown';
+  required: ModuleSettingField[];
+  missing: ModuleSettingField[];
+  /** Settings the deployment gives, by the orchestrator's environment variable. */
+  environment: Partial<Record<ModuleSettingField, string>>;
+  embedUrl: string | null;
+}
+
+export const SETTING_LABEL: Record<ModuleSettingField, string> = {
+  baseUrl: 'base URL',
+  apiToken: 'API token',
+  webhookSecret: 'webhook secret',
+};
+
+/** The Shell's own modules: manifests like the tools', with nothing to configure. */
+export const BUILT_IN_MODULES: RegistryModule[] = [
+  {
+    id: 'approvals',
+    title: 'Approvals',
+    tool: null,
+    description: 'Requests waiting for a decision, and your own requests, with their ledger.',
+    path: '/app/approvals',
+    icon: 'badge-check',
+    routes: [
+      { path: '/app/approvals', title: 'Waiting for me' },
+      { path: '/app/approvals?view=mine', title: 'My requests' },
+      { path: '/app/approvals/new', title: 'New request' },
+    ],
+    permissions: ['approvals.request', 'approvals.decide'],
+    state: 'built-in',
+    required: [],
+    missing: [],
+    environment: {},
+    embedUrl: null,
+  },
+  {
+    id: 'activity',
+    title: 'Activity',
+    tool: null,
+    description: 'One timeline across every tool in this tenant.',
+    path: '/app/activity',
+    icon: 'activity',
+    routes: [{ path: '/app/activity', title: 'Timeline' }],
+    permissions: ['activity.read'],
+    state: 'built-in',
+    required: [],
+    missing: [],
+    environment: {},
+    embedUrl: null,
+  },
+];
+
+/** Navigation order: the inbox first, then the Shell's own, then the rest by name. */
+const ORDER = ['inbox', 'approvals', 'activity', 'chat', 'video', 'whiteboard'];
+
+export function buildRegistry(states: ModuleState[] | null): RegistryModule[] {
+  const tools: RegistryModule[] = (states ?? []).map((m) => ({
+    id: m.id,
+    title: m.name,
+    tool: m.tool,
+    description: m.description,
+    path: m.path,
+    icon: m.icon ?? 'box',
+    routes: m.routes,
+    permissions: m.permissions,
+    state: m.state,
+    required: m.required,
+    missing: m.missing,
+    environment: m.environment,
+    embedUrl: m.embedUrl,
+  }));
+  const rank = (id: string) => {
+    const i = ORDER.indexOf(id);
+    return i === -1 ? ORDER.length : i;
+  };
+  return [...tools, ...BUILT_IN_MODULES].sort(
+    (a, b) => rank(a.id) - rank(b.id) || a.title.localeCompare(b.title),
+  );
+}
+
+/** "Needs its base URL and API token" — what a module still needs, in words. */
+export function describeMissing(
+  missing: ModuleSettingField[],
+  environment: Partial<Record<ModuleSettingField, string>> = {},
+): string {
+  const names = missing.map((f) =>
+    environment[f] ? `${SETTING_LABEL[f]} (${environment[f]})` : SETTING_LABEL[f],
+  );
+  if (names.length === 0) return '';
+  const list =
+    names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return `Needs its ${list}`;
+}
