@@ -107,7 +107,13 @@ export interface TenantApi {
   listConversations(query?: Query): Promise<Page<Conversation>>;
   getConversation(id: string): Promise<ConversationDetail>;
   /** 201 a new escalation, 200 the one already pending: `created` says which. */
-  escalate(id: string, note?: string): Promise<{ approval: Approval; created: boolean }>;
+  /** A conversation by Chatwoot's own ids (what the Chatwoot Dashboard App knows). */
+  getConversationByRef(accountId: number, displayId: number): Promise<ConversationDetail>;
+  escalate(
+    id: string,
+    note?: string,
+    via?: 'shell' | 'dashboard_app',
+  ): Promise<{ approval: Approval; created: boolean }>;
   listNotifications(query?: Query): Promise<Page<Notification>>;
   unreadCount(): Promise<number>;
   markRead(id: string): Promise<void>;
@@ -280,12 +286,19 @@ export function createOrchestratorApi(options: OrchestratorApiOptions): Orchestr
       listConversations: (query) => list('/conversations', conversationSchema, query),
       getConversation: async (conversationId) =>
         (await get(`/conversations/${id(conversationId)}`, one(conversationDetailSchema))).data,
-      escalate: async (conversationId, note) => {
+      getConversationByRef: async (accountId, displayId) =>
+        (
+          await get(
+            `/conversations/by-ref/chatwoot/${Math.trunc(accountId)}/${Math.trunc(displayId)}`,
+            one(conversationDetailSchema),
+          )
+        ).data,
+      escalate: async (conversationId, note, via = 'shell') => {
         const { status, body } = await call(
           'POST',
           `/conversations/${id(conversationId)}/escalate`,
           one(approvalSchema),
-          { tenantId, body: note ? { note } : {}, idempotent: true },
+          { tenantId, body: note ? { note } : {}, idempotent: true, query: { via } },
         );
         return { approval: body.data, created: status === 201 };
       },
