@@ -6,19 +6,18 @@
  * duration. Order: baseline, app, baseline again; the baseline figure is the mean of its two runs.
  */
 import { freePort } from '@afenda/db';
-import { settingsSchema } from '@afenda/orchestrator/config';
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scope } from './lib/cleanup.ts';
 import { startChildServer, type ChildServer } from './lib/child.ts';
+import { orchestratorEnv, startOrchestrator } from './lib/orchestrator.ts';
 import { startBenchPostgres } from './lib/postgres.ts';
 import { readSettings } from './lib/settings.ts';
 import { round, watchCpu } from './lib/stats.ts';
 import type { BenchResult, Goal } from './lib/types.ts';
 
-const SERVER_TS = fileURLToPath(import.meta.resolve('@afenda/orchestrator/server'));
 const BARE_TS = fileURLToPath(new URL('./servers/bare-http.ts', import.meta.url));
 const ROUTE = '/api/v1';
 
@@ -89,30 +88,6 @@ async function measure(
   return load(server, settings.connections, settings.durationS, label);
 }
 
-/**
- * The orchestrator's environment: none of its variables leak in from the caller's shell; the
- * bench sets what production needs, and BENCH_APP_<NAME>=value sets or overrides <NAME>
- * (e.g. BENCH_APP_LOG_LEVEL=info, BENCH_APP_NODE_ENV=development).
- */
-function orchestratorEnv(defaults: Record<string, string>): {
-  env: Record<string, string | undefined>;
-  settings: Record<string, string>;
-} {
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const key of Object.keys(settingsSchema.shape)) delete env[key];
-  const settings = { ...defaults };
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('BENCH_APP_') && value !== undefined) settings[key.slice(10)] = value;
-  }
-  const shown = Object.fromEntries(
-    Object.entries(settings).map(([k, v]) => [
-      k,
-      /(^|_)(URL|KEY|SECRET|PASSWORD)($|_)/.test(k) ? '[set]' : v,
-    ]),
-  );
-  return { env: { ...env, ...settings }, settings: shown };
-}
-
 export const name = 'http-noop';
 export const goal: Goal = { ratio: 0.8, description: '≥ 0.8× bare node:http' };
 
@@ -138,13 +113,7 @@ export function run(): Promise<BenchResult> {
       KEYCLOAK_ADMIN_CLIENT_SECRET: 'bench-not-used',
       KEYCLOAK_SYNC_INTERVAL_S: '0',
     });
-    const app = await startChildServer({
-      script: SERVER_TS,
-      cwd: path.dirname(path.dirname(SERVER_TS)),
-      env: server.env,
-      port: appPort,
-      readyPath: ROUTE,
-    });
+    const app = await startOrchestrator(server.env, appPort, ROUTE);
     defer('stop the orchestrator', () => app.stop());
 
     // The baseline answers with the orchestrator's own `data`, so the bodies match byte for byte
