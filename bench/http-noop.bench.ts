@@ -12,12 +12,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scope } from './lib/cleanup.ts';
 import { startChildServer, type ChildServer } from './lib/child.ts';
-import { orchestratorEnv, startOrchestrator } from './lib/orchestrator.ts';
+import { orchestratorEnv } from './lib/orchestrator-env.ts';
 import { startBenchPostgres } from './lib/postgres.ts';
 import { readSettings } from './lib/settings.ts';
 import { round, watchCpu } from './lib/stats.ts';
 import type { BenchResult, Goal } from './lib/types.ts';
 
+const SERVER_TS = fileURLToPath(import.meta.resolve('@afenda/orchestrator/server'));
 const BARE_TS = fileURLToPath(new URL('./servers/bare-http.ts', import.meta.url));
 const ROUTE = '/api/v1';
 
@@ -113,7 +114,13 @@ export function run(): Promise<BenchResult> {
       KEYCLOAK_ADMIN_CLIENT_SECRET: 'bench-not-used',
       KEYCLOAK_SYNC_INTERVAL_S: '0',
     });
-    const app = await startOrchestrator(server.env, appPort, ROUTE);
+    const app = await startChildServer({
+      script: SERVER_TS,
+      cwd: path.dirname(path.dirname(SERVER_TS)),
+      env: server.env,
+      port: appPort,
+      readyPath: ROUTE,
+    });
     defer('stop the orchestrator', () => app.stop());
 
     // The baseline answers with the orchestrator's own `data`, so the bodies match byte for byte

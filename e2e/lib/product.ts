@@ -105,6 +105,8 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
         DEV_IDP_PUBLIC_URL: idpOrigin,
         REALM_EXPORT_FILE: realmFile,
         CORS_ORIGINS: shellUrl,
+        // Where browsers reach it: the whiteboards' sync socket URL is built from it.
+        PUBLIC_URL: orchestratorUrl,
         LOG_LEVEL: 'info',
         ...options.orchestratorEnv,
       },

@@ -10,7 +10,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { identify as identifyCaller, requireAuth } from './auth/plugin.ts';
@@ -37,6 +37,18 @@ import { moduleSettingsRoutes } from './routes/module-settings.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { AppError } from './errors.ts';
+import { roomRoutes } from './routes/rooms.ts';
+import websocket from '@fastify/websocket';
+import { WhiteboardRooms } from './domain/whiteboards/sync-rooms.ts';
+import { TicketIssuer } from './domain/whiteboards/tickets.ts';
+import { whiteboardRoutes } from './routes/whiteboards.ts';
+import type { Redis } from 'ioredis';
+import { registerApprovalNotifications } from './domain/notifications/approval-notifications.ts';
+import { PgFanout, RedisFanout } from './domain/stream/fanout.ts';
+import { StreamHub } from './domain/stream/hub.ts';
+import { setStreamPublishing } from './domain/stream/publish.ts';
+import { notificationRoutes } from './routes/notifications.ts';
+import { streamRoutes } from './routes/stream.ts';
 
 export const VERSION = '0.1.0';
 
@@ -57,6 +69,8 @@ export interface AppDeps {
   /** Webhook ingestion, the Chatwoot connector, jobs (see integrations.ts). */
   integrations: Integrations;
   secrets: SecretBox;
+  /** Redis, when REDIS_URL is set: the live stream's fan-out uses its pub/sub. */
+  redis?: Redis;
   /** Extra routes registered inside the same plugin stack (tests use it for probe routes). */
   extraRoutes?: (app: FastifyInstance) => Promise<void> | void;
 }
@@ -177,6 +191,60 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (module === 'inbox') integrations.accounts.invalidate();
     },
   });
+  await app.register(roomRoutes, { prefix: '/api/v1', database: deps.database, config });
+  const whiteboardSettings = {
+    maxBytes: config.WHITEBOARD_MAX_BYTES,
+    versionIntervalMs: config.WHITEBOARD_VERSION_INTERVAL_S * 1000,
+    maxVersions: config.WHITEBOARD_MAX_VERSIONS,
+  };
+  const whiteboardRooms = new WhiteboardRooms({
+    database: deps.database,
+    settings: whiteboardSettings,
+    logger: deps.logger,
+    persistIntervalMs: config.WHITEBOARD_PERSIST_INTERVAL_MS,
+  });
+  // Live boards write what they hold before the database goes away.
+  app.addHook('preClose', () => whiteboardRooms.closeAll());
+  // tldraw chunks large messages; one frame never needs to exceed a whole document.
+  await app.register(websocket, { options: { maxPayload: config.WHITEBOARD_MAX_BYTES * 2 } });
+  await app.register(whiteboardRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    settings: whiteboardSettings,
+    rooms: whiteboardRooms,
+    tickets: new TicketIssuer(
+      config.WHITEBOARD_TICKET_SECRET
+        ? Buffer.from(config.WHITEBOARD_TICKET_SECRET)
+        : randomBytes(32),
+      config.WHITEBOARD_TICKET_TTL_S * 1000,
+    ),
+    publicUrl: config.PUBLIC_URL,
+    origins: config.CORS_ORIGINS,
+  });
+  await app.register(notificationRoutes, { prefix: '/api/v1', database: deps.database });
+  await app.register(streamRoutes, { prefix: '/api/v1', hub: createStreamHub(deps) });
   if (deps.extraRoutes) await app.register(async (scope) => deps.extraRoutes?.(scope));
   return app;
+}
+
+/** The live stream of this app: notifications raised by approvals, fan-out by Redis or Postgres. */
+function createStreamHub(deps: AppDeps): StreamHub {
+  const { config, logger } = deps;
+  setStreamPublishing(config.STREAM_ENABLED);
+  registerApprovalNotifications();
+  const redis = config.STREAM_FANOUT !== 'postgres' ? deps.redis : undefined;
+  const fanout = redis
+    ? new RedisFanout(redis, logger, config.STREAM_NOTIFY_INTERVAL_MS)
+    : new PgFanout(deps.database.pool, logger, config.STREAM_NOTIFY_INTERVAL_MS);
+  return new StreamHub({
+    database: deps.database,
+    logger,
+    fanout,
+    pollIntervalMs: config.STREAM_POLL_INTERVAL_MS,
+    heartbeatMs: config.STREAM_HEARTBEAT_S * 1000,
+    retryMs: config.STREAM_RETRY_MS,
+    maxBufferBytes: config.STREAM_MAX_BUFFER_BYTES,
+    maxConnections: config.STREAM_MAX_CONNECTIONS,
+    retentionS: config.STREAM_RETENTION_S,
+  });
 }

@@ -1,4 +1,5 @@
 import { ASYMMETRIC_JWS_ALGORITHMS } from '@afenda/contracts';
+import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -30,6 +31,15 @@ const httpOrigin = z
   .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), {
     error: 'must be an http(s) URL',
   });
+
+/** A PEM RSA private key, as an environment variable may carry it (\\n for line breaks). */
+function isRsaPrivateKey(value: string): boolean {
+  try {
+    return createPrivateKey(value.replaceAll('\\n', '\n')).asymmetricKeyType === 'rsa';
+  } catch {
+    return false;
+  }
+}
 
 export const settingsSchema = z.object({
   NODE_ENV: z
@@ -139,6 +149,44 @@ export const settingsSchema = z.object({
   JOB_BACKOFF_MAX_MS: int(10, 86_400_000).default(600_000),
   JOB_RECOVERY_AFTER_S: int(1, 86_400).default(60),
   JOB_SWEEP_INTERVAL_S: int(1, 3600).default(15),
+  JITSI_URL: httpOrigin.optional(),
+  JITSI_APP_ID: z.string().min(1).optional(),
+  JITSI_APP_SECRET: z.string().min(1).optional(),
+  JITSI_JWT_ALGORITHM: z
+    .enum(['HS256', 'RS256'], { error: 'must be HS256 or RS256' })
+    .default('HS256'),
+  JITSI_PRIVATE_KEY: z
+    .string()
+    .refine(isRsaPrivateKey, {
+      error: 'must be a PEM RSA private key (PKCS#8 or PKCS#1; \\n for line breaks is accepted)',
+    })
+    .optional(),
+  JITSI_KEY_ID: z.string().min(1).max(200).optional(),
+  JITSI_AUDIENCE: z.string().min(1).optional(),
+  JITSI_SUBJECT: z.string().min(1).optional(),
+  JITSI_TOKEN_TTL_S: int(60, 86_400).default(900),
+  ROOM_TTL_MINUTES: int(5, 1440).default(120),
+  ROOM_SWEEP_INTERVAL_S: int(0, 86_400).default(60),
+  WHITEBOARD_MAX_BYTES: int(64 * 1024, 50 * 1024 * 1024).default(5 * 1024 * 1024),
+  WHITEBOARD_VERSION_INTERVAL_S: int(0, 86_400).default(300),
+  WHITEBOARD_MAX_VERSIONS: int(1, 10_000).default(200),
+  WHITEBOARD_PERSIST_INTERVAL_MS: int(100, 600_000).default(2000),
+  WHITEBOARD_TICKET_TTL_S: int(5, 600).default(60),
+  WHITEBOARD_TICKET_SECRET: z
+    .string()
+    .min(32, { error: 'must be at least 32 characters (openssl rand -base64 32)' })
+    .optional(),
+  STREAM_ENABLED: bool.default(true),
+  STREAM_FANOUT: z
+    .enum(['auto', 'postgres', 'redis'], { error: 'must be auto, postgres or redis' })
+    .default('auto'),
+  STREAM_NOTIFY_INTERVAL_MS: int(1, 1000).default(20),
+  STREAM_POLL_INTERVAL_MS: int(100, 60_000).default(2000),
+  STREAM_HEARTBEAT_S: int(1, 300).default(15),
+  STREAM_RETRY_MS: int(100, 60_000).default(2000),
+  STREAM_MAX_BUFFER_BYTES: int(1024, 64 * 1024 * 1024).default(256 * 1024),
+  STREAM_MAX_CONNECTIONS: int(1, 1_000_000).default(20_000),
+  STREAM_RETENTION_S: int(60, 30 * 86_400).default(86_400),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -215,12 +263,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problem: 'must look like https://keycloak.example/realms/<realm>',
     });
   }
+  if (s.STREAM_FANOUT === 'redis' && !s.REDIS_URL) {
+    problems.push({ variable: 'REDIS_URL', problem: 'is required when STREAM_FANOUT=redis' });
+  }
   if (s.DATABASE_ADMIN_URL && !s.DATABASE_URL) {
     problems.push({
       variable: 'DATABASE_URL',
       problem: 'is required when DATABASE_ADMIN_URL is set',
     });
   }
+  problems.push(...jitsiProblems(s));
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...s,
@@ -230,4 +282,37 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ).replace(/\/$/, ''),
     directorySource: s.KEYCLOAK_ADMIN_CLIENT_SECRET ? 'keycloak' : 'realm-file',
   };
+}
+
+/** Jitsi tokens need an app id and the key of the chosen algorithm, once a Jitsi URL is set. */
+function jitsiProblems(s: Settings): { variable: string; problem: string }[] {
+  if (!s.JITSI_URL) return [];
+  const problems: { variable: string; problem: string }[] = [];
+  if (!s.JITSI_APP_ID)
+    problems.push({
+      variable: 'JITSI_APP_ID',
+      problem: "is required when JITSI_URL is set (prosody's app_id: the tokens' issuer)",
+    });
+  if (s.JITSI_JWT_ALGORITHM === 'HS256' && !s.JITSI_APP_SECRET)
+    problems.push({
+      variable: 'JITSI_APP_SECRET',
+      problem:
+        "is required when JITSI_URL is set and JITSI_JWT_ALGORITHM is HS256 (prosody's app_secret)",
+    });
+  // Checked only once Jitsi is on: a deployment without video may keep a placeholder.
+  if (s.JITSI_JWT_ALGORITHM === 'HS256' && s.JITSI_APP_SECRET && s.JITSI_APP_SECRET.length < 32)
+    problems.push({
+      variable: 'JITSI_APP_SECRET',
+      problem: 'must be at least 32 characters (openssl rand -hex 32)',
+    });
+  if (s.JITSI_JWT_ALGORITHM === 'RS256') {
+    if (!s.JITSI_PRIVATE_KEY)
+      problems.push({ variable: 'JITSI_PRIVATE_KEY', problem: 'is required for RS256' });
+    if (!s.JITSI_KEY_ID)
+      problems.push({
+        variable: 'JITSI_KEY_ID',
+        problem: 'is required for RS256 (prosody fetches <asap_key_server>/<sha256(kid)>.pem)',
+      });
+  }
+  return problems;
 }

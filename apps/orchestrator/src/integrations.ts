@@ -13,6 +13,8 @@ import {
   queueDecisionNote,
 } from './domain/conversations/decision-note.ts';
 import { conversationEffects, type MirrorOptions } from './domain/conversations/mirror.ts';
+import { toConversation } from './domain/conversations/queries.ts';
+import { publishStreamEvent } from './domain/stream/publish.ts';
 import {
   OUTBOUND_TASK,
   runOutbound,
@@ -74,7 +76,18 @@ export function createIntegrations(options: IntegrationsOptions): Integrations {
   const accounts = new ChatwootAccounts({ database, secrets: options.secrets });
   const effects = conversationEffects({
     escalationLabel: config.CHATWOOT_ESCALATION_LABEL,
-    onChanged: options.onConversationChanged,
+    // Live: a changed conversation goes to the organisation's open streams.
+    onChanged:
+      options.onConversationChanged ??
+      (async (tx, row) => {
+        const link = await accounts.linker();
+        await publishStreamEvent(tx, {
+          tenantId: row.tenantId,
+          userId: null,
+          name: 'conversation',
+          subject: await toConversation(tx, row, (r) => link(r.accountId, r.displayId)),
+        });
+      }),
   });
   const sources = new Map<string, WebhookSource>([
     [

@@ -1,5 +1,5 @@
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '@afenda/test-utils';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from './test-helpers.ts';
+import { startServer as startServerProcess, type ServerProcess } from './test-process.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 let tdb: TestDatabase;
@@ -20,62 +21,11 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-interface Server {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  logs: Record<string, unknown>[];
-  exited: Promise<number | null>;
-}
-
-/** Starts the real server process (what `npm start` runs) and waits until it listens. */
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/orchestrator/src/server.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      NODE_ENV: 'development',
-      DATABASE_URL: '',
-      ...env,
-    },
-  });
-  const logs: Record<string, unknown>[] = [];
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let buffer = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`server did not start: ${JSON.stringify(logs.slice(-5))}`)),
-      60_000,
-    );
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        try {
-          const entry = JSON.parse(line) as Record<string, unknown>;
-          logs.push(entry);
-          if (
-            typeof entry.port === 'number' &&
-            String(entry.msg).startsWith('orchestrator ready')
-          ) {
-            clearTimeout(timer);
-            resolve(`http://127.0.0.1:${entry.port}`);
-          }
-        } catch {
-          // not JSON (a runtime warning): ignore
-        }
-      }
-    });
-    child.on('exit', (code) =>
-      reject(new Error(`server exited with ${code}: ${JSON.stringify(logs.slice(-3))}`)),
-    );
-  });
-  const server = { child, url, logs, exited };
+/** The real server process, killed at the end of the file if still running. */
+async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  const server = await startServerProcess(env);
   cleanup.push(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (server.child.exitCode === null) server.child.kill('SIGKILL');
   });
   return server;
 }

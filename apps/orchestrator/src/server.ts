@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { loadModules } from './lib/modules.ts';
 import { createLogger } from './logger.ts';
 import { startRuntime } from './runtime.ts';
+import { startRoomSweeper } from './domain/rooms/expire-rooms.ts';
 
 let config: Config;
 try {
@@ -37,6 +38,12 @@ try {
     modules: await loadModules(),
     rateLimitStore: runtime.rateLimitStore,
     auth: runtime.auth,
+    redis: runtime.redis,
+  });
+  const sweeper = startRoomSweeper({
+    database: runtime.database,
+    logger,
+    intervalS: config.ROOM_SWEEP_INTERVAL_S,
   });
   await app.listen({ host: config.HOST, port: config.PORT });
   const address = app.server.address();
@@ -58,6 +65,7 @@ try {
     timer.unref();
     try {
       await app.close();
+      await sweeper.stop();
       await integrations.stop();
       await runtime.close();
       logger.info('shutdown complete');

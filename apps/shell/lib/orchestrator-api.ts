@@ -70,15 +70,26 @@ const tenantsEnvelope = z.object({
 });
 const tenantEnvelope = z.object({ data: tenantSchema, meta: meta.optional() });
 
-export function createOrchestratorApi(options: OrchestratorApiOptions): OrchestratorApi {
+export type OrchestratorMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One authenticated call: JSON in (optional), the envelope checked against `schema` out. */
+export type OrchestratorRequest = <T>(
+  method: OrchestratorMethod,
+  path: string,
+  schema: z.ZodType<T>,
+  init?: { body?: unknown; tenantId?: string | null },
+) => Promise<T>;
+
+export function createOrchestratorRequest(options: OrchestratorApiOptions): OrchestratorRequest {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 5_000;
   const doFetch = options.fetch ?? fetch;
 
-  async function request<T>(
-    method: 'GET' | 'POST',
+  return async function request<T>(
+    method: OrchestratorMethod,
     path: string,
     schema: z.ZodType<T>,
+    init: { body?: unknown; tenantId?: string | null } = {},
   ): Promise<T> {
     const url = `${baseUrl}/api/v1${path}`;
     let response: Response;
@@ -86,7 +97,13 @@ export function createOrchestratorApi(options: OrchestratorApiOptions): Orchestr
       response = await doFetch(url, {
         method,
         cache: 'no-store',
-        headers: { accept: 'application/json', authorization: `Bearer ${options.accessToken}` },
+        headers: {
+          accept: 'application/json',
+          authorization: `Bearer ${options.accessToken}`,
+          ...(init.tenantId ? { 'x-tenant-id': init.tenantId } : {}),
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
@@ -94,6 +111,8 @@ export function createOrchestratorApi(options: OrchestratorApiOptions): Orchestr
         cause: err,
       });
     }
+    // 204: nothing to read; the schema says whether that is what was expected.
+    if (response.status === 204) return schema.parse(null);
     let body: unknown;
     try {
       body = await response.json();
@@ -118,7 +137,11 @@ export function createOrchestratorApi(options: OrchestratorApiOptions): Orchestr
       );
     }
     return parsed.data;
-  }
+  };
+}
+
+export function createOrchestratorApi(options: OrchestratorApiOptions): OrchestratorApi {
+  const request = createOrchestratorRequest(options);
 
   return {
     async getMe() {

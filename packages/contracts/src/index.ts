@@ -6,3 +6,5 @@ export * from './tenants.ts';
 export * from './approvals.ts';
 export * from './conversations.ts';
 export * from './notifications.ts';
+export * from './rooms.ts';
+export * from './whiteboards.ts';

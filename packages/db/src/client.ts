@@ -18,6 +18,31 @@ export interface TxContext {
   sync?: boolean;
   /** Background work across tenants (webhook ingestion, job workers): 'jobs'. Never from a handler. */
   service?: 'jobs';
+  /** The live stream's fan-out reader: reads every tenant's stream events. Never from a request handler. */
+  fanout?: boolean;
+}
+
+const commitCallbacks = new WeakMap<Tx, (() => void)[]>();
+const beforeCommitCallbacks = new WeakMap<Tx, (() => Promise<void>)[]>();
+
+/**
+ * Runs fn in the transaction tx, after its callback returned and just before COMMIT (a failure
+ * rolls the transaction back): for writes gathered along the way and sent as one statement.
+ */
+export function beforeCommit(tx: Tx, fn: () => Promise<void>): void {
+  const list = beforeCommitCallbacks.get(tx);
+  if (list) list.push(fn);
+  else beforeCommitCallbacks.set(tx, [fn]);
+}
+
+/**
+ * Runs fn once the transaction tx commits (never if it rolls back): for signals that must not
+ * be sent before what they announce is visible, and must stay out of the transaction itself.
+ */
+export function afterCommit(tx: Tx, fn: () => void): void {
+  const list = commitCallbacks.get(tx);
+  if (list) list.push(fn);
+  else commitCallbacks.set(tx, [fn]);
 }
 
 export interface Database {
@@ -77,15 +102,25 @@ export function createDatabase(options: DatabaseOptions): Database {
             `set_config('app.user_id', ${lit(context.userId)}, true), ` +
             `set_config('app.subject', ${lit(context.subject)}, true), ` +
             `set_config('app.sync', ${lit(context.sync ? 'on' : '')}, true), ` +
-            `set_config('app.service', ${lit(context.service)}, true)`,
+            `set_config('app.service', ${lit(context.service)}, true)` +
+            (context.fanout ? `, set_config('app.fanout', 'on', true)` : ''),
         );
       } catch (err) {
         broken = err as Error; // the connection's state is unknown: don't reuse it
         throw err;
       }
       try {
-        const result = await fn(drizzle(client, { schema }) as unknown as Tx);
+        const tx = drizzle(client, { schema }) as unknown as Tx;
+        const result = await fn(tx);
+        for (const step of beforeCommitCallbacks.get(tx) ?? []) await step();
         await client.query('commit');
+        for (const callback of commitCallbacks.get(tx) ?? []) {
+          try {
+            callback();
+          } catch {
+            // A signal after the fact must not turn a committed transaction into an error.
+          }
+        }
         return result;
       } catch (err) {
         await client.query('rollback').catch((e: Error) => (broken = e));

@@ -4,6 +4,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { DirectorySync } from '../domain/identity/sync.ts';
+import { namedTenant } from '../lib/tenant-context.ts';
 import { errorBody } from '../plugins/errors.ts';
 import type { RequestAuth } from '../plugins/request-context.ts';
 import {
@@ -144,7 +145,7 @@ export async function identify(options: AuthOptions, request: FastifyRequest): P
     request.authFailure = { status: 401, message, oauthError: 'invalid_token' };
   };
   if (unknownSubjects.has(claims.sub)) return refuse('This account is not known to the workspace');
-  const tenantHeader = request.headers['x-tenant-id'];
+  const tenantHeader = namedTenant(request);
   const named = typeof tenantHeader === 'string' && UUID.test(tenantHeader) ? tenantHeader : null;
   let user = await loadUser(options.database, claims.sub, named);
   const loginAt =
@@ -172,6 +173,7 @@ export async function identify(options: AuthOptions, request: FastifyRequest): P
     subject: claims.sub,
     username: user.username,
     sessionId: claims.sid ?? null,
+    ...(typeof claims.exp === 'number' ? { tokenExpiresAt: claims.exp * 1000 } : {}),
   };
   if (named && user.role) {
     Object.assign(auth, { tenantId: named, role: user.role, canApprove: user.canApprove ?? false });

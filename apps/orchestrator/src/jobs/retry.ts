@@ -76,3 +76,38 @@ export async function sweepTable(
   await deps.queue.add(rows.map(toJob));
   return rows.length;
 }
+
+/**
+ * Replay: work in one of `from` (dead, failed, …) back to `to`, attempts reset, queued now;
+ * the given ids or all, of one tenant or (jobs context) of every one. Returns what was queued.
+ */
+export async function replayTable(
+  deps: { database: Database; queue: JobQueue },
+  table: TrackedTable,
+  options: { from: string[]; to: string; ids?: string[]; tenantId?: string },
+  toJob: (row: { id: string; tenant_id: string | null }) => JobSpec,
+): Promise<string[]> {
+  const rows = await deps.database.transaction({ service: 'jobs' }, async (tx) => {
+    const result = await tx.execute<{ id: string; tenant_id: string | null }>(sql`
+      update ${sql.identifier(table)}
+         set status = ${options.to}, attempts = 0, last_error = null,
+             next_attempt_at = now(), updated_at = now()
+       where status in (${sql.join(
+         options.from.map((s) => sql`${s}`),
+         sql`, `,
+       )})
+         ${
+           options.ids
+             ? sql`and id in (${sql.join(
+                 options.ids.map((id) => sql`${id}::uuid`),
+                 sql`, `,
+               )})`
+             : sql``
+         }
+         ${options.tenantId ? sql`and tenant_id = ${options.tenantId}::uuid` : sql``}
+      returning id, tenant_id`);
+    return result.rows;
+  });
+  await deps.queue.add(rows.map(toJob));
+  return rows.map((r) => r.id);
+}

@@ -51,3 +51,19 @@ export function beyond(
     ? sql`(${time}, ${id}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`
     : sql`(${time}, ${id}) > (${cursor.at}::timestamptz, ${cursor.id}::uuid)`;
 }
+
+/**
+ * A page from rows fetched with `limit + 1` (the extra row says whether there is more): the
+ * first `limit` rows, and the cursor after the last of them, or null at the end.
+ */
+export function keysetPage<R extends { cursorAt: string; id: string }>(
+  rows: R[],
+  limit: number,
+): { page: R[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    page,
+    nextCursor: rows.length > limit && last ? encodeCursor(last.cursorAt, last.id) : null,
+  };
+}

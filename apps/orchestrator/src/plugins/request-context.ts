@@ -8,6 +8,8 @@ export interface RequestAuth {
   username: string;
   /** The Keycloak session (the token's sid), when the token has one. */
   sessionId: string | null;
+  /** When the access token expires (ms since the epoch): long-lived streams end then. */
+  tokenExpiresAt?: number;
   /** Set only when the request named a tenant (X-Tenant-Id) the user belongs to. */
   tenantId?: string;
   role?: 'owner' | 'admin' | 'member' | 'viewer';

@@ -17,13 +17,7 @@ import { approvalTypes } from '../domain/approvals/types.ts';
 import { verifyLedger } from '../domain/approvals/verify-ledger.ts';
 import { forbidden } from '../errors.ts';
 import { actorOf } from '../lib/tenant-context.ts';
-
-const security = [{ bearer: [] }];
-const tenantHeaders = z.object({
-  'x-tenant-id': z.uuid().optional().describe('The tenant this request acts in (required)'),
-  'idempotency-key': z.string().max(255).optional().describe('Makes a retry of this request safe'),
-});
-const params = z.object({ id: z.uuid() });
+import { params, security, tenantHeaders } from './tenant-route.ts';
 
 export const approvalRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (
   app,

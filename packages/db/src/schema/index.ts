@@ -13,3 +13,6 @@ export * from './active-tenants.ts';
 export * from './sync-runs.ts';
 export * from './approval-events.ts';
 export * from './idempotency-keys.ts';
+export * from './whiteboards.ts';
+export * from './notifications.ts';
+export * from './stream-events.ts';

@@ -2,7 +2,7 @@ import type { ActivityEntry } from '@afenda/contracts';
 import { schema, type Database } from '@afenda/db';
 import { and, desc, eq, getTableColumns, gte, lte, type SQL } from 'drizzle-orm';
 import { AppError } from '../../errors.ts';
-import { beyond, cursorTime, decodeCursor, encodeCursor, type Cursor } from '../../lib/cursor.ts';
+import { beyond, cursorTime, decodeCursor, keysetPage, type Cursor } from '../../lib/cursor.ts';
 
 const t = schema.activityTimeline;
 type Row = typeof t.$inferSelect;
@@ -56,12 +56,8 @@ export async function listActivity(
       .orderBy(desc(t.occurredAt), desc(t.id))
       .limit(filters.limit + 1),
   );
-  const page = rows.slice(0, filters.limit);
-  const last = page.at(-1);
-  return {
-    entries: page.map(toEntry),
-    nextCursor: rows.length > filters.limit && last ? encodeCursor(last.cursorAt, last.id) : null,
-  };
+  const { page, nextCursor } = keysetPage(rows, filters.limit);
+  return { entries: page.map(toEntry), nextCursor };
 }
 
 export async function getActivity(

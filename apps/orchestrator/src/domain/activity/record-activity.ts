@@ -1,4 +1,6 @@
 import { schema, type Tx } from '@afenda/db';
+import { publishStreamEvent } from '../stream/publish.ts';
+import { toEntry } from './activity.ts';
 
 export interface ActivityInput {
   tenantId: string;
@@ -12,18 +14,30 @@ export interface ActivityInput {
   data?: Record<string, unknown>;
 }
 
-/** Writes a timeline entry in the caller's transaction: the entry exists if and only if the action does. */
+/**
+ * Writes a timeline entry in the caller's transaction: the entry exists if and only if the
+ * action does. It goes to the tenant's live stream as an `activity` event, in the same transaction.
+ */
 export async function recordActivity(tx: Tx, input: ActivityInput): Promise<void> {
-  await tx.insert(schema.activityTimeline).values({
+  const [row] = await tx
+    .insert(schema.activityTimeline)
+    .values({
+      tenantId: input.tenantId,
+      actorId: input.actorId,
+      source: input.source,
+      verb: input.verb,
+      type: `${input.subjectType}.${input.verb}`,
+      subjectType: input.subjectType,
+      subjectId: input.subjectId,
+      title: input.title,
+      description: input.description ?? '',
+      data: input.data ?? {},
+    })
+    .returning();
+  await publishStreamEvent(tx, {
     tenantId: input.tenantId,
-    actorId: input.actorId,
-    source: input.source,
-    verb: input.verb,
-    type: `${input.subjectType}.${input.verb}`,
-    subjectType: input.subjectType,
-    subjectId: input.subjectId,
-    title: input.title,
-    description: input.description ?? '',
-    data: input.data ?? {},
+    userId: null,
+    name: 'activity',
+    subject: toEntry(row!),
   });
 }

@@ -3,7 +3,7 @@ import type { Database, Tx } from '@afenda/db';
 import { AppError, forbidden } from '../../errors.ts';
 import { recordActivity } from '../activity/record-activity.ts';
 import { A, appendEvent, toApproval, type Actor } from './approvals.ts';
-import { approvalType, approvalTypes } from './types.ts';
+import { approvalType, approvalTypes, runSubmissionHooks } from './types.ts';
 
 export interface CreateApprovalInput {
   type: string;
@@ -104,5 +104,6 @@ export async function insertApproval(
     description: input.description,
     data: { approvalType: type.id, status },
   });
+  if (input.submit) await runSubmissionHooks(tx, approval);
   return approval;
 }

@@ -1,7 +1,7 @@
 import type { Approval } from '@afenda/contracts';
 import type { Database } from '@afenda/db';
 import { and, desc, eq, getTableColumns, inArray, ne, or, type SQL } from 'drizzle-orm';
-import { beyond, cursorTime, decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { beyond, cursorTime, decodeCursor, keysetPage } from '../../lib/cursor.ts';
 import { A, loadVisible, toApproval, type Actor } from './approvals.ts';
 import { approvalTypes } from './types.ts';
 
@@ -63,10 +63,6 @@ export async function listApprovals(
         .limit(f.limit + 1),
     actor.userId,
   );
-  const page = rows.slice(0, f.limit);
-  const last = page.at(-1);
-  return {
-    approvals: page.map(toApproval),
-    nextCursor: rows.length > f.limit && last ? encodeCursor(last.cursorAt, last.id) : null,
-  };
+  const { page, nextCursor } = keysetPage(rows, f.limit);
+  return { approvals: page.map(toApproval), nextCursor };
 }

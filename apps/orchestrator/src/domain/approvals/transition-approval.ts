@@ -4,7 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import { AppError, forbidden } from '../../errors.ts';
 import { recordActivity } from '../activity/record-activity.ts';
 import { A, appendEvent, loadVisible, toApproval, type Actor } from './approvals.ts';
-import { approvalType, runDecisionHooks } from './types.ts';
+import { approvalType, runDecisionHooks, runSubmissionHooks } from './types.ts';
 
 function wrongState(current: string, wanted: string): AppError {
   const code =
@@ -56,7 +56,9 @@ export async function submitApproval(
         description: row.description,
         data: { approvalType: row.type, status: 'submitted' },
       });
-      return toApproval(row);
+      const approval = toApproval(row);
+      await runSubmissionHooks(tx, approval);
+      return approval;
     },
     actor.userId,
   );

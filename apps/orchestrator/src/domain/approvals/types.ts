@@ -16,13 +16,15 @@ export interface ApprovalType {
   mayDecide(ctx: DeciderContext): boolean;
 }
 
-/** Runs inside the decision's transaction: what it writes commits or rolls back with it. */
+/** Runs inside the transition's transaction: what it writes commits or rolls back with it. */
 export type DecisionHook = (tx: Tx, approval: Approval) => Promise<void>;
+export type SubmissionHook = DecisionHook;
 
 const ownersOrApprovers = (ctx: DeciderContext) => ctx.role === 'owner' || ctx.canApprove;
 
 const types = new Map<string, ApprovalType>();
 const hooks = new Map<string, DecisionHook[]>();
+const submissionHooks = new Map<string, SubmissionHook[]>();
 
 export function registerApprovalType(type: ApprovalType): void {
   if (types.has(type.id)) throw new Error(`approval type ${type.id} is already registered`);
@@ -37,21 +39,36 @@ export function approvalTypes(): ApprovalType[] {
   return [...types.values()];
 }
 
-/** The extension point: modules register what happens after a type is decided ('*' for all). */
-export function onApprovalDecided(typeId: string, hook: DecisionHook): () => void {
-  const list = hooks.get(typeId) ?? [];
-  list.push(hook);
-  hooks.set(typeId, list);
+function register(registry: Map<string, DecisionHook[]>, typeId: string, hook: DecisionHook) {
+  registry.set(typeId, [...(registry.get(typeId) ?? []), hook]);
   return () =>
-    hooks.set(
+    registry.set(
       typeId,
-      (hooks.get(typeId) ?? []).filter((h) => h !== hook),
+      (registry.get(typeId) ?? []).filter((h) => h !== hook),
     );
 }
 
-export async function runDecisionHooks(tx: Tx, approval: Approval): Promise<void> {
-  for (const hook of [...(hooks.get(approval.type) ?? []), ...(hooks.get('*') ?? [])])
+async function run(registry: Map<string, DecisionHook[]>, tx: Tx, approval: Approval) {
+  for (const hook of [...(registry.get(approval.type) ?? []), ...(registry.get('*') ?? [])])
     await hook(tx, approval);
+}
+
+/** The extension point: modules register what happens after a type is decided ('*' for all). */
+export function onApprovalDecided(typeId: string, hook: DecisionHook): () => void {
+  return register(hooks, typeId, hook);
+}
+
+export async function runDecisionHooks(tx: Tx, approval: Approval): Promise<void> {
+  await run(hooks, tx, approval);
+}
+
+/** What happens when a request of the type is submitted, i.e. awaits a decision ('*' for all). */
+export function onApprovalSubmitted(typeId: string, hook: SubmissionHook): () => void {
+  return register(submissionHooks, typeId, hook);
+}
+
+export async function runSubmissionHooks(tx: Tx, approval: Approval): Promise<void> {
+  await run(submissionHooks, tx, approval);
 }
 
 registerApprovalType({
@@ -73,8 +90,12 @@ registerApprovalType({
   title: 'Consultation room',
   metadata: z
     .object({
-      participants: z.array(z.string().min(1)).min(1).max(50),
-      durationMinutes: z.number().int().min(5).max(480).default(60),
+      // User ids of the tenant's members; the requester is always in the room.
+      participants: z.array(z.uuid()).min(1).max(50),
+      // Who moderates it; default: the requester.
+      moderator: z.uuid().optional(),
+      // Default: ROOM_TTL_MINUTES (120).
+      durationMinutes: z.number().int().min(5).max(480).optional(),
       topic: z.string().max(200).optional(),
     })
     .loose(),

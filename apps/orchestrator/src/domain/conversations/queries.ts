@@ -2,7 +2,7 @@ import type { Conversation, ConversationMessage } from '@afenda/contracts';
 import type { Database, Tx } from '@afenda/db';
 import { schema } from '@afenda/db';
 import { and, desc, eq, getTableColumns } from 'drizzle-orm';
-import { beyond, cursorTime, decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { beyond, cursorTime, decodeCursor, keysetPage } from '../../lib/cursor.ts';
 import { conversationNotFound, pendingEscalation, type ConversationRow } from './escalate.ts';
 
 const C = schema.conversations;
@@ -11,7 +11,7 @@ const M = schema.conversationMessages;
 /** Links into Chatwoot when its URL is known for the organisation (Inbox settings baseUrl). */
 export type ChatwootUrlOf = (row: ConversationRow) => string | null;
 
-async function toConversation(
+export async function toConversation(
   tx: Tx,
   row: ConversationRow,
   urlOf: ChatwootUrlOf,
@@ -61,11 +61,10 @@ export async function listConversations(
       )
       .orderBy(desc(C.lastActivityAt), desc(C.id))
       .limit(f.limit + 1);
-    const page = rows.slice(0, f.limit);
-    const last = page.at(-1);
+    const { page, nextCursor } = keysetPage(rows, f.limit);
     return {
       conversations: await Promise.all(page.map((r) => toConversation(tx, r, urlOf))),
-      nextCursor: rows.length > f.limit && last ? encodeCursor(last.cursorAt, last.id) : null,
+      nextCursor,
     };
   });
 }

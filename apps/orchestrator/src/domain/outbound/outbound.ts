@@ -10,9 +10,9 @@
  */
 import type { Database, Tx } from '@afenda/db';
 import { schema } from '@afenda/db';
-import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import { and, desc, eq, lt } from 'drizzle-orm';
 import { addJobInTx, type JobQueue } from '../../jobs/queue.ts';
-import { recordFailure, sweepTable, type RetryPolicy } from '../../jobs/retry.ts';
+import { recordFailure, replayTable, sweepTable, type RetryPolicy } from '../../jobs/retry.ts';
 
 const O = schema.outboundActions;
 export type OutboundRow = typeof O.$inferSelect;
@@ -141,30 +141,15 @@ export async function listOutbound(
 }
 
 /** Dead or failed actions back to pending, queued now (ids, or all of the tenant's). */
-export async function replayOutbound(
+export function replayOutbound(
   deps: { database: Database; queue: JobQueue },
   tenantId: string,
   ids?: string[],
 ): Promise<string[]> {
-  const rows = await deps.database.withTenant(tenantId, (tx) =>
-    tx
-      .update(O)
-      .set({
-        status: 'pending',
-        attempts: 0,
-        lastError: null,
-        nextAttemptAt: new Date(),
-        updatedAt: new Date(),
-      })
-      .where(
-        and(
-          eq(O.tenantId, tenantId),
-          or(eq(O.status, 'dead'), eq(O.status, 'failed')),
-          ids ? inArray(O.id, ids) : undefined,
-        ),
-      )
-      .returning({ id: O.id }),
+  return replayTable(
+    deps,
+    'outbound_actions',
+    { from: ['dead', 'failed'], to: 'pending', ids, tenantId },
+    (r) => ({ task: OUTBOUND_TASK, payload: { tenantId: r.tenant_id, id: r.id } }),
   );
-  await deps.queue.add(rows.map((r) => ({ task: OUTBOUND_TASK, payload: { tenantId, id: r.id } })));
-  return rows.map((r) => r.id);
 }

@@ -7,10 +7,10 @@
  */
 import type { Database, Tx } from '@afenda/db';
 import { schema } from '@afenda/db';
-import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import { and, desc, eq, lt } from 'drizzle-orm';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { JobQueue } from '../../jobs/queue.ts';
-import { recordFailure, sweepTable, type RetryPolicy } from '../../jobs/retry.ts';
+import { recordFailure, replayTable, sweepTable, type RetryPolicy } from '../../jobs/retry.ts';
 
 const D = schema.webhookDeliveries;
 export type DeliveryRow = typeof D.$inferSelect;
@@ -244,29 +244,14 @@ export async function getDelivery(
  * attempts reset, queued now. Processed and ignored ones are left as they are (a replay has no
  * second effect); the answer says which were queued.
  */
-export async function replayDeliveries(
+export function replayDeliveries(
   deps: Pick<DeliveryDeps, 'database' | 'queue'>,
   options: { ids?: string[]; tenantId?: string },
 ): Promise<string[]> {
-  const ids = await deps.database.transaction({ service: 'jobs' }, (tx) =>
-    tx
-      .update(D)
-      .set({
-        status: 'received',
-        attempts: 0,
-        lastError: null,
-        nextAttemptAt: new Date(),
-        updatedAt: new Date(),
-      })
-      .where(
-        and(
-          or(eq(D.status, 'dead'), eq(D.status, 'failed'), eq(D.status, 'unmapped')),
-          options.ids ? inArray(D.id, options.ids) : undefined,
-          options.tenantId ? eq(D.tenantId, options.tenantId) : undefined,
-        ),
-      )
-      .returning({ id: D.id }),
+  return replayTable(
+    deps,
+    'webhook_deliveries',
+    { from: ['dead', 'failed', 'unmapped'], to: 'received', ...options },
+    (r) => ({ task: PROCESS_TASK, payload: { id: r.id } }),
   );
-  await deps.queue.add(ids.map(({ id }) => ({ task: PROCESS_TASK, payload: { id } })));
-  return ids.map(({ id }) => id);
 }

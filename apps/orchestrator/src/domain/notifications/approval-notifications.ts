@@ -1,0 +1,100 @@
+import type { Approval } from '@afenda/contracts';
+import { schema, type Tx } from '@afenda/db';
+import { and, eq, inArray } from 'drizzle-orm';
+import { publishStreamEvent } from '../stream/publish.ts';
+import { approvalType, onApprovalDecided, onApprovalSubmitted } from '../approvals/types.ts';
+import { raiseNotifications, type NotificationInput } from './notifications.ts';
+
+const UT = schema.userTenants;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One notification about the approval for each of these members. */
+const notify = (
+  tx: Tx,
+  approval: Approval,
+  userIds: string[],
+  n: { kind: string; title: string; body: string },
+) =>
+  raiseNotifications(
+    tx,
+    approval.tenantId,
+    userIds.map((userId): NotificationInput => ({
+      userId,
+      ...n,
+      body: n.body.slice(0, 500),
+      subjectType: 'approval',
+      subjectId: approval.id,
+      url: `/app/approvals/${approval.id}`,
+    })),
+  );
+
+/** Submitted: everyone who may decide it (as `awaiting=me` computes it), not its requester. */
+async function notifyDeciders(tx: Tx, approval: Approval): Promise<void> {
+  const type = approvalType(approval.type);
+  const members = await tx
+    .select({ userId: UT.userId, role: UT.role, canApprove: UT.canApprove })
+    .from(UT)
+    .where(eq(UT.tenantId, approval.tenantId));
+  const deciders = members.filter((m) => m.userId !== approval.requestedBy && type?.mayDecide(m));
+  await notify(
+    tx,
+    approval,
+    deciders.map((m) => m.userId),
+    {
+      kind: 'approval.submitted',
+      title: `${type?.title ?? 'Approval'} requested: ${approval.title}`,
+      body: approval.description,
+    },
+  );
+}
+
+/**
+ * Decided: its requester, and the agent who escalated it (metadata.agentUserId, set by the
+ * Chatwoot escalation) when that is another member of the tenant. Never the decider.
+ */
+async function notifyRequester(tx: Tx, approval: Approval): Promise<void> {
+  const agent = approval.metadata.agentUserId;
+  const wanted = new Set([approval.requestedBy]);
+  if (typeof agent === 'string' && UUID.test(agent)) wanted.add(agent.toLowerCase());
+  wanted.delete(approval.decidedBy ?? '');
+  if (wanted.size === 0) return;
+  const members = await tx
+    .select({ userId: UT.userId })
+    .from(UT)
+    .where(and(eq(UT.tenantId, approval.tenantId), inArray(UT.userId, [...wanted])));
+  await notify(
+    tx,
+    approval,
+    members.map((m) => m.userId),
+    {
+      kind: 'approval.decided',
+      title: `${approvalType(approval.type)?.title ?? 'Approval'} ${approval.status}: ${approval.title}`,
+      body: approval.decisionComment ?? '',
+    },
+  );
+}
+
+/** Every member's live view of the tenant's approvals: an `approval` event per status change. */
+const announce = (tx: Tx, approval: Approval) =>
+  publishStreamEvent(tx, {
+    tenantId: approval.tenantId,
+    userId: null,
+    name: 'approval',
+    subject: approval,
+  });
+
+let registered = false;
+
+/** Registers the approval hooks once per process. */
+export function registerApprovalNotifications(): void {
+  if (registered) return;
+  registered = true;
+  onApprovalSubmitted('*', async (tx, approval) => {
+    await notifyDeciders(tx, approval);
+    await announce(tx, approval);
+  });
+  onApprovalDecided('*', async (tx, approval) => {
+    await notifyRequester(tx, approval);
+    await announce(tx, approval);
+  });
+}

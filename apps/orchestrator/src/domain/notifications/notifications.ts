@@ -1,0 +1,159 @@
+import type { Notification } from '@afenda/contracts';
+import { schema, type Database, type Tx } from '@afenda/db';
+import { and, count, desc, eq, getTableColumns, isNull } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../errors.ts';
+import { beyond, cursorTime, decodeCursor, keysetPage } from '../../lib/cursor.ts';
+import { publishStreamEvents } from '../stream/publish.ts';
+
+const N = schema.notifications;
+type Row = typeof N.$inferSelect;
+
+const toNotification = (r: Row): Notification => ({
+  id: r.id,
+  tenantId: r.tenantId,
+  kind: r.kind,
+  title: r.title,
+  body: r.body,
+  subjectType: r.subjectType,
+  subjectId: r.subjectId,
+  url: r.url,
+  readAt: r.readAt?.toISOString() ?? null,
+  createdAt: r.createdAt.toISOString(),
+});
+
+/** Who is asking: notifications are per user and per tenant. */
+export interface Recipient {
+  tenantId: string;
+  userId: string;
+}
+
+export interface NotificationInput {
+  userId: string;
+  kind: string;
+  title: string;
+  body?: string;
+  subjectType: string;
+  subjectId: string;
+  url: string;
+}
+
+/**
+ * Raises notifications in the caller's transaction (they exist if and only if the event does),
+ * each also published to its user's live stream. Recipients must be members of the tenant
+ * (the membership is the foreign key).
+ */
+export async function raiseNotifications(
+  tx: Tx,
+  tenantId: string,
+  inputs: NotificationInput[],
+): Promise<Notification[]> {
+  if (inputs.length === 0) return [];
+  const createdAt = new Date();
+  const rows: Row[] = inputs.map((n) => ({
+    tenantId,
+    userId: n.userId,
+    id: randomUUID(),
+    kind: n.kind,
+    title: n.title,
+    body: n.body ?? '',
+    subjectType: n.subjectType,
+    subjectId: n.subjectId,
+    url: n.url,
+    readAt: null,
+    createdAt,
+  }));
+  // No RETURNING: the rows belong to other users, whom this transaction may not read.
+  await tx.insert(N).values(rows);
+  const notifications = rows.map(toNotification);
+  await publishStreamEvents(
+    tx,
+    rows.map((r, i) => ({
+      tenantId,
+      userId: r.userId,
+      name: 'notification',
+      subject: notifications[i],
+    })),
+  );
+  return notifications;
+}
+
+/** Newest first, keyset-paginated like the other lists. */
+export async function listNotifications(
+  database: Database,
+  who: Recipient,
+  f: { unread?: 'true' | 'false'; limit: number; cursor?: string },
+): Promise<{ notifications: Notification[]; nextCursor: string | null }> {
+  const cursor = decodeCursor(f.cursor);
+  const rows = await database.withTenant(
+    who.tenantId,
+    (tx) =>
+      tx
+        .select({ ...getTableColumns(N), cursorAt: cursorTime(N.createdAt) })
+        .from(N)
+        .where(
+          and(
+            eq(N.tenantId, who.tenantId),
+            eq(N.userId, who.userId),
+            f.unread === 'true' ? isNull(N.readAt) : undefined,
+            cursor ? beyond(N.createdAt, N.id, cursor, 'before') : undefined,
+          ),
+        )
+        .orderBy(desc(N.createdAt), desc(N.id))
+        .limit(f.limit + 1),
+    who.userId,
+  );
+  const { page, nextCursor } = keysetPage(rows, f.limit);
+  return { notifications: page.map(toNotification), nextCursor };
+}
+
+export async function unreadCount(database: Database, who: Recipient): Promise<number> {
+  const [row] = await database.withTenant(
+    who.tenantId,
+    (tx) =>
+      tx
+        .select({ n: count() })
+        .from(N)
+        .where(and(eq(N.tenantId, who.tenantId), eq(N.userId, who.userId), isNull(N.readAt))),
+    who.userId,
+  );
+  return row?.n ?? 0;
+}
+
+/** Marks one read (again is harmless: it keeps its first readAt). */
+export async function markRead(
+  database: Database,
+  who: Recipient,
+  id: string,
+): Promise<Notification> {
+  return database.withTenant(
+    who.tenantId,
+    async (tx) => {
+      const mine = and(eq(N.tenantId, who.tenantId), eq(N.userId, who.userId), eq(N.id, id));
+      const [updated] = await tx
+        .update(N)
+        .set({ readAt: new Date() })
+        .where(and(mine, isNull(N.readAt)))
+        .returning();
+      const row = updated ?? (await tx.select().from(N).where(mine))[0];
+      if (!row) throw new AppError('NOTIFICATION_NOT_FOUND', 404, 'Notification not found');
+      return toNotification(row);
+    },
+    who.userId,
+  );
+}
+
+/** Marks every unread notification of the caller in the tenant read; says how many. */
+export async function markAllRead(database: Database, who: Recipient): Promise<number> {
+  const rows = await database.withTenant(
+    who.tenantId,
+    (tx) =>
+      tx
+        .update(N)
+        .set({ readAt: new Date() })
+        .where(and(eq(N.tenantId, who.tenantId), eq(N.userId, who.userId), isNull(N.readAt)))
+        .returning({ id: N.id }),
+    who.userId,
+  );
+  return rows.length;
+}

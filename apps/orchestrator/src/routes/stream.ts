@@ -1,0 +1,72 @@
+import { STREAM_EVENT_NAMES } from '@afenda/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { Gauge } from 'prom-client';
+import { z } from 'zod';
+import type { StreamHub } from '../domain/stream/hub.ts';
+import { parsePosition } from '../domain/stream/position.ts';
+import { AppError } from '../errors.ts';
+import { actorOf } from '../lib/tenant-context.ts';
+
+/** GET /api/v1/stream: the caller's live events in the active tenant, as Server-Sent Events. */
+export const streamRoutes: FastifyPluginAsyncZod<{ hub: StreamHub }> = async (app, { hub }) => {
+  // Streams end first at shutdown (clients reconnect elsewhere), or the server could not close.
+  app.addHook('preClose', () => hub.close());
+  new Gauge({
+    name: 'afenda_stream',
+    help: 'Live streams: open connections, events written, slow clients cut off (since start)',
+    labelNames: ['what'] as const,
+    registers: [app.metrics],
+    collect() {
+      this.set({ what: 'connections' }, hub.stats.connections);
+      this.set({ what: 'delivered' }, hub.stats.delivered);
+      this.set({ what: 'cut_off' }, hub.stats.cutOff);
+    },
+  });
+  app.get(
+    '/stream',
+    {
+      config: { tenantQuery: true },
+      schema: {
+        tags: ['stream'],
+        security: [{ bearer: [] }],
+        summary: `Live events (text/event-stream): ${STREAM_EVENT_NAMES.join(', ')}. Resume with Last-Event-ID.`,
+        description:
+          'Each event has an `id:` (send it back as Last-Event-ID to get every event after it), ' +
+          'an `event:` name and JSON `data:`. `: ping` comments are heartbeats. A client that ' +
+          'reads too slowly is disconnected and resumes by Last-Event-ID.',
+        headers: z.object({
+          'x-tenant-id': z.uuid().optional().describe('The tenant (or the tenant query parameter)'),
+          'last-event-id': z.string().max(100).optional().describe('Resume after this event'),
+        }),
+        querystring: z.object({
+          tenant: z.uuid().optional().describe('The tenant, for clients that cannot set headers'),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const from = parsePosition(request.headers['last-event-id']);
+      if (!hub.accepting)
+        throw new AppError('STREAM_UNAVAILABLE', 503, 'Too many live connections here; retry');
+      await hub.ready();
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(reply.getHeaders()))
+        if (v !== undefined) headers[k] = String(v);
+      reply.hijack();
+      const res = reply.raw;
+      // Fastify keeps its request and reply (with their logger) alive through these listeners
+      // until the response ends, which for a stream can be hours: ~6 kB per open stream
+      // (bench/README.md, live-stream). The stream logs its own end instead.
+      res.removeAllListeners('finish');
+      res.removeAllListeners('error');
+      res.on('error', () => undefined);
+      const opened = Date.now();
+      const fields = { reqId: request.id, userId: actor.userId, tenantId: actor.tenantId };
+      res.once('close', () =>
+        app.log.info({ ...fields, responseTime: Date.now() - opened }, 'stream closed'),
+      );
+      const until = request.auth?.tokenExpiresAt;
+      hub.open(res, headers, { tenantId: actor.tenantId, userId: actor.userId, until }, from);
+    },
+  );
+};

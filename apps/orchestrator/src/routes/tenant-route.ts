@@ -1,0 +1,9 @@
+import { z } from 'zod';
+
+/** What every tenant-scoped /api/v1 route declares: bearer auth, X-Tenant-Id, an :id param. */
+export const security = [{ bearer: [] }];
+export const tenantHeaders = z.object({
+  'x-tenant-id': z.uuid().optional().describe('The tenant this request acts in (required)'),
+  'idempotency-key': z.string().max(255).optional().describe('Makes a retry of this request safe'),
+});
+export const params = z.object({ id: z.uuid() });

@@ -1,0 +1,27 @@
+'use server';
+
+import { refresh } from 'next/cache';
+
+import { OrchestratorApiError } from '@/lib/orchestrator-api';
+import { roomsContext } from './rooms';
+
+export type EndRoomResult = { ok: true } | { ok: false; message: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** End a room for everyone (its moderator, an admin or an owner: the orchestrator decides). */
+export async function endRoom(roomId: string): Promise<EndRoomResult> {
+  if (typeof roomId !== 'string' || !UUID.test(roomId))
+    return { ok: false, message: 'That room does not exist.' };
+  try {
+    const { api } = await roomsContext('/app/video');
+    if (!api) return { ok: false, message: 'Choose a tenant first.' };
+    await api.end(roomId);
+  } catch (err) {
+    if (err instanceof OrchestratorApiError) return { ok: false, message: err.message };
+    console.error('ending a room failed:', err);
+    return { ok: false, message: 'The workspace service could not be reached. Try again.' };
+  }
+  refresh();
+  return { ok: true };
+}

@@ -1,0 +1,29 @@
+/**
+ * The rooms API for the signed-in user in their active tenant. Server-only.
+ */
+import { requireSession } from '@/lib/auth/session';
+import { getAuthConfig } from '@/lib/auth/config';
+import { createRoomsApi, type RoomsApi } from '@/lib/rooms-api';
+import { loadWorkspace, type Workspace } from '@/lib/workspace';
+
+export interface RoomsContext {
+  workspace: Workspace;
+  /** Null when the user has no active tenant. */
+  api: RoomsApi | null;
+}
+
+export async function roomsContext(returnTo: string): Promise<RoomsContext> {
+  const session = await requireSession(returnTo);
+  const workspace = await loadWorkspace(session.accessToken);
+  const tenantId = workspace.active?.id;
+  return {
+    workspace,
+    api: tenantId
+      ? createRoomsApi({
+          baseUrl: getAuthConfig().orchestratorUrl,
+          accessToken: session.accessToken,
+          tenantId,
+        })
+      : null,
+  };
+}

@@ -1,0 +1,32 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  customType,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/** PostgreSQL xid8 (a 64-bit transaction id) as a decimal string. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+
+export const streamEvents = pgTable(
+  'stream_events',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    txId: xid8('tx_id')
+      .notNull()
+      .default(sql`pg_current_xact_id()`),
+    id: bigint('id', { mode: 'bigint' }).notNull().generatedAlwaysAsIdentity(),
+    userId: uuid('user_id'),
+    name: text('name', {
+      enum: ['notification', 'activity', 'approval', 'conversation'],
+    }).notNull(),
+    payload: jsonb('payload').$type<unknown>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.txId, t.id] })],
+);
