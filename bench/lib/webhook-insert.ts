@@ -34,11 +34,15 @@ const BODY = JSON.stringify(PAYLOAD);
 const SIGNATURE = `sha256=${'ab'.repeat(32)}`;
 const SIGNED_AT = new Date('2025-01-01T12:00:00Z');
 
-/** One row, one transaction, through the data layer exactly as the app writes a webhook. */
+/**
+ * One row, one transaction, through the data layer exactly as the app writes a webhook. `body`:
+ * the raw delivery stored (default a ~0.5 kB message; webhook-ingest passes its own).
+ */
 export function insertWebhook(
   database: Database,
   tenantId: string,
   deliveryId: string,
+  body: string = BODY,
 ): Promise<unknown> {
   return database.transaction({ service: 'jobs' }, (tx) =>
     tx.insert(schema.webhookDeliveries).values({
@@ -50,7 +54,7 @@ export function insertWebhook(
       signature: SIGNATURE,
       signedAt: SIGNED_AT,
       verified: true,
-      body: BODY,
+      body,
     }),
   );
 }
@@ -62,10 +66,11 @@ export function insertWebhook(
 export async function pgbenchWebhookInsert(
   database: Database,
   tenantId: string,
+  body?: string,
 ): Promise<PgbenchTransaction> {
   const probeId = `probe-${randomUUID()}`;
   const statements = await captureStatements(database, () =>
-    insertWebhook(database, tenantId, probeId),
+    insertWebhook(database, tenantId, probeId, body),
   );
   return pgbenchScript(statements, probeId);
 }
