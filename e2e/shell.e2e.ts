@@ -19,6 +19,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { assert, check, log, results } from './lib/checks.ts';
@@ -336,6 +337,8 @@ try {
   // ---- the Chatwoot loop (signed demo deliveries → Inbox → Escalate → decide) goes here ----
 
   const conversationsThere = await hasRoute(orchestratorUrl, '/api/v1/conversations');
+  let escalationId = '';
+  let escalationTitle = '';
   const customerText = `My order <script>window.__xss=2</script><img src=y onerror="window.__xss=3"> never came ${Date.now()}`;
 
   await check('the inbox lists a mirrored conversation; its messages stay inert text', async () => {
@@ -380,10 +383,34 @@ try {
     async () => {
       if (!conversationsThere) return;
       const page = alice.page;
+      // The CEO's queue is open (and marked: no reload allowed) before the agent escalates.
+      await ada.page.goto(`${shellUrl}/app/approvals`);
+      await ada.page.getByRole('link', { name: 'Waiting for me' }).waitFor();
+      await ada.page.evaluate('(window.__sameDocument = true)');
       await page.getByRole('button', { name: 'Escalate' }).click();
       await page.getByRole('dialog').getByLabel('Note (optional)').fill('A VIP customer');
+      const t0 = performance.now();
       await page.getByRole('dialog').getByRole('button', { name: 'Escalate' }).click();
       await page.waitForURL(/\/app\/approvals\/[0-9a-f-]{36}$/);
+      escalationId = /([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? '';
+      escalationTitle = (await page.getByRole('heading', { level: 1 }).first().textContent()) ?? '';
+      assert(
+        escalationTitle.startsWith('Escalation: Jane <b>Doe</b>'),
+        `title: ${escalationTitle}`,
+      );
+      await ada.page
+        .getByRole('link', { name: escalationTitle })
+        .waitFor({ timeout: LIVE_WITHIN_MS + 2_000 });
+      timings.escalationSeenByCeoMs = Math.round(performance.now() - t0);
+      assert(
+        timings.escalationSeenByCeoMs <= LIVE_WITHIN_MS,
+        `the CEO saw the escalation after ${timings.escalationSeenByCeoMs} ms`,
+      );
+      assert(
+        await ada.page.evaluate<boolean>('window.__sameDocument === true'),
+        "the CEO's page was reloaded",
+      );
+      await shot(ada.page, '10d-approvals-ada-escalation');
       // The approval shows the conversation it came from.
       await page.getByRole('heading', { name: 'Conversation', exact: true }).waitFor();
       await page.getByText(customerText).first().waitFor();
@@ -394,6 +421,74 @@ try {
         'Escalate is still enabled',
       );
       await shot(page, '10c-conversation-escalated');
+    },
+  );
+
+  await check(
+    'the CEO approves the escalation with one click; the agent is told; the note to Chatwoot is queued',
+    async () => {
+      if (!conversationsThere) return;
+      const count = alice.page.getByTestId('notification-count');
+      const unreadBefore = (await count.count()) ? Number(await count.first().textContent()) : 0;
+      await ada.page.getByRole('button', { name: `Approve: ${escalationTitle}` }).click();
+      await ada.page
+        .getByRole('link', { name: escalationTitle })
+        .waitFor({ state: 'detached', timeout: LIVE_WITHIN_MS });
+      // The agent's bell counts the decision, live.
+      const t0 = performance.now();
+      await alice.page.waitForFunction(
+        `Number(document.querySelector('[data-testid="notification-count"]')?.textContent ?? 0) > ${unreadBefore}`,
+        undefined,
+        { timeout: LIVE_WITHIN_MS + 2_000 },
+      );
+      timings.decisionSeenByAgentMs = Math.round(performance.now() - t0);
+      await shot(alice.page, '10e-alice-bell-after-decision');
+      // Back to Chatwoot: the private note is an outbound action of the decision (no Chatwoot
+      // runs here: its state is "pending" or "failed" with the reason, never lost).
+      const db = new pg.Client({ connectionString: product!.superUrl });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ kind: string; status: string }>(
+          'select kind, status from outbound_actions where subject_id = $1',
+          [escalationId],
+        );
+        assert(
+          rows.length === 1 && rows[0]!.kind === 'chatwoot.decision_note',
+          `the note back to Chatwoot was not queued: ${JSON.stringify(rows)}`,
+        );
+      } finally {
+        await db.end();
+      }
+    },
+  );
+
+  await check(
+    'both timelines show the escalation and its decision; Globex sees none of it',
+    async () => {
+      if (!conversationsThere) return;
+      for (const person of [alice, ada]) {
+        await person.page.goto(`${shellUrl}/app/activity`);
+        const list = person.page.getByTestId('activity-list');
+        await list
+          .getByText(/escalated to CEO approval/)
+          .first()
+          .waitFor();
+        assert(
+          (await list.textContent())?.includes('Escalation: Jane'),
+          `${person.username}'s timeline does not show the escalation's decision`,
+        );
+      }
+      await shot(alice.page, '10f-activity-alice-escalation');
+      await gloria.page.goto(`${shellUrl}/app/inbox`);
+      await gloria.page.getByRole('heading', { name: 'Inbox' }).waitFor();
+      await gloria.page.goto(`${shellUrl}/app/activity`);
+      await gloria.page.getByRole('heading', { name: 'Activity' }).waitFor();
+      assert(
+        !(await gloria.page.textContent('main'))?.includes('Jane'),
+        'Globex sees the Acme conversation',
+      );
+      await gloria.page.goto(`${shellUrl}/app/approvals/${escalationId}`);
+      await gloria.page.getByText('This page isn’t here').first().waitFor();
     },
   );
 
