@@ -8,11 +8,13 @@
  *   node --import tsx e2e/shell.e2e.ts
  *
  * E2E_SKIP_BUILD=1   use the Shell build that is there (otherwise `turbo run build`, cached)
+ * E2E_KEYCLOAK=1     sign in through a real Keycloak (scripts/keycloak.mjs; same realm export)
+ *                    instead of the development provider
  * CHROMIUM_PATH      the browser (default /usr/bin/chromium; never a downloaded one)
  *
  * Screenshots of each step go to e2e/artifacts/shell-*.png. Prints "N passed, N failed"; exits 1
- * on any failure. The Chatwoot loop (signed demo deliveries → escalate → decide) plugs in at the
- * marked place below, with the same helpers.
+ * on any failure. The Chatwoot loop: signed demo deliveries → the Inbox → Escalate → the CEO sees it
+ * live → approves → the agent's bell → both timelines → Globex sees none of it.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -72,10 +74,11 @@ async function signIn(username: string, shellUrl: string, issuer: string): Promi
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   await page.goto(`${shellUrl}/app`);
-  await page.waitForURL((url) => url.href.startsWith(`${issuer}/login/`));
+  // The development provider's or Keycloak's sign-in form: the same fields.
+  await page.waitForURL((url) => url.href.startsWith(issuer));
   await page.fill('#username', username);
   await page.fill('#password', `demo-${username}`);
-  await page.click('button[type=submit]');
+  await page.click('#kc-login, button[type=submit]');
   await page.waitForURL(`${shellUrl}/app`);
   await page.getByTestId('tenant-switcher').waitFor();
   return { username, context, page };
@@ -140,7 +143,10 @@ async function hasRoute(orchestratorUrl: string, route: string): Promise<boolean
 }
 
 try {
-  product = await startProduct({ skipBuild: process.env.E2E_SKIP_BUILD === '1' });
+  product = await startProduct({
+    skipBuild: process.env.E2E_SKIP_BUILD === '1',
+    keycloak: process.env.E2E_KEYCLOAK === '1',
+  });
   const { issuer, shellUrl, orchestratorUrl } = product;
   timings.setupMs = product.setupMs;
   log(`e2e: everything is up (${timings.setupMs} ms) in ${product.dataDir}`);
@@ -302,7 +308,9 @@ try {
         .first()
         .waitFor();
       assert(
-        (await person.page.getByTestId('activity-list').textContent())?.includes('Goodwill refund'),
+        (
+          await person.page.locator('[data-testid="activity-list"]:visible').first().textContent()
+        )?.includes('Goodwill refund'),
         `${person.username}'s timeline does not show the request`,
       );
     }
@@ -468,7 +476,8 @@ try {
       if (!conversationsThere) return;
       for (const person of [alice, ada]) {
         await person.page.goto(`${shellUrl}/app/activity`);
-        const list = person.page.getByTestId('activity-list');
+        // (a streamed page can hold a hidden copy for a moment: the visible one)
+        const list = person.page.locator('[data-testid="activity-list"]:visible').first();
         await list
           .getByText(/escalated to CEO approval/)
           .first()
@@ -638,9 +647,17 @@ try {
     await page.getByRole('button', { name: /^Account: / }).click();
     await shot(page, '14-user-menu-alice');
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
-    await page.waitForURL(`${shellUrl}/`);
+    // Keycloak may ask to confirm the logout; the development provider does not.
+    await page.waitForURL((url) => url.href === `${shellUrl}/` || url.href.startsWith(issuer));
+    if (page.url().startsWith(issuer)) {
+      await shot(page, '14b-keycloak-logout');
+      const confirm = page.locator('#kc-logout');
+      if (await confirm.count()) await confirm.click();
+      await page.waitForURL(`${shellUrl}/`);
+    }
     await page.goto(`${shellUrl}/app/approvals`);
-    await page.waitForURL((url) => url.href.startsWith(`${issuer}/login/`));
+    await page.waitForURL((url) => url.href.startsWith(issuer));
+    await page.locator('#username').waitFor();
   });
 
   await check('the Shell logged no unexpected error', async () => {

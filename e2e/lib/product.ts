@@ -6,6 +6,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startKeycloak, type KeycloakServer } from '@afenda/test-utils/keycloak';
 import {
   ROOT,
   freePorts,
@@ -17,6 +18,8 @@ import {
 } from './processes.ts';
 
 export const SHELL_SECRET = 'afenda-shell-dev-secret';
+/** The realm export's development default for the orchestrator's service account. */
+const ORCHESTRATOR_SECRET = 'afenda-orchestrator-dev-secret';
 
 export interface ProductOptions {
   /** Keep the Shell's sessions in this Redis instead of PostgreSQL. */
@@ -28,6 +31,11 @@ export interface ProductOptions {
   /** Extra environment for the orchestrator and the Shell. */
   orchestratorEnv?: Record<string, string>;
   shellEnv?: Record<string, string>;
+  /**
+   * A real Keycloak (fetched by scripts/keycloak.mjs, importing the same realm export) instead of
+   * the development provider; the orchestrator then reads the directory from Keycloak.
+   */
+  keycloak?: boolean;
 }
 
 export interface PostgresState {
@@ -43,7 +51,8 @@ export interface Product {
   shellUrl: string;
   orchestratorUrl: string;
   shellPort: number;
-  idp: Proc;
+  /** The development provider's process (none with a real Keycloak). */
+  idp: Proc | undefined;
   orchestrator: Proc;
   shell: Proc;
   postgres: PostgresState;
@@ -56,12 +65,14 @@ export interface Product {
 export async function startProduct(options: ProductOptions = {}): Promise<Product> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'afenda-e2e-'));
   const [idpPort, orchestratorPort, shellPort] = (await freePorts(3)) as [number, number, number];
-  const idpOrigin = `http://localhost:${idpPort}`;
-  const issuer = `${idpOrigin}/realms/afenda`;
+  let idpOrigin = `http://localhost:${idpPort}`;
+  let issuer = `${idpOrigin}/realms/afenda`;
+  let stopKeycloak: (() => Promise<void>) | undefined;
   const shellUrl = `http://localhost:${shellPort}`;
   const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
   const stop = async () => {
     await stopAll();
+    await stopKeycloak?.().catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
@@ -85,13 +96,22 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
     await writeFile(realmFile, JSON.stringify(realm, null, 2));
 
     const t0 = performance.now();
-    const idp = start('dev-idp', ['--import', 'tsx', 'apps/dev-idp/src/server.ts'], {
-      NODE_ENV: 'development',
-      DEV_IDP_PORT: String(idpPort),
-      DEV_IDP_PUBLIC_URL: idpOrigin,
-      DATA_DIR: dataDir,
-      REALM_EXPORT_FILE: realmFile,
-    });
+    let idp: Proc | undefined;
+    let keycloak: KeycloakServer | undefined;
+    if (options.keycloak) {
+      keycloak = await startKeycloak({ realmFile });
+      stopKeycloak = () => keycloak!.stop();
+      issuer = keycloak.issuer;
+      idpOrigin = keycloak.url;
+    } else {
+      idp = start('dev-idp', ['--import', 'tsx', 'apps/dev-idp/src/server.ts'], {
+        NODE_ENV: 'development',
+        DEV_IDP_PORT: String(idpPort),
+        DEV_IDP_PUBLIC_URL: idpOrigin,
+        DATA_DIR: dataDir,
+        REALM_EXPORT_FILE: realmFile,
+      });
+    }
     const orchestrator = start(
       'orchestrator',
       ['--import', 'tsx', 'apps/orchestrator/src/server.ts'],
@@ -101,7 +121,9 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
         PORT: String(orchestratorPort),
         DATA_DIR: dataDir,
         DATABASE_URL: '',
-        KEYCLOAK_ISSUER: '',
+        KEYCLOAK_ISSUER: keycloak ? keycloak.issuer : '',
+        KEYCLOAK_ADMIN_CLIENT_SECRET: keycloak ? ORCHESTRATOR_SECRET : '',
+        SEED_DEMO_DATA: 'true',
         DEV_IDP_PUBLIC_URL: idpOrigin,
         REALM_EXPORT_FILE: realmFile,
         CORS_ORIGINS: shellUrl,
@@ -124,7 +146,7 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
           ],
           { NEXT_TELEMETRY_DISABLED: '1', TURBO_TELEMETRY_DISABLED: '1' },
         );
-    await waitForOutput(idp, /development identity provider ready/, 60_000);
+    if (idp) await waitForOutput(idp, /development identity provider ready/, 60_000);
     await waitForOutput(orchestrator, /orchestrator ready/, 120_000);
     if (build) {
       const code = await build.exited;

@@ -152,7 +152,9 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
   });
 
   const secrets = new SecretBox(await settingsKey(config, logger));
-  if (loadAtStart && source.name !== 'keycloak') {
+  // Demo integrations (a Chatwoot account per demo organisation) whenever demo data is asked
+  // for, whichever directory the organisations came from; never in production.
+  if (config.NODE_ENV !== 'production' && (config.SEED_DEMO_DATA ?? config.embedded)) {
     await seedDemoIntegrations({
       database,
       secrets,
