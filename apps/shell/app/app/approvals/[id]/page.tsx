@@ -9,6 +9,7 @@ import { isUuid } from '@/lib/actions';
 import { load } from '@/lib/load';
 import type { ConversationDetail, TenantApi } from '@/lib/orchestrator-api';
 import { requireTenantContext } from '@/lib/workspace';
+import { LinkedWhiteboards } from '../../whiteboard/linked-boards';
 import { MessageList } from '../../inbox/_parts/message-list';
 import { LiveRefresh } from '../../_shell/live-refresh';
 import { FailureState, NoTenant } from '../../_shell/states';
@@ -143,6 +144,14 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
           <MetadataList metadata={a.metadata} />
         </section>
       ) : null}
+
+      <LinkedWhiteboards
+        accessToken={ctx.session.accessToken}
+        tenantId={ctx.tenant.id}
+        subjectType="approval"
+        subjectId={a.id}
+        readonly={ctx.tenant.role === 'viewer'}
+      />
 
       <section aria-labelledby="ledger-heading" className="space-y-3">
         <h2 id="ledger-heading" className="text-lg font-semibold">

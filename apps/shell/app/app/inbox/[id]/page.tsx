@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { ArrowLeft, ExternalLink } from 'lucide-react';
 import { Button } from '@afenda/ui';
 
+import { LinkedWhiteboards } from '../../whiteboard/linked-boards';
 import { isUuid } from '@/lib/actions';
 import { load } from '@/lib/load';
 import { requireTenantContext } from '@/lib/workspace';
@@ -84,6 +85,13 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
               <section aria-label="Messages" className="rounded-lg border p-4">
                 <MessageList messages={messages} />
               </section>
+              <LinkedWhiteboards
+                accessToken={ctx.session.accessToken}
+                tenantId={ctx.tenant.id}
+                subjectType="conversation"
+                subjectId={c.id}
+                readonly={ctx.tenant.role === 'viewer'}
+              />
             </>
           );
         })()
