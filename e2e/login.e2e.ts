@@ -19,9 +19,9 @@ import path from 'node:path';
 import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-import { assert, assertEqual, check, log, results } from './lib/checks.ts';
+import { assert, assertEqual, check, log, finish, setupFailed } from './lib/checks.ts';
 import { launchChromium } from './lib/chromium.ts';
-import { ROOT, allProcs, sleep } from './lib/processes.ts';
+import { ROOT, sleep } from './lib/processes.ts';
 import { startProduct, type Product } from './lib/product.ts';
 
 const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
@@ -31,7 +31,6 @@ const started = performance.now();
 let product: Product | undefined;
 let browser: Browser | undefined;
 let admin: pg.Client | undefined;
-let exitCode = 1;
 
 async function cleanup(): Promise<void> {
   await browser?.close().catch(() => undefined);
@@ -432,31 +431,10 @@ try {
     );
     assert(unexpected.length === 0, `the Shell said:\n${unexpected.slice(0, 10).join('\n')}`);
   });
-
-  exitCode = results.every((r) => r.ok) ? 0 : 1;
 } catch (err) {
-  console.error(`e2e: setup failed: ${err instanceof Error ? err.message : String(err)}`);
-  for (const proc of allProcs()) {
-    console.error(`--- ${proc.name} (last lines)\n${proc.output.slice(-10).join('\n')}`);
-  }
-  results.push({ name: 'setup', ok: false, ms: 0, error: String(err) });
+  setupFailed(err);
 } finally {
   await cleanup();
 }
 
-const passed = results.filter((r) => r.ok).length;
-if (results.some((r) => !r.ok)) {
-  for (const proc of allProcs()) {
-    log(`--- ${proc.name} output (last 20 lines)\n${proc.output.slice(-20).join('\n')}`);
-  }
-}
-const failed = results.length - passed;
-timings.totalMs = Math.round(performance.now() - started);
-log(
-  `\ntimings: ${Object.entries(timings)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ')}`,
-);
-log(`screenshots: ${path.relative(ROOT, ARTIFACTS)}/`);
-log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? exitCode : 1);
+finish({ startedAt: started, timings, screenshots: `${path.relative(ROOT, ARTIFACTS)}/` });

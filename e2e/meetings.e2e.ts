@@ -17,12 +17,13 @@ import path from 'node:path';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 
-import { assert, assertEqual, check, log, results } from './lib/checks.ts';
+import { assert, assertEqual, check, log, finish, setupFailed } from './lib/checks.ts';
 import { launchChromium } from './lib/chromium.ts';
-import { ROOT, allProcs, freePort, sleep } from './lib/processes.ts';
+import { ROOT, freePort, sleep } from './lib/processes.ts';
 import { startProduct, type Product } from './lib/product.ts';
 
 const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
+const started = performance.now();
 const JITSI_SECRET = 'e2e-jitsi-app-secret-0123456789abcdef';
 const events = await readFile(
   path.join(ROOT, 'packages/test-utils/contracts/jitsi/iframe-events.example.json'),
@@ -59,7 +60,6 @@ let product: Product | undefined;
 let browser: Browser | undefined;
 let admin: pg.Client | undefined;
 let jitsi: Server | undefined;
-let exitCode = 1;
 
 async function cleanup(): Promise<void> {
   await browser?.close().catch(() => undefined);
@@ -275,24 +275,10 @@ try {
     await page.locator(`[data-room-id="${openId}"][data-state=ended]`).waitFor();
     await shot('ended-light');
   });
-
-  exitCode = results.every((r) => r.ok) ? 0 : 1;
 } catch (err) {
-  console.error(`e2e: setup failed: ${err instanceof Error ? err.message : String(err)}`);
-  for (const proc of allProcs()) {
-    console.error(`--- ${proc.name} (last lines)\n${proc.output.slice(-10).join('\n')}`);
-  }
-  results.push({ name: 'setup', ok: false, ms: 0, error: String(err) });
+  setupFailed(err);
 } finally {
   await cleanup();
 }
 
-const passed = results.filter((r) => r.ok).length;
-const failed = results.length - passed;
-if (failed > 0) {
-  for (const proc of allProcs()) {
-    log(`--- ${proc.name} output (last 20 lines)\n${proc.output.slice(-20).join('\n')}`);
-  }
-}
-log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? exitCode : 1);
+finish({ startedAt: started, screenshots: `${path.relative(ROOT, ARTIFACTS)}/` });

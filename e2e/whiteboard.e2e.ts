@@ -15,9 +15,9 @@ import path from 'node:path';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 
-import { assert, check, log, results } from './lib/checks.ts';
+import { assert, check, log, finish, setupFailed } from './lib/checks.ts';
 import { launchChromium } from './lib/chromium.ts';
-import { ROOT, allProcs } from './lib/processes.ts';
+import { ROOT } from './lib/processes.ts';
 import { startProduct, type Product } from './lib/product.ts';
 
 const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
@@ -184,22 +184,9 @@ try {
     assert(unexpected.length === 0, `the Shell said:\n${unexpected.slice(0, 10).join('\n')}`);
   });
 } catch (err) {
-  console.error(`e2e: setup failed: ${err instanceof Error ? err.message : String(err)}`);
-  for (const proc of allProcs())
-    console.error(`--- ${proc.name} (last lines)\n${proc.output.slice(-10).join('\n')}`);
-  results.push({ name: 'setup', ok: false, ms: 0, error: String(err) });
+  setupFailed(err);
 } finally {
   await cleanup();
 }
 
-const passed = results.filter((r) => r.ok).length;
-const failed = results.length - passed;
-if (failed > 0) {
-  for (const proc of allProcs())
-    log(`--- ${proc.name} output (last 20 lines)\n${proc.output.slice(-20).join('\n')}`);
-}
-log(
-  `\ntotal: ${Math.round(performance.now() - started)} ms; screenshots: ${path.relative(ROOT, ARTIFACTS)}/`,
-);
-log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish({ startedAt: started, screenshots: `${path.relative(ROOT, ARTIFACTS)}/` });

@@ -1,3 +1,5 @@
+import { allProcs } from './processes.ts';
+
 /**
  * The e2e scripts' report: named checks that time themselves and never stop the run, progress
  * lines on stdout, and "N passed, N failed" at the end.
@@ -39,4 +41,43 @@ export function assertEqual<T>(actual: T, expected: T, what: string): void {
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
     throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
   }
+}
+
+/** A setup that failed: the reason and what each process said last; counted as a failed check. */
+export function setupFailed(err: unknown): void {
+  console.error(`e2e: setup failed: ${err instanceof Error ? err.message : String(err)}`);
+  for (const proc of allProcs())
+    console.error(`--- ${proc.name} (last lines)\n${proc.output.slice(-10).join('\n')}`);
+  results.push({ name: 'setup', ok: false, ms: 0, error: String(err) });
+}
+
+/**
+ * The report's end: each process's last output when something failed, the timings and notes,
+ * where the screenshots are, "N passed, N failed"; exits 0 only when every check passed.
+ */
+export function finish(options: {
+  startedAt: number;
+  screenshots: string;
+  timings?: Record<string, number>;
+  notes?: string[];
+}): never {
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  if (failed > 0) {
+    for (const proc of allProcs())
+      log(`--- ${proc.name} output (last 20 lines)\n${proc.output.slice(-20).join('\n')}`);
+  }
+  const timings = {
+    ...options.timings,
+    totalMs: Math.round(performance.now() - options.startedAt),
+  };
+  log(
+    `\ntimings: ${Object.entries(timings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
+  for (const note of options.notes ?? []) log(note);
+  log(`screenshots: ${options.screenshots}`);
+  log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
 }
