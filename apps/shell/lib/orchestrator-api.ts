@@ -298,7 +298,13 @@ export function createOrchestratorApi(options: OrchestratorApiOptions): Orchestr
           'POST',
           `/conversations/${id(conversationId)}/escalate`,
           one(approvalSchema),
-          { tenantId, body: note ? { note } : {}, idempotent: true, query: { via } },
+          {
+            tenantId,
+            body: note ? { note } : {},
+            idempotent: true,
+            // the Shell's own button is the default; only another way in is named
+            ...(via === 'shell' ? {} : { query: { via } }),
+          },
         );
         return { approval: body.data, created: status === 201 };
       },
