@@ -1,14 +1,13 @@
 /**
  * The Shell's calls to the orchestrator's consultation rooms (`/api/v1/rooms…`), in the tenant
- * the user acts in: the same contract as lib/orchestrator-api.ts (bearer token, shared zod
- * schemas, the error envelope as {@link OrchestratorApiError}, anything else as
- * {@link OrchestratorUnavailableError}).
+ * the user acts in, through lib/orchestrator-api.ts's one call path (bearer token, shared zod
+ * schemas, the error envelope as OrchestratorApiError, anything else as
+ * OrchestratorUnavailableError).
  *
  * Server-only: the access token must never reach the browser. (The Jitsi token a join returns
  * does: the meeting runs in the browser, and that token is for this user and room alone.)
  */
 import {
-  errorBodySchema,
   jitsiStatusSchema,
   roomJoinSchema,
   roomSchema,
@@ -19,7 +18,7 @@ import {
 } from '@afenda/contracts';
 import { z } from 'zod';
 
-import { OrchestratorApiError, OrchestratorUnavailableError } from './orchestrator-api';
+import { createOrchestratorRequest } from './orchestrator-api';
 
 export interface RoomsApiOptions {
   baseUrl: string;
@@ -52,51 +51,10 @@ const roomEnvelope = z.object({ data: roomSchema, meta: meta.optional() });
 const joinEnvelope = z.object({ data: roomJoinSchema, meta: meta.optional() });
 
 export function createRoomsApi(options: RoomsApiOptions): RoomsApi {
-  const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const timeoutMs = options.timeoutMs ?? 5_000;
-  const doFetch = options.fetch ?? fetch;
-
-  async function request<T>(
-    method: 'GET' | 'DELETE',
-    path: string,
-    schema: z.ZodType<T>,
-  ): Promise<T> {
-    const url = `${baseUrl}/api/v1${path}`;
-    let response: Response;
-    try {
-      response = await doFetch(url, {
-        method,
-        cache: 'no-store',
-        headers: {
-          accept: 'application/json',
-          authorization: `Bearer ${options.accessToken}`,
-          'x-tenant-id': options.tenantId,
-        },
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      const message =
-        err instanceof Error && err.name === 'TimeoutError'
-          ? `Timed out after ${timeoutMs} ms`
-          : String((err as Error)?.message ?? err);
-      throw new OrchestratorUnavailableError(message, url, { cause: err });
-    }
-    const body: unknown = await response.json().catch(() => undefined);
-    if (!response.ok) {
-      const envelope = errorBodySchema.safeParse(body);
-      if (!envelope.success) throw new OrchestratorUnavailableError(`HTTP ${response.status}`, url);
-      const { code, message, details } = envelope.data.error;
-      throw new OrchestratorApiError(response.status, code, message, details);
-    }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      throw new OrchestratorUnavailableError(
-        `Unexpected response body: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-        url,
-      );
-    }
-    return parsed.data;
-  }
+  // The one call path of lib/orchestrator-api.ts: headers, timeout, envelope, contract check.
+  const call = createOrchestratorRequest(options);
+  const request = <T>(method: 'GET' | 'DELETE', path: string, schema: z.ZodType<T>) =>
+    call(method, path, schema, { tenantId: options.tenantId });
 
   const room = (id: string) => `/rooms/${encodeURIComponent(id)}`;
   return {
