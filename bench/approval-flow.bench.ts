@@ -9,12 +9,11 @@
  * a per-tenant advisory lock) and a timeline entry. No fixed goal: the ratio is reported.
  */
 import type { Database } from '@afenda/db';
-import type { Actor } from '@afenda/orchestrator/domain/approvals/approvals';
-import { createApproval } from '@afenda/orchestrator/domain/approvals/create-approval';
-import {
-  decideApproval,
-  submitApproval,
-} from '@afenda/orchestrator/domain/approvals/transition-approval';
+import type { Actor } from '@afenda/platform/context';
+import { ceoApproval } from '@afenda/module-inbox/server/approval-type';
+import { createApproval } from '@afenda/platform/approvals/create-approval';
+import { ApprovalRegistry } from '@afenda/platform/approvals/registry';
+import { decideApproval, submitApproval } from '@afenda/platform/approvals/transition-approval';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { scope } from './lib/cleanup.ts';
@@ -38,6 +37,10 @@ const ROWS_PER_FLOW = Object.values(ROWS_WRITTEN).reduce((a, b) => a + b, 0);
 
 const log = (message: string) => console.log(`bench: approval-flow: ${message}`);
 const pct = (v: number | undefined) => (v === undefined ? '?' : `${Math.round(v * 100)}%`);
+
+/** The approval types the flows use: the kernel's and the Inbox's ceo_approval, no hooks. */
+const types = new ApprovalRegistry();
+types.register(ceoApproval);
 
 interface Pair {
   tenantId: string;
@@ -93,7 +96,7 @@ async function flow(
   timings?: Record<Step, number[]>,
 ): Promise<string> {
   let t0 = performance.now();
-  const draft = await createApproval(database, pair.requester, {
+  const draft = await createApproval(types, database, pair.requester, {
     type: 'ceo_approval',
     title: 'Discount for order 12345',
     description: 'Customer asks for 15 % off the renewal; account manager agrees.',
@@ -105,11 +108,11 @@ async function flow(
   let t1 = performance.now();
   timings?.create.push(t1 - t0);
   t0 = t1;
-  await submitApproval(database, pair.requester, draft.id);
+  await submitApproval(types, database, pair.requester, draft.id);
   t1 = performance.now();
   timings?.submit.push(t1 - t0);
   t0 = t1;
-  await decideApproval(database, pair.approver, draft.id, 'approved', 'Fine by me.');
+  await decideApproval(types, database, pair.approver, draft.id, 'approved', 'Fine by me.');
   timings?.approve.push(performance.now() - t0);
   return draft.id;
 }

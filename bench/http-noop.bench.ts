@@ -112,7 +112,7 @@ export function run(): Promise<BenchResult> {
       // nowhere (a closed local port); nothing on the measured path talks to them.
       KEYCLOAK_ISSUER: 'http://127.0.0.1:9/realms/bench',
       KEYCLOAK_ADMIN_CLIENT_SECRET: 'bench-not-used',
-      KEYCLOAK_SYNC_INTERVAL_S: '0',
+      KEYCLOAK_SYNC_SCHEDULE: 'off',
     });
     const app = await startChildServer({
       script: SERVER_TS,

@@ -13,10 +13,10 @@
  *   STREAM_ENABLED=false, CEO streams open on both.
  */
 import { freePort } from '@afenda/db';
-import { connectSse, type SseClient } from '@afenda/orchestrator/test-sse';
+import { connectSse, type SseClient } from '@afenda/orchestrator/testing/sse';
 import { chatwootFixture, signChatwootDelivery } from '@afenda/test-utils/chatwoot';
 import { startTestIssuer } from '@afenda/test-utils/issuer';
-import { demoConversation } from '@afenda/orchestrator/demo-payloads';
+import { demoConversation } from '@afenda/module-inbox/server/demo/payloads';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import autocannon from 'autocannon';
@@ -167,7 +167,7 @@ export function run(): Promise<BenchResult> {
       HOST: '127.0.0.1',
       DATABASE_URL: embedded.appUrl,
       KEYCLOAK_ISSUER: issuer.issuer,
-      KEYCLOAK_SYNC_INTERVAL_S: '0',
+      KEYCLOAK_SYNC_SCHEDULE: 'off',
       REALM_EXPORT_FILE: REALM,
       SETTINGS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'silent',

@@ -10,8 +10,8 @@
  *   explicit tenant filter only), in pages/s with the same number of clients (goal ≥ 0.9×).
  */
 import type { Database } from '@afenda/db';
-import { listActivity } from '@afenda/orchestrator/domain/activity/activity';
-import { encodeCursor } from '@afenda/orchestrator/lib/cursor';
+import { listActivity } from '@afenda/platform/activity/activity';
+import { encodeCursor } from '@afenda/platform/cursor';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { scope } from './lib/cleanup.ts';

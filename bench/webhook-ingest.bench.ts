@@ -9,8 +9,8 @@
  * p99 per transaction) and the drain rate (≥ 1.5× the ingest rate).
  */
 import { freePort, type EmbeddedPostgres } from '@afenda/db';
-import { demoChatwootFile, type DemoChatwoot } from '@afenda/orchestrator/demo-integrations';
-import { demoConversation } from '@afenda/orchestrator/demo-payloads';
+import { demoChatwootFile, type DemoChatwoot } from '@afenda/module-inbox/server/demo/integrations';
+import { demoConversation } from '@afenda/module-inbox/server/demo/payloads';
 import { chatwootFixture, signChatwootDelivery } from '@afenda/test-utils/chatwoot';
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
@@ -238,7 +238,7 @@ export function run(): Promise<BenchResult> {
       // Rate limiting stays on, its budget made unreachable (as in http-noop).
       RATE_LIMIT_WEBHOOKS: '1000000',
       RATE_LIMIT_WINDOW_MS: '1000',
-      KEYCLOAK_SYNC_INTERVAL_S: '0',
+      KEYCLOAK_SYNC_SCHEDULE: 'off',
     };
     // Ingest phase: the workers off, so only ingestion is measured (the jobs are still queued,
     // as the route always does, for the drain phase to run).

@@ -5,8 +5,8 @@
  * clients, in the same run. One change at a time, over loopback; latency from the moment editor
  * A sends its push until editor B holds the broadcast. No fixed goal: the ratio is reported.
  */
-import { emptyDocument, tldrawSchema } from '@afenda/orchestrator/domain/whiteboards/document';
-import { WhiteboardRooms } from '@afenda/orchestrator/domain/whiteboards/sync-rooms';
+import { emptyDocument, tldrawSchema } from '@afenda/module-whiteboard/server/document';
+import { LiveSessions } from '@afenda/module-whiteboard/server/live-sessions';
 import { createLogger } from '@afenda/orchestrator/logger';
 import * as syncCore from '@tldraw/sync-core';
 import { randomUUID } from 'node:crypto';
@@ -137,7 +137,7 @@ async function ourRoom(defer: Defer) {
     [JSON.stringify(emptyDocument())],
   );
   const { tenant, user, board } = rows[0]!;
-  const rooms = new WhiteboardRooms({
+  const rooms = new LiveSessions({
     database,
     settings: { maxBytes: 5 * 1024 * 1024, versionIntervalMs: 300_000, maxVersions: 200 },
     logger: createLogger('silent'),

@@ -124,7 +124,7 @@ async function demoChatwoot(product: Product, args: string[]): Promise<void> {
     [
       '--import',
       'tsx',
-      'apps/orchestrator/src/demo-chatwoot-cli.ts',
+      'modules/inbox/server/demo/cli.ts',
       '--url',
       product.orchestratorUrl,
       ...args,

@@ -3,7 +3,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { buildTestApp, type LogCapture } from './test-helpers.ts';
+import { buildTestApp, type LogCapture } from './testing/app.ts';
 
 let tdb: TestDatabase;
 let app: FastifyInstance;

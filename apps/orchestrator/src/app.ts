@@ -1,4 +1,3 @@
-import type { ModuleManifest } from '@afenda/contracts';
 import type { Database } from '@afenda/db';
 import Fastify, {
   type FastifyBaseLogger,
@@ -10,9 +9,12 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import type { Orchestrator } from './compose.ts';
+import { setStreamPublishing } from '@afenda/platform/stream/publish';
+import { platformRoutes } from './routes/platform.ts';
 import { identify as identifyCaller, requireAuth } from './auth/plugin.ts';
 import type { TokenVerifier } from './auth/verify-token.ts';
 import type { DirectorySync } from './domain/identity/sync.ts';
@@ -30,23 +32,13 @@ import { approvalRoutes } from './routes/approvals.ts';
 import { healthRoutes } from './routes/health.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { keycloakWebhookRoutes } from './routes/webhooks-keycloak.ts';
-import type { Integrations } from './integrations.ts';
-import type { SecretBox } from './lib/secrets.ts';
-import { conversationRoutes } from './routes/conversations.ts';
+import type { SecretBox } from '@afenda/platform/secrets';
 import { moduleSettingsRoutes } from './routes/module-settings.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
-import { AppError } from './errors.ts';
-import { roomRoutes } from './routes/rooms.ts';
-import websocket from '@fastify/websocket';
-import { WhiteboardRooms } from './domain/whiteboards/sync-rooms.ts';
-import { TicketIssuer } from './domain/whiteboards/tickets.ts';
-import { whiteboardRoutes } from './routes/whiteboards.ts';
 import type { Redis } from 'ioredis';
-import { registerApprovalNotifications } from './domain/notifications/approval-notifications.ts';
 import { PgFanout, RedisFanout } from './domain/stream/fanout.ts';
 import { StreamHub } from './domain/stream/hub.ts';
-import { setStreamPublishing } from './domain/stream/publish.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { moduleStateRoutes } from './routes/module-states.ts';
@@ -58,7 +50,6 @@ export interface AppDeps {
   config: Config;
   database: Database;
   logger: Logger;
-  modules: ModuleManifest[];
   rateLimitStore: RateLimitStore;
   /** Token verification and the directory sync: identity for every /api/v1 route. */
   auth: { verify: TokenVerifier; sync: DirectorySync };
@@ -67,9 +58,11 @@ export interface AppDeps {
    * verification; tests may stand in for it. It identifies only: routes decide.
    */
   identify?: (request: FastifyRequest) => Promise<void>;
-  /** Webhook ingestion, the Chatwoot connector, jobs (see integrations.ts). */
-  integrations: Integrations;
+  /** The Platform and the modules registered on it (compose.ts). */
+  orchestrator: Orchestrator;
   secrets: SecretBox;
+  /** Each module's settings slice: manifests name the keys that configure a tool. */
+  moduleSettings: Map<string, unknown>;
   /** Redis, when REDIS_URL is set: the live stream's fan-out uses its pub/sub. */
   redis?: Redis;
   /** Extra routes registered inside the same plugin stack (tests use it for probe routes). */
@@ -80,7 +73,9 @@ const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { config } = deps;
+  const { config, orchestrator } = deps;
+  const { platform } = orchestrator;
+  const manifests = orchestrator.modules.map((m) => m.module.manifest);
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: config.API_BODY_LIMIT_BYTES,
@@ -144,11 +139,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         : config.embedded
           ? 'embedded'
           : config.NODE_ENV,
-    modules: deps.modules,
+    modules: manifests,
   });
   await app.register(idempotency, { database: deps.database });
   await app.register(tenantRoutes, { prefix: '/api/v1', database: deps.database });
-  await app.register(approvalRoutes, { prefix: '/api/v1', database: deps.database });
+  await app.register(approvalRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    approvals: platform.approvals,
+  });
   await app.register(activityRoutes, { prefix: '/api/v1', database: deps.database });
   await app.register(keycloakWebhookRoutes, {
     prefix: '/api/v1',
@@ -156,79 +155,33 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     secret: config.KEYCLOAK_WEBHOOK_SECRET,
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
   });
-  const { integrations } = deps;
   await app.register(webhookRoutes, {
     prefix: '/api/v1',
-    integrations,
+    platform,
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
   });
-  await app.register(operationsRoutes, { prefix: '/api/v1', integrations });
-  await app.register(conversationRoutes, {
-    prefix: '/api/v1',
-    database: deps.database,
-    accounts: integrations.accounts,
-  });
+  await app.register(operationsRoutes, { prefix: '/api/v1', platform });
+  await app.register(platformRoutes, { prefix: '/api/v1', orchestrator });
+  const byId = new Map(orchestrator.modules.map((m) => [m.module.manifest.id, m.parts]));
   await app.register(moduleSettingsRoutes, {
     prefix: '/api/v1',
     database: deps.database,
     secrets: deps.secrets,
-    modules: deps.modules,
-    async check(tenantId, module, options) {
-      if (module !== 'inbox' || options?.accountId === undefined) return;
-      if (!Number.isInteger(options.accountId))
-        throw new AppError('VALIDATION_FAILED', 400, 'options.accountId must be a whole number', {
-          fields: [{ field: 'options.accountId', message: 'must be a whole number' }],
-        });
-      integrations.accounts.invalidate();
-      const claimed = await integrations.accounts.lookup(options.accountId as number);
-      if (claimed && claimed.tenantId !== tenantId)
-        throw new AppError(
-          'CHATWOOT_ACCOUNT_TAKEN',
-          409,
-          'Another organisation already receives this Chatwoot account',
-        );
-    },
-    onChange: (module) => {
-      if (module === 'inbox') integrations.accounts.invalidate();
-    },
+    modules: manifests,
+    check: async (tenantId, module, options) =>
+      byId.get(module)?.checkTenantSettings?.(tenantId, options),
+    onChange: (tenantId, module) => byId.get(module)?.onTenantSettingsChanged?.(tenantId),
   });
-  await app.register(roomRoutes, { prefix: '/api/v1', database: deps.database, config });
-  const whiteboardSettings = {
-    maxBytes: config.WHITEBOARD_MAX_BYTES,
-    versionIntervalMs: config.WHITEBOARD_VERSION_INTERVAL_S * 1000,
-    maxVersions: config.WHITEBOARD_MAX_VERSIONS,
-  };
-  const whiteboardRooms = new WhiteboardRooms({
-    database: deps.database,
-    settings: whiteboardSettings,
-    logger: deps.logger,
-    persistIntervalMs: config.WHITEBOARD_PERSIST_INTERVAL_MS,
-  });
-  // Live boards write what they hold before the database goes away.
-  app.addHook('preClose', () => whiteboardRooms.closeAll());
-  // tldraw chunks large messages; one frame never needs to exceed a whole document.
-  await app.register(websocket, { options: { maxPayload: config.WHITEBOARD_MAX_BYTES * 2 } });
-  await app.register(whiteboardRoutes, {
-    prefix: '/api/v1',
-    database: deps.database,
-    settings: whiteboardSettings,
-    rooms: whiteboardRooms,
-    tickets: new TicketIssuer(
-      config.WHITEBOARD_TICKET_SECRET
-        ? Buffer.from(config.WHITEBOARD_TICKET_SECRET)
-        : randomBytes(32),
-      config.WHITEBOARD_TICKET_TTL_S * 1000,
-    ),
-    publicUrl: config.PUBLIC_URL,
-    origins: config.CORS_ORIGINS,
-  });
+  // Each tool's own routes, in the modules' order.
+  for (const { parts } of orchestrator.modules)
+    if (parts.routes) await app.register(parts.routes, { prefix: '/api/v1' });
   await app.register(notificationRoutes, { prefix: '/api/v1', database: deps.database });
   await app.register(streamRoutes, { prefix: '/api/v1', hub: createStreamHub(deps) });
   await app.register(moduleStateRoutes, {
     prefix: '/api/v1',
     database: deps.database,
-    modules: deps.modules,
-    environment: config,
+    modules: manifests,
+    environment: { ...config, ...Object.assign({}, ...deps.moduleSettings.values()) },
   });
   if (deps.extraRoutes) await app.register(async (scope) => deps.extraRoutes?.(scope));
   return app;
@@ -238,7 +191,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 function createStreamHub(deps: AppDeps): StreamHub {
   const { config, logger } = deps;
   setStreamPublishing(config.STREAM_ENABLED);
-  registerApprovalNotifications();
   const redis = config.STREAM_FANOUT !== 'postgres' ? deps.redis : undefined;
   const fanout = redis
     ? new RedisFanout(redis, logger, config.STREAM_NOTIFY_INTERVAL_MS)
@@ -252,6 +204,5 @@ function createStreamHub(deps: AppDeps): StreamHub {
     retryMs: config.STREAM_RETRY_MS,
     maxBufferBytes: config.STREAM_MAX_BUFFER_BYTES,
     maxConnections: config.STREAM_MAX_CONNECTIONS,
-    retentionS: config.STREAM_RETENTION_S,
   });
 }

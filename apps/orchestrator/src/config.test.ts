@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, settingsSchema } from './config.ts';
+import { loadSettings, settingKeys } from './compose.ts';
+import { ConfigError, loadConfig } from './config.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -69,9 +70,50 @@ describe('settings', () => {
         .map((l) => /^#?\s*([A-Z][A-Z0-9_]+)=/.exec(l)?.[1])
         .filter((v): v is string => Boolean(v)),
     );
-    const orchestratorSettings = Object.keys(settingsSchema.shape);
-    for (const key of orchestratorSettings)
+    // The kernel's keys and every module's slice.
+    for (const key of settingKeys())
       expect(documented, `${key} missing from .env.example`).toContain(key);
+  });
+
+  it("reports the kernel's and the modules' problems together", () => {
+    let error: unknown;
+    try {
+      loadSettings({
+        NODE_ENV: 'test',
+        PORT: 'abc',
+        JITSI_URL: 'https://meet.example',
+        CHATWOOT_ALLOW_UNSIGNED: 'maybe',
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const variables = (error as ConfigError).problems.map((p) => p.variable).sort();
+    expect(variables).toEqual([
+      'CHATWOOT_ALLOW_UNSIGNED',
+      'JITSI_APP_ID',
+      'JITSI_APP_SECRET',
+      'PORT',
+    ]);
+  });
+
+  it('reads each module its own slice', () => {
+    const { modules } = loadSettings({ NODE_ENV: 'test', ROOM_TTL_MINUTES: '45' });
+    expect(modules.get('video')).toMatchObject({
+      ROOM_TTL_MINUTES: 45,
+      ROOM_EXPIRY_SCHEDULE: '* * * * *',
+    });
+    expect(modules.get('inbox')).toMatchObject({ CHATWOOT_ESCALATION_LABEL: 'escalate' });
+    expect(modules.get('inbox')).not.toHaveProperty('ROOM_TTL_MINUTES');
+  });
+
+  it('turns a schedule off with "off"', () => {
+    expect(
+      loadSettings({ NODE_ENV: 'test', JOB_SWEEP_SCHEDULE: 'off' }).config.JOB_SWEEP_SCHEDULE,
+    ).toBe('');
+    expect(() => loadSettings({ NODE_ENV: 'test', JOB_SWEEP_SCHEDULE: 'every minute' })).toThrow(
+      /JOB_SWEEP_SCHEDULE must be five crontab fields/,
+    );
   });
 
   it('stops the process with one clear line when a setting is bad', () => {

@@ -1,46 +1,25 @@
 import { ASYMMETRIC_JWS_ALGORITHMS } from '@afenda/contracts';
-import { createPrivateKey } from 'node:crypto';
+import {
+  bool,
+  ConfigError,
+  httpOrigin,
+  int,
+  parseSettings,
+  schedule,
+  type SettingProblem,
+} from '@afenda/platform/settings';
 import { z } from 'zod';
 
 /**
- * Every setting the orchestrator reads, validated at start. `.env.example` documents each one;
- * a test keeps the two in step. Nothing else reads process.env.
+ * The kernel's settings, validated at start; each module owns its own slice (modules/<tool>/
+ * server/settings.ts) and the loader validates them together. `.env.example` documents each
+ * one; a test keeps the two in step. Nothing else reads process.env.
  */
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const int = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, { error: `must be a whole number between ${min} and ${max}` })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .int()
-        .min(min, { error: `must be at least ${min}` })
-        .max(max, { error: `must be at most ${max}` }),
-    );
 const postgresUrl = z
   .string()
   .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
     error: 'must be a postgres:// URL',
   });
-const httpOrigin = z
-  .string()
-  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), {
-    error: 'must be an http(s) URL',
-  });
-
-/** A PEM RSA private key, as an environment variable may carry it (\\n for line breaks). */
-function isRsaPrivateKey(value: string): boolean {
-  try {
-    return createPrivateKey(value.replaceAll('\\n', '\n')).asymmetricKeyType === 'rsa';
-  } catch {
-    return false;
-  }
-}
-
 export const settingsSchema = z.object({
   NODE_ENV: z
     .enum(['production', 'development', 'test'], {
@@ -119,28 +98,11 @@ export const settingsSchema = z.object({
   REALM_EXPORT_FILE: z.string().min(1).default('deploy/keycloak/realm-afenda.json'),
   KEYCLOAK_ADMIN_CLIENT_ID: z.string().min(1).default('afenda-orchestrator'),
   KEYCLOAK_ADMIN_CLIENT_SECRET: z.string().min(1).optional(),
-  KEYCLOAK_SYNC_INTERVAL_S: int(0, 86_400).default(300),
+  KEYCLOAK_SYNC_SCHEDULE: schedule('*/5 * * * *'),
   KEYCLOAK_WEBHOOK_SECRET: z
     .string()
     .min(16, { error: 'must be at least 16 characters' })
     .optional(),
-  // Webhooks and background jobs (issue 5)
-  CHATWOOT_SIGNATURE_TOLERANCE_S: int(10, 3600).default(300),
-  CHATWOOT_ALLOW_UNSIGNED: bool.default(false),
-  CHATWOOT_ESCALATION_LABEL: z
-    .string()
-    .regex(/^[a-z0-9_-]{1,64}$/, { error: 'must be a Chatwoot label (a-z, 0-9, _ and -)' })
-    .default('escalate'),
-  CHATWOOT_APPROVED_LABEL: z
-    .string()
-    .regex(/^[a-z0-9_-]{1,64}$/)
-    .default('ceo-approved'),
-  CHATWOOT_REJECTED_LABEL: z
-    .string()
-    .regex(/^[a-z0-9_-]{1,64}$/)
-    .default('ceo-rejected'),
-  CHATWOOT_API_TIMEOUT_MS: int(100, 60_000).default(10_000),
-  MATRIX_WEBHOOK_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   JOBS_ENABLED: bool.default(true),
   JOB_CONCURRENCY: int(1, 64).default(4),
   JOB_POLL_INTERVAL_MS: int(50, 60_000).default(2000),
@@ -148,34 +110,7 @@ export const settingsSchema = z.object({
   JOB_BACKOFF_BASE_MS: int(10, 3_600_000).default(2000),
   JOB_BACKOFF_MAX_MS: int(10, 86_400_000).default(600_000),
   JOB_RECOVERY_AFTER_S: int(1, 86_400).default(60),
-  JOB_SWEEP_INTERVAL_S: int(1, 3600).default(15),
-  JITSI_URL: httpOrigin.optional(),
-  JITSI_APP_ID: z.string().min(1).optional(),
-  JITSI_APP_SECRET: z.string().min(1).optional(),
-  JITSI_JWT_ALGORITHM: z
-    .enum(['HS256', 'RS256'], { error: 'must be HS256 or RS256' })
-    .default('HS256'),
-  JITSI_PRIVATE_KEY: z
-    .string()
-    .refine(isRsaPrivateKey, {
-      error: 'must be a PEM RSA private key (PKCS#8 or PKCS#1; \\n for line breaks is accepted)',
-    })
-    .optional(),
-  JITSI_KEY_ID: z.string().min(1).max(200).optional(),
-  JITSI_AUDIENCE: z.string().min(1).optional(),
-  JITSI_SUBJECT: z.string().min(1).optional(),
-  JITSI_TOKEN_TTL_S: int(60, 86_400).default(900),
-  ROOM_TTL_MINUTES: int(5, 1440).default(120),
-  ROOM_SWEEP_INTERVAL_S: int(0, 86_400).default(60),
-  WHITEBOARD_MAX_BYTES: int(64 * 1024, 50 * 1024 * 1024).default(5 * 1024 * 1024),
-  WHITEBOARD_VERSION_INTERVAL_S: int(0, 86_400).default(300),
-  WHITEBOARD_MAX_VERSIONS: int(1, 10_000).default(200),
-  WHITEBOARD_PERSIST_INTERVAL_MS: int(100, 600_000).default(2000),
-  WHITEBOARD_TICKET_TTL_S: int(5, 600).default(60),
-  WHITEBOARD_TICKET_SECRET: z
-    .string()
-    .min(32, { error: 'must be at least 32 characters (openssl rand -base64 32)' })
-    .optional(),
+  JOB_SWEEP_SCHEDULE: schedule('* * * * *'),
   STREAM_ENABLED: bool.default(true),
   STREAM_FANOUT: z
     .enum(['auto', 'postgres', 'redis'], { error: 'must be auto, postgres or redis' })
@@ -187,6 +122,7 @@ export const settingsSchema = z.object({
   STREAM_MAX_BUFFER_BYTES: int(1024, 64 * 1024 * 1024).default(256 * 1024),
   STREAM_MAX_CONNECTIONS: int(1, 1_000_000).default(20_000),
   STREAM_RETENTION_S: int(60, 30 * 86_400).default(86_400),
+  STREAM_EXPIRY_SCHEDULE: schedule('*/10 * * * *'),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -200,34 +136,13 @@ export interface Config extends Settings {
   directorySource: 'keycloak' | 'realm-file';
 }
 
-export class ConfigError extends Error {
-  constructor(public readonly problems: { variable: string; problem: string }[]) {
-    super(`Invalid configuration: ${problems.map((p) => `${p.variable} ${p.problem}`).join('; ')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  // An empty variable means "not set": the usual shell and compose behaviour.
-  const present = Object.fromEntries(
-    Object.keys(settingsSchema.shape)
-      .map((k) => [k, env[k]])
-      .filter(([, v]) => v !== undefined && v !== ''),
-  );
-  const parsed = settingsSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const variable = String(issue.path[0] ?? '(settings)');
-        const got = present[variable];
-        const shown =
-          /URL|KEY|SECRET|PASSWORD/.test(variable) || got === undefined ? '' : ` (got "${got}")`;
-        return { variable, problem: `${issue.message}${shown}` };
-      }),
-    );
-  }
+  const parsed = parseSettings(settingsSchema, env);
+  if (!parsed.data) throw new ConfigError(parsed.problems);
   const s = parsed.data;
-  const problems: { variable: string; problem: string }[] = [];
+  const problems: SettingProblem[] = [];
   if (s.NODE_ENV === 'production') {
     if (!s.DATABASE_URL)
       problems.push({
@@ -272,7 +187,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problem: 'is required when DATABASE_ADMIN_URL is set',
     });
   }
-  problems.push(...jitsiProblems(s));
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...s,
@@ -282,37 +196,4 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ).replace(/\/$/, ''),
     directorySource: s.KEYCLOAK_ADMIN_CLIENT_SECRET ? 'keycloak' : 'realm-file',
   };
-}
-
-/** Jitsi tokens need an app id and the key of the chosen algorithm, once a Jitsi URL is set. */
-function jitsiProblems(s: Settings): { variable: string; problem: string }[] {
-  if (!s.JITSI_URL) return [];
-  const problems: { variable: string; problem: string }[] = [];
-  if (!s.JITSI_APP_ID)
-    problems.push({
-      variable: 'JITSI_APP_ID',
-      problem: "is required when JITSI_URL is set (prosody's app_id: the tokens' issuer)",
-    });
-  if (s.JITSI_JWT_ALGORITHM === 'HS256' && !s.JITSI_APP_SECRET)
-    problems.push({
-      variable: 'JITSI_APP_SECRET',
-      problem:
-        "is required when JITSI_URL is set and JITSI_JWT_ALGORITHM is HS256 (prosody's app_secret)",
-    });
-  // Checked only once Jitsi is on: a deployment without video may keep a placeholder.
-  if (s.JITSI_JWT_ALGORITHM === 'HS256' && s.JITSI_APP_SECRET && s.JITSI_APP_SECRET.length < 32)
-    problems.push({
-      variable: 'JITSI_APP_SECRET',
-      problem: 'must be at least 32 characters (openssl rand -hex 32)',
-    });
-  if (s.JITSI_JWT_ALGORITHM === 'RS256') {
-    if (!s.JITSI_PRIVATE_KEY)
-      problems.push({ variable: 'JITSI_PRIVATE_KEY', problem: 'is required for RS256' });
-    if (!s.JITSI_KEY_ID)
-      problems.push({
-        variable: 'JITSI_KEY_ID',
-        problem: 'is required for RS256 (prosody fetches <asap_key_server>/<sha256(kid)>.pem)',
-      });
-  }
-  return problems;
 }

@@ -11,7 +11,6 @@ import { Redis } from 'ioredis';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { createTokenVerifier, type TokenVerifier } from './auth/verify-token.ts';
@@ -22,14 +21,9 @@ import {
   type DirectorySource,
 } from './domain/identity/directory-source.ts';
 import { DirectorySync } from './domain/identity/sync.ts';
-import { seedDemoIntegrations } from './demo-integrations.ts';
+import { REPO_ROOT } from './paths.ts';
 import { MemoryStore, RedisStore, type RateLimitStore } from './lib/rate-limit-store.ts';
-import { SecretBox } from './lib/secrets.ts';
-
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const REALM_EXPORT = fileURLToPath(
-  new URL('../../../deploy/keycloak/realm-afenda.json', import.meta.url),
-);
+import { SecretBox } from '@afenda/platform/secrets';
 
 /** The long-lived parts the app runs on, started in order and closed in reverse. */
 export interface Runtime {
@@ -37,6 +31,10 @@ export interface Runtime {
   secrets: SecretBox;
   rateLimitStore: RateLimitStore;
   auth: { verify: TokenVerifier; sync: DirectorySync };
+  /** The directory is loaded at all (Keycloak, or demo data): reconciled on its schedule too. */
+  directoryScheduled: boolean;
+  /** Demo data is asked for (development only): modules seed theirs. */
+  demo: boolean;
   redis?: Redis;
   embedded?: EmbeddedPostgres;
   databaseUrl: string;
@@ -141,7 +139,6 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
         { source: source.name },
         'the directory could not be read at start; retrying on schedule',
       );
-    sync.start(config.KEYCLOAK_SYNC_INTERVAL_S);
   }
   const verify = createTokenVerifier({
     issuer: config.issuer,
@@ -152,21 +149,13 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
   });
 
   const secrets = new SecretBox(await settingsKey(config, logger));
-  // Demo integrations (a Chatwoot account per demo organisation) whenever demo data is asked
-  // for, whichever directory the organisations came from; never in production.
-  if (config.NODE_ENV !== 'production' && (config.SEED_DEMO_DATA ?? config.embedded)) {
-    await seedDemoIntegrations({
-      database,
-      secrets,
-      dataDir: path.resolve(REPO_ROOT, config.DATA_DIR),
-      logger,
-    });
-  }
   return {
     database,
     secrets,
     rateLimitStore,
     auth: { verify, sync },
+    directoryScheduled: loadAtStart,
+    demo: config.NODE_ENV !== 'production' && (config.SEED_DEMO_DATA ?? config.embedded),
     redis,
     embedded,
     databaseUrl: appUrl,

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp } from './test-helpers.ts';
-import { startServer as startServerProcess, type ServerProcess } from './test-process.ts';
+import { buildTestApp } from './testing/app.ts';
+import { startServer as startServerProcess, type ServerProcess } from './testing/process.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 let tdb: TestDatabase;
@@ -115,7 +115,7 @@ describe('the migrate-only entry point', () => {
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
         const child = spawn(
           process.execPath,
-          ['--import', 'tsx', 'apps/orchestrator/src/migrate-cli.ts'],
+          ['--import', 'tsx', 'apps/orchestrator/src/cli/migrate.ts'],
           {
             cwd: root,
             env: { ...process.env, DATABASE_ADMIN_URL: '', DATABASE_URL: '', ...env },

@@ -1,14 +1,12 @@
 import { buildApp } from './app.ts';
-import { createIntegrations } from './integrations.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
-import { loadModules } from './lib/modules.ts';
+import { composeOrchestrator, loadSettings, type Settings } from './compose.ts';
+import { ConfigError } from './config.ts';
 import { createLogger } from './logger.ts';
 import { startRuntime } from './runtime.ts';
-import { startRoomSweeper } from './domain/rooms/expire-rooms.ts';
 
-let config: Config;
+let settings: Settings;
 try {
-  config = loadConfig();
+  settings = loadSettings();
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`afenda-orchestrator: ${err.message}\n`);
@@ -16,34 +14,33 @@ try {
   }
   throw err;
 }
+const { config } = settings;
 
 const logger = createLogger(config.LOG_LEVEL);
 
 try {
   const runtime = await startRuntime(config, logger);
-  const integrations = createIntegrations({
-    config,
+  const orchestrator = await composeOrchestrator({
+    settings,
     database: runtime.database,
     secrets: runtime.secrets,
     logger,
     databaseUrl: runtime.databaseUrl,
+    directory: { sync: runtime.auth.sync, scheduled: runtime.directoryScheduled },
   });
-  await integrations.start();
+  // Demo data for the tools whenever demo data is asked for (never in production).
+  if (runtime.demo) for (const { parts } of orchestrator.modules) await parts.seedDemo?.();
+  await orchestrator.start();
   const app = await buildApp({
     config,
     database: runtime.database,
     secrets: runtime.secrets,
-    integrations,
+    orchestrator,
+    moduleSettings: settings.modules,
     logger,
-    modules: await loadModules(),
     rateLimitStore: runtime.rateLimitStore,
     auth: runtime.auth,
     redis: runtime.redis,
-  });
-  const sweeper = startRoomSweeper({
-    database: runtime.database,
-    logger,
-    intervalS: config.ROOM_SWEEP_INTERVAL_S,
   });
   await app.listen({ host: config.HOST, port: config.PORT });
   const address = app.server.address();
@@ -65,8 +62,7 @@ try {
     timer.unref();
     try {
       await app.close();
-      await sweeper.stop();
-      await integrations.stop();
+      await orchestrator.stop();
       await runtime.close();
       logger.info('shutdown complete');
       process.exit(0);

@@ -8,3 +8,4 @@ export * from './conversations.ts';
 export * from './notifications.ts';
 export * from './rooms.ts';
 export * from './whiteboards.ts';
+export * from './webhooks.ts';

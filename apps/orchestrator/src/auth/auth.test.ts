@@ -5,8 +5,8 @@ import { exportSPKI, generateKeyPair } from 'jose';
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DirectorySync } from '../domain/identity/sync.ts';
-import { startIdentityFixture, type IdentityFixture } from '../test-fixture.ts';
-import { buildTestApp } from '../test-helpers.ts';
+import { startIdentityFixture, type IdentityFixture } from '../testing/fixture.ts';
+import { buildTestApp } from '../testing/app.ts';
 import { createTokenVerifier } from './verify-token.ts';
 
 let fx: IdentityFixture;

@@ -4,9 +4,9 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { DirectorySync } from '../domain/identity/sync.ts';
-import { namedTenant } from '../lib/tenant-context.ts';
-import { errorBody } from '../plugins/errors.ts';
-import type { RequestAuth } from '../plugins/request-context.ts';
+import { namedTenant } from '@afenda/platform/http/tenant-context';
+import { errorBody } from '@afenda/platform/errors';
+import type { RequestAuth } from '@afenda/platform/http/request-auth';
 import {
   IssuerUnavailable,
   TokenRejected,

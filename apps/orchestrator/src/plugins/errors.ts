@@ -1,8 +1,8 @@
-import { ErrorCodes, type ErrorBody } from '@afenda/contracts';
+import { ErrorCodes } from '@afenda/contracts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
-import { AppError } from '../errors.ts';
+import { AppError, errorBody } from '@afenda/platform/errors';
 
 // OPTIONS is answered for every path by CORS preflight and HEAD follows GET: neither counts for 405.
 const METHODS: HTTPMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -19,14 +19,6 @@ const STATUS_CODES: Record<number, string> = {
   429: ErrorCodes.RATE_LIMITED,
   503: ErrorCodes.SERVICE_UNAVAILABLE,
 };
-
-export function errorBody(
-  code: string,
-  message: string,
-  details: Record<string, unknown> = {},
-): ErrorBody {
-  return { error: { code, message, details } };
-}
 
 interface ValidationIssue {
   instancePath?: string;

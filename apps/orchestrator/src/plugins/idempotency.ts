@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { createHash } from 'node:crypto';
-import { errorBody } from './errors.ts';
+import { errorBody } from '@afenda/platform/errors';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

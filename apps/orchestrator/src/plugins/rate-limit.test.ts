@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@afenda/test-utils';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp } from '../test-helpers.ts';
+import { buildTestApp } from '../testing/app.ts';
 
 let tdb: TestDatabase;
 let app: FastifyInstance;

@@ -2,7 +2,7 @@ import { ErrorCodes } from '@afenda/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Hit, RateLimitStore } from '../lib/rate-limit-store.ts';
-import { errorBody } from './errors.ts';
+import { errorBody } from '@afenda/platform/errors';
 
 export type RateLimitKind = 'reads' | 'writes' | 'webhooks' | 'login';
 

@@ -3,12 +3,11 @@ import type { Database } from '@afenda/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { exportActivity, getActivity, listActivity } from '../domain/activity/activity.ts';
-import { forbidden } from '../errors.ts';
-import { actorOf } from '../lib/tenant-context.ts';
+import { exportActivity, getActivity, listActivity } from '@afenda/platform/activity/activity';
+import { forbidden } from '@afenda/platform/errors';
+import { actorOf } from '@afenda/platform/http/tenant-context';
+import { security, tenantHeaders } from '@afenda/platform/http/tenant-route';
 
-const security = [{ bearer: [] }];
-const headers = z.object({ 'x-tenant-id': z.uuid().optional().describe('The tenant (required)') });
 const COLUMNS = [
   'occurredAt',
   'type',
@@ -45,7 +44,7 @@ export const activityRoutes: FastifyPluginAsyncZod<{ database: Database }> = asy
         tags: ['activity'],
         security,
         summary: "The tenant's timeline across every tool, newest first (keyset pagination)",
-        headers,
+        headers: tenantHeaders,
         querystring: activityListQuerySchema,
         response: { 200: envelope(z.array(activityEntrySchema)) },
       },
@@ -64,7 +63,7 @@ export const activityRoutes: FastifyPluginAsyncZod<{ database: Database }> = asy
         tags: ['activity'],
         security,
         summary: 'Audit export of the timeline as CSV or NDJSON, streamed (admins and owners)',
-        headers,
+        headers: tenantHeaders,
         querystring: activityListQuerySchema
           .omit({ limit: true, cursor: true })
           .extend({ format: z.enum(['csv', 'ndjson']).default('ndjson') }),
@@ -103,7 +102,7 @@ export const activityRoutes: FastifyPluginAsyncZod<{ database: Database }> = asy
         tags: ['activity'],
         security,
         summary: 'One timeline entry',
-        headers,
+        headers: tenantHeaders,
         params: z.object({ id: z.uuid() }),
         response: { 200: envelope(activityEntrySchema) },
       },

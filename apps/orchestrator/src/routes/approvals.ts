@@ -11,20 +11,20 @@ import {
 import type { Database } from '@afenda/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listApprovalEvents } from '../domain/approvals/approval-ledger.ts';
-import { createApproval } from '../domain/approvals/create-approval.ts';
-import { getApproval, listApprovals } from '../domain/approvals/list-approvals.ts';
-import { decideApproval, submitApproval } from '../domain/approvals/transition-approval.ts';
-import { approvalTypes } from '../domain/approvals/types.ts';
-import { verifyLedger } from '../domain/approvals/verify-ledger.ts';
-import { forbidden } from '../errors.ts';
-import { actorOf } from '../lib/tenant-context.ts';
-import { params, security, tenantHeaders } from './tenant-route.ts';
+import { listApprovalEvents } from '@afenda/platform/approvals/approval-ledger';
+import { createApproval } from '@afenda/platform/approvals/create-approval';
+import { getApproval, listApprovals } from '@afenda/platform/approvals/list-approvals';
+import { decideApproval, submitApproval } from '@afenda/platform/approvals/transition-approval';
+import type { ApprovalRegistry } from '@afenda/platform/approvals/registry';
+import { verifyLedger } from '@afenda/platform/approvals/verify-ledger';
+import { forbidden } from '@afenda/platform/errors';
+import { actorOf } from '@afenda/platform/http/tenant-context';
+import { params, security, tenantHeaders } from '@afenda/platform/http/tenant-route';
 
-export const approvalRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (
-  app,
-  { database },
-) => {
+export const approvalRoutes: FastifyPluginAsyncZod<{
+  database: Database;
+  approvals: ApprovalRegistry;
+}> = async (app, { database, approvals: types }) => {
   app.get(
     '/approvals/types',
     {
@@ -43,7 +43,7 @@ export const approvalRoutes: FastifyPluginAsyncZod<{ database: Database }> = asy
     async (request) => {
       const actor = actorOf(request);
       return {
-        data: approvalTypes().map((t) => ({
+        data: types.list().map((t) => ({
           id: t.id,
           title: t.title,
           mayDecide: t.mayDecide(actor),
@@ -67,7 +67,7 @@ export const approvalRoutes: FastifyPluginAsyncZod<{ database: Database }> = asy
       },
     },
     async (request, reply) => {
-      const approval = await createApproval(database, actorOf(request), request.body);
+      const approval = await createApproval(types, database, actorOf(request), request.body);
       return reply.status(201).send({ data: approval, meta: { requestId: request.id } });
     },
   );
@@ -87,6 +87,7 @@ export const approvalRoutes: FastifyPluginAsyncZod<{ database: Database }> = asy
     },
     async (request) => {
       const { approvals, nextCursor } = await listApprovals(
+        types,
         database,
         actorOf(request),
         request.query,
@@ -150,7 +151,7 @@ export const approvalRoutes: FastifyPluginAsyncZod<{ database: Database }> = asy
       },
     },
     async (request) => ({
-      data: await submitApproval(database, actorOf(request), request.params.id),
+      data: await submitApproval(types, database, actorOf(request), request.params.id),
       meta: { requestId: request.id },
     }),
   );
@@ -190,6 +191,7 @@ export const approvalRoutes: FastifyPluginAsyncZod<{ database: Database }> = asy
         const note = (d.decision === 'approved' ? body.comment : body.reason) || undefined;
         return {
           data: await decideApproval(
+            types,
             database,
             actorOf(request),
             request.params.id,

@@ -2,15 +2,12 @@ import { envelope, type ModuleManifest } from '@afenda/contracts';
 import type { Database } from '@afenda/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getModuleSettings, putModuleSettings } from '../domain/modules/module-settings.ts';
-import { forbidden, notFound } from '../errors.ts';
-import { actorOf } from '../lib/tenant-context.ts';
-import type { SecretBox } from '../lib/secrets.ts';
+import { getModuleSettings, putModuleSettings } from '@afenda/platform/module-settings';
+import { forbidden, notFound } from '@afenda/platform/errors';
+import { actorOf } from '@afenda/platform/http/tenant-context';
+import type { SecretBox } from '@afenda/platform/secrets';
+import { security, tenantHeaders } from '@afenda/platform/http/tenant-route';
 
-const security = [{ bearer: [] }];
-const tenantHeaders = z.object({
-  'x-tenant-id': z.uuid().optional().describe('The tenant this request acts in (required)'),
-});
 const viewSchema = z
   .object({
     module: z.string(),
@@ -49,7 +46,7 @@ export const moduleSettingsRoutes: FastifyPluginAsyncZod<{
   modules: ModuleManifest[];
   /** May refuse a change (e.g. a Chatwoot account another organisation already claims). */
   check?: (tenantId: string, module: string, options?: Record<string, unknown>) => Promise<void>;
-  onChange?: (module: string) => void;
+  onChange?: (tenantId: string, module: string) => void;
 }> = async (app, { database, secrets, modules, check, onChange }) => {
   const adminOf = (request: Parameters<typeof actorOf>[0], module: string) => {
     const actor = actorOf(request);
@@ -112,7 +109,7 @@ export const moduleSettingsRoutes: FastifyPluginAsyncZod<{
         request.params.module,
         request.body,
       );
-      onChange?.(request.params.module);
+      onChange?.(actor.tenantId, request.params.module);
       return { data: view, meta: { requestId: request.id } };
     },
   );

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { putModuleSettings } from '../domain/modules/module-settings.ts';
-import { SecretBox } from '../lib/secrets.ts';
-import { startIdentityFixture, type IdentityFixture } from '../test-fixture.ts';
+import { putModuleSettings } from '@afenda/platform/module-settings';
+import { SecretBox } from '@afenda/platform/secrets';
+import { startIdentityFixture, type IdentityFixture } from '../testing/fixture.ts';
 
 let fx: IdentityFixture;
 let app: FastifyInstance;
@@ -122,7 +122,7 @@ describe('GET /api/v1/approvals/:id/events', () => {
 
 describe('modules the deployment configures', () => {
   it('count a setting given by the environment (video: JITSI_URL) for every tenant', async () => {
-    const { buildTestApp } = await import('../test-helpers.ts');
+    const { buildTestApp } = await import('../testing/app.ts');
     const withJitsi = await buildTestApp({
       database: fx.tdb.database,
       env: {

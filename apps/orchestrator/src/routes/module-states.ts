@@ -3,7 +3,7 @@ import type { Database } from '@afenda/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listModuleStates } from '../domain/modules/module-states.ts';
-import { actorOf } from '../lib/tenant-context.ts';
+import { actorOf } from '@afenda/platform/http/tenant-context';
 
 /** The modules as the caller's tenant has them: what the Shell's navigation and App registry show. */
 export const moduleStateRoutes: FastifyPluginAsyncZod<{

@@ -13,12 +13,8 @@ import {
   markRead,
   unreadCount,
 } from '../domain/notifications/notifications.ts';
-import { actorOf } from '../lib/tenant-context.ts';
-
-const security = [{ bearer: [] }];
-const headers = z.object({
-  'x-tenant-id': z.uuid().optional().describe('The tenant (required)'),
-});
+import { actorOf } from '@afenda/platform/http/tenant-context';
+import { security, tenantHeaders } from '@afenda/platform/http/tenant-route';
 
 /** The caller's notification center in the active tenant. */
 export const notificationRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (
@@ -32,7 +28,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<{ database: Database }> =
         tags: ['notifications'],
         security,
         summary: "The caller's notifications in the tenant, newest first (keyset pagination)",
-        headers,
+        headers: tenantHeaders,
         querystring: notificationListQuerySchema,
         response: { 200: envelope(z.array(notificationSchema)) },
       },
@@ -54,7 +50,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<{ database: Database }> =
         tags: ['notifications'],
         security,
         summary: "How many of the caller's notifications in the tenant are unread",
-        headers,
+        headers: tenantHeaders,
         response: { 200: envelope(unreadCountSchema) },
       },
     },
@@ -71,7 +67,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<{ database: Database }> =
         tags: ['notifications'],
         security,
         summary: 'Mark every unread notification of the caller in the tenant read; how many were',
-        headers,
+        headers: tenantHeaders,
         response: {
           200: envelope(z.object({ marked: z.number().int().nonnegative() })),
         },
@@ -90,7 +86,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<{ database: Database }> =
         tags: ['notifications'],
         security,
         summary: 'Mark one notification read (again: no change)',
-        headers,
+        headers: tenantHeaders,
         params: z.object({ id: z.uuid() }),
         response: { 200: envelope(notificationSchema) },
       },

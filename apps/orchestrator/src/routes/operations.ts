@@ -3,61 +3,27 @@
  * state, outbound actions (calls into other tools) and their state, the dead letters of both,
  * and replay. Owners and admins of the active tenant only, and only their organisation's.
  */
-import { envelope } from '@afenda/contracts';
+import {
+  deliverySchema,
+  deliveryStatusSchema,
+  envelope,
+  outboundSchema,
+  outboundStatusSchema,
+} from '@afenda/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { outboundView, listOutbound, replayOutbound } from '../domain/outbound/outbound.ts';
+import { outboundView, listOutbound, replayOutbound } from '@afenda/platform/outbound/outbound';
 import {
   deliveryView,
   getDelivery,
   listDeliveries,
   replayDeliveries,
-} from '../domain/webhooks/deliveries.ts';
-import { AppError, forbidden, notFound } from '../errors.ts';
-import type { Integrations } from '../integrations.ts';
-import { actorOf } from '../lib/tenant-context.ts';
+} from '@afenda/platform/webhooks/deliveries';
+import { AppError, forbidden, notFound } from '@afenda/platform/errors';
+import type { Platform } from '@afenda/platform/platform';
+import { actorOf } from '@afenda/platform/http/tenant-context';
 import type { FastifyRequest } from 'fastify';
-
-const security = [{ bearer: [] }];
-const tenantHeaders = z.object({
-  'x-tenant-id': z.uuid().optional().describe('The tenant this request acts in (required)'),
-});
-const deliveryStatus = z.enum(['received', 'processed', 'ignored', 'unmapped', 'failed', 'dead']);
-const outboundStatus = z.enum(['pending', 'done', 'failed', 'dead']);
-
-const deliverySchema = z
-  .object({
-    id: z.uuid(),
-    source: z.string(),
-    deliveryId: z.string(),
-    tenantId: z.uuid().nullable(),
-    accountRef: z.string().nullable(),
-    eventType: z.string(),
-    verified: z.boolean(),
-    status: deliveryStatus,
-    reason: z.string().nullable(),
-    attempts: z.number(),
-    lastError: z.string().nullable(),
-    nextAttemptAt: z.string().nullable(),
-    receivedAt: z.string(),
-    processedAt: z.string().nullable(),
-  })
-  .meta({ id: 'WebhookDelivery' });
-
-const outboundSchema = z
-  .object({
-    id: z.uuid(),
-    kind: z.string(),
-    subjectId: z.string(),
-    status: outboundStatus,
-    attempts: z.number(),
-    lastError: z.string().nullable(),
-    result: z.record(z.string(), z.unknown()).nullable(),
-    nextAttemptAt: z.string().nullable(),
-    createdAt: z.string(),
-    doneAt: z.string().nullable(),
-  })
-  .meta({ id: 'OutboundAction' });
+import { security, tenantHeaders } from '@afenda/platform/http/tenant-route';
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -71,11 +37,11 @@ function adminOf(request: FastifyRequest) {
   return actor;
 }
 
-export const operationsRoutes: FastifyPluginAsyncZod<{ integrations: Integrations }> = async (
+export const operationsRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = async (
   app,
-  { integrations },
+  { platform },
 ) => {
-  const { database } = integrations.deliveries;
+  const { database } = platform.deliveries;
 
   app.get(
     '/admin/deliveries',
@@ -86,7 +52,7 @@ export const operationsRoutes: FastifyPluginAsyncZod<{ integrations: Integration
         summary: "The organisation's webhook deliveries, newest first, with their state",
         headers: tenantHeaders,
         querystring: listQuery.extend({
-          status: deliveryStatus.optional(),
+          status: deliveryStatusSchema.optional(),
           source: z.string().max(32).optional(),
         }),
         response: { 200: envelope(z.array(deliverySchema)) },
@@ -135,7 +101,7 @@ export const operationsRoutes: FastifyPluginAsyncZod<{ integrations: Integration
         summary: 'Calls into other tools (e.g. the decision note in Chatwoot) and their state',
         headers: tenantHeaders,
         querystring: listQuery.extend({
-          status: outboundStatus.optional(),
+          status: outboundStatusSchema.optional(),
           subject: z.string().max(200).optional().describe('e.g. the approval id'),
         }),
         response: { 200: envelope(z.array(outboundSchema)) },
@@ -215,11 +181,11 @@ export const operationsRoutes: FastifyPluginAsyncZod<{ integrations: Integration
     async (request) => {
       const actor = adminOf(request);
       const ids = request.body.ids;
-      const deliveries = await replayDeliveries(integrations.deliveries, {
+      const deliveries = await replayDeliveries(platform.deliveries, {
         tenantId: actor.tenantId,
         ids,
       });
-      const outbound = await replayOutbound(integrations.outbound, actor.tenantId, ids);
+      const outbound = await replayOutbound(platform.outbound, actor.tenantId, ids);
       if (ids && deliveries.length + outbound.length === 0) {
         throw new AppError(
           'NOTHING_TO_REPLAY',

@@ -4,8 +4,8 @@ import { Gauge } from 'prom-client';
 import { z } from 'zod';
 import type { StreamHub } from '../domain/stream/hub.ts';
 import { parsePosition } from '../domain/stream/position.ts';
-import { AppError } from '../errors.ts';
-import { actorOf } from '../lib/tenant-context.ts';
+import { AppError } from '@afenda/platform/errors';
+import { actorOf } from '@afenda/platform/http/tenant-context';
 
 /** GET /api/v1/stream: the caller's live events in the active tenant, as Server-Sent Events. */
 export const streamRoutes: FastifyPluginAsyncZod<{ hub: StreamHub }> = async (app, { hub }) => {

@@ -16,8 +16,7 @@ import {
   listMyTenants,
   switchTenant,
 } from '../domain/tenants/tenants.ts';
-
-const security = [{ bearer: [] }];
+import { security } from '@afenda/platform/http/tenant-route';
 
 /** The caller and their tenants. Every tenant id is checked against membership: 404 otherwise. */
 export const tenantRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DirectorySync } from '../domain/identity/sync.ts';
-import { AppError } from '../errors.ts';
+import { AppError } from '@afenda/platform/errors';
 
 const digest = (v: string) => createHash('sha256').update(v).digest();
 

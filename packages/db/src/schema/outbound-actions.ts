@@ -1,6 +1,5 @@
+import { OUTBOUND_STATUSES } from '@afenda/contracts/webhooks';
 import { integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-
-export const OUTBOUND_STATUSES = ['pending', 'done', 'failed', 'dead'] as const;
 
 export const outboundActions = pgTable(
   'outbound_actions',

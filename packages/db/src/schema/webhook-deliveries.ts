@@ -1,13 +1,5 @@
+import { DELIVERY_STATUSES } from '@afenda/contracts/webhooks';
 import { boolean, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-
-export const DELIVERY_STATUSES = [
-  'received',
-  'processed',
-  'ignored',
-  'unmapped',
-  'failed',
-  'dead',
-] as const;
 
 export const webhookDeliveries = pgTable('webhook_deliveries', {
   id: uuid('id').primaryKey().defaultRandom(),

@@ -2,6 +2,8 @@ import { buildDirectory } from '@afenda/contracts';
 import { reconcileDirectory, schema, type Database, type ReconcileResult } from '@afenda/db';
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import { defineJob } from '@afenda/platform/jobs/job';
+import { z } from 'zod';
 import type { DirectorySource } from './directory-source.ts';
 
 export type SyncTrigger = 'startup' | 'schedule' | 'login' | 'webhook' | 'manual';
@@ -18,7 +20,6 @@ export interface SyncRun {
  * changed; a failed run changes nothing (one transaction) and says why.
  */
 export class DirectorySync {
-  private timer: NodeJS.Timeout | undefined;
   private running: Promise<SyncRun> | undefined;
   private again = false;
 
@@ -104,14 +105,22 @@ export class DirectorySync {
     });
   }
 
-  start(intervalSeconds: number): void {
-    if (intervalSeconds <= 0) return;
-    this.timer = setInterval(() => void this.reconcileAll('schedule'), intervalSeconds * 1000);
-    this.timer.unref();
+  /** The periodic job: a full reconcile each tick, on one replica; a failed run is retried. */
+  job(schedule: string) {
+    return defineJob({
+      id: 'directory.reconcile',
+      description:
+        "Reconciles tenants, users and memberships from the directory (Keycloak's groups)",
+      payload: z.object({}).loose(),
+      schedule,
+      handler: async () => {
+        const run = await this.reconcileAll('schedule');
+        if (run.status === 'failed') throw new Error(`directory reconcile failed: ${run.error}`);
+      },
+    });
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
     await this.running?.catch(() => undefined);
   }
 }

@@ -1,8 +1,8 @@
 import type { Approval } from '@afenda/contracts';
 import { schema, type Tx } from '@afenda/db';
 import { and, eq, inArray } from 'drizzle-orm';
-import { publishStreamEvent } from '../stream/publish.ts';
-import { approvalType, onApprovalDecided, onApprovalSubmitted } from '../approvals/types.ts';
+import { publishStreamEvent } from '@afenda/platform/stream/publish';
+import type { ApprovalRegistry } from '@afenda/platform/approvals/registry';
 import { raiseNotifications, type NotificationInput } from './notifications.ts';
 
 const UT = schema.userTenants;
@@ -29,8 +29,12 @@ const notify = (
   );
 
 /** Submitted: everyone who may decide it (as `awaiting=me` computes it), not its requester. */
-async function notifyDeciders(tx: Tx, approval: Approval): Promise<void> {
-  const type = approvalType(approval.type);
+async function notifyDeciders(
+  approvals: ApprovalRegistry,
+  tx: Tx,
+  approval: Approval,
+): Promise<void> {
+  const type = approvals.type(approval.type);
   const members = await tx
     .select({ userId: UT.userId, role: UT.role, canApprove: UT.canApprove })
     .from(UT)
@@ -52,7 +56,11 @@ async function notifyDeciders(tx: Tx, approval: Approval): Promise<void> {
  * Decided: its requester, and the agent who escalated it (metadata.agentUserId, set by the
  * Chatwoot escalation) when that is another member of the tenant. Never the decider.
  */
-async function notifyRequester(tx: Tx, approval: Approval): Promise<void> {
+async function notifyRequester(
+  approvals: ApprovalRegistry,
+  tx: Tx,
+  approval: Approval,
+): Promise<void> {
   const agent = approval.metadata.agentUserId;
   const wanted = new Set([approval.requestedBy]);
   if (typeof agent === 'string' && UUID.test(agent)) wanted.add(agent.toLowerCase());
@@ -68,7 +76,7 @@ async function notifyRequester(tx: Tx, approval: Approval): Promise<void> {
     members.map((m) => m.userId),
     {
       kind: 'approval.decided',
-      title: `${approvalType(approval.type)?.title ?? 'Approval'} ${approval.status}: ${approval.title}`,
+      title: `${approvals.type(approval.type)?.title ?? 'Approval'} ${approval.status}: ${approval.title}`,
       body: approval.decisionComment ?? '',
     },
   );
@@ -83,18 +91,22 @@ const announce = (tx: Tx, approval: Approval) =>
     subject: approval,
   });
 
-let registered = false;
-
-/** Registers the approval hooks once per process. */
-export function registerApprovalNotifications(): void {
-  if (registered) return;
-  registered = true;
-  onApprovalSubmitted('*', async (tx, approval) => {
-    await notifyDeciders(tx, approval);
-    await announce(tx, approval);
+/** The notifications' reactions to every approval type, registered on the Platform. */
+export function registerApprovalNotifications(approvals: ApprovalRegistry): void {
+  approvals.on('submitted', {
+    name: 'notifications.deciders',
+    type: '*',
+    run: async (tx, approval) => {
+      await notifyDeciders(approvals, tx, approval);
+      await announce(tx, approval);
+    },
   });
-  onApprovalDecided('*', async (tx, approval) => {
-    await notifyRequester(tx, approval);
-    await announce(tx, approval);
+  approvals.on('decided', {
+    name: 'notifications.requester',
+    type: '*',
+    run: async (tx, approval) => {
+      await notifyRequester(approvals, tx, approval);
+      await announce(tx, approval);
+    },
   });
 }

@@ -2,9 +2,9 @@ import type { Notification } from '@afenda/contracts';
 import { schema, type Database, type Tx } from '@afenda/db';
 import { and, count, desc, eq, getTableColumns, isNull } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../../errors.ts';
-import { beyond, cursorTime, decodeCursor, keysetPage } from '../../lib/cursor.ts';
-import { publishStreamEvents } from '../stream/publish.ts';
+import { AppError } from '@afenda/platform/errors';
+import { beyond, cursorTime, decodeCursor, keysetPage } from '@afenda/platform/cursor';
+import { publishStreamEvents } from '@afenda/platform/stream/publish';
 
 const N = schema.notifications;
 type Row = typeof N.$inferSelect;

@@ -1,10 +1,9 @@
 import type { Database } from '@afenda/db';
-import { sql } from 'drizzle-orm';
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Fanout } from './fanout.ts';
 import { comparePositions, maxPosition, type Position } from './position.ts';
-import { onStreamCommit } from './publish.ts';
+import { onStreamCommit } from '@afenda/platform/stream/publish';
 import { logHorizon, readLog, type LoggedEvent } from './read-log.ts';
 
 export interface StreamHubOptions {
@@ -19,7 +18,6 @@ export interface StreamHubOptions {
   /** A connection whose unsent output grows past this is cut off (it resumes by Last-Event-ID). */
   maxBufferBytes: number;
   maxConnections: number;
-  retentionS: number;
   /** Recent events kept in memory, so that a reconnect a moment later costs no query. */
   ringSize?: number;
   batchSize?: number;
@@ -102,7 +100,6 @@ export class StreamHub {
       this.timers.push(
         setInterval(() => this.wake(), this.o.pollIntervalMs),
         setInterval(() => this.heartbeat(), this.o.heartbeatMs),
-        setInterval(() => void this.expire(), 60_000),
       );
       for (const t of this.timers) t.unref();
     })().catch((err: unknown) => {
@@ -291,24 +288,6 @@ export class StreamHub {
   private heartbeat(): void {
     for (const set of this.byTenant.values())
       for (const sub of set) if (sub.synced) this.write(sub, ': ping\n\n');
-  }
-
-  /** Drops events older than the retention, in batches (any process may: deletes are idempotent). */
-  private async expire(): Promise<void> {
-    try {
-      for (let batch = 0; batch < 100 && !this.closed; batch++) {
-        const { rowCount } = await this.o.database.transaction({ fanout: true }, (tx) =>
-          tx.execute(sql`
-            delete from stream_events where ctid = any(array(
-              select ctid from stream_events
-              where created_at < now() - make_interval(secs => ${this.o.retentionS})
-              limit 10000))`),
-        );
-        if ((rowCount ?? 0) < 10_000) return;
-      }
-    } catch (err) {
-      this.o.logger.warn({ err }, 'stream: expiring old events failed');
-    }
   }
 
   /** Ends every stream (clients reconnect elsewhere) and stops reading. */

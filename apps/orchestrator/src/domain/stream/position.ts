@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.ts';
+import { AppError } from '@afenda/platform/errors';
 
 /**
  * A place in the stream's log: (transaction id, row id), the order in which events become final.

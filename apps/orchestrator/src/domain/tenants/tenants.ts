@@ -1,11 +1,9 @@
 import type { Tenant, TenantNode } from '@afenda/contracts';
 import { schema, type Database } from '@afenda/db';
 import { and, eq } from 'drizzle-orm';
-import { AppError } from '../../errors.ts';
+import { tenantNotFound } from '@afenda/platform/errors';
 
 const { tenants, userTenants, activeTenants, users } = schema;
-
-export const tenantNotFound = () => new AppError('TENANT_NOT_FOUND', 404, 'Tenant not found');
 
 /** Every tenant the user belongs to, with their role there. */
 export async function listMyTenants(database: Database, userId: string): Promise<Tenant[]> {

@@ -1,0 +1,132 @@
+/**
+ * Escalation to CEO approval: one code path for the Shell's button, the Chatwoot Dashboard App
+ * and the label added in Chatwoot. The conversation row is locked for the duration, so that of
+ * two escalations at once the second finds the first: while one is pending, escalating again
+ * returns it instead of creating another.
+ */
+import type { Approval } from '@afenda/contracts';
+import type { Database, Tx } from '@afenda/db';
+import { schema } from '@afenda/db';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { AppError } from '@afenda/platform/errors';
+import { recordActivity } from '@afenda/platform/activity/record-activity';
+import { A, toApproval } from '@afenda/platform/approvals/approvals';
+import type { Actor } from '@afenda/platform/context';
+import { insertApproval } from '@afenda/platform/approvals/create-approval';
+import type { ApprovalRegistry } from '@afenda/platform/approvals/registry';
+
+const C = schema.conversations;
+const M = schema.conversationMessages;
+export type ConversationRow = typeof C.$inferSelect;
+
+export type EscalationVia = 'shell' | 'dashboard_app' | 'label';
+
+export const conversationNotFound = () =>
+  new AppError('CONVERSATION_NOT_FOUND', 404, 'Conversation not found');
+
+/** The submitted escalation of a conversation, if one is waiting for a decision. */
+export async function pendingEscalation(tx: Tx, conversation: ConversationRow) {
+  const [row] = await tx
+    .select()
+    .from(A)
+    .where(
+      and(
+        eq(A.tenantId, conversation.tenantId),
+        eq(A.source, 'chatwoot'),
+        eq(A.sourceRef, String(conversation.displayId)),
+        eq(A.status, 'submitted'),
+        sql`${A.metadata}->>'conversationId' = ${conversation.id}`,
+      ),
+    )
+    .orderBy(desc(A.createdAt))
+    .limit(1);
+  return row;
+}
+
+/** Inside the caller's transaction (tenant set). */
+export async function escalateInTx(
+  approvals: ApprovalRegistry,
+  tx: Tx,
+  actor: Actor,
+  conversationId: string,
+  via: EscalationVia,
+  note?: string,
+): Promise<{ approval: Approval; created: boolean }> {
+  const [conversation] = await tx
+    .select()
+    .from(C)
+    .where(and(eq(C.tenantId, actor.tenantId), eq(C.id, conversationId)))
+    .for('update');
+  if (!conversation) throw conversationNotFound();
+  const pending = await pendingEscalation(tx, conversation);
+  if (pending) return { approval: toApproval(pending), created: false };
+
+  const recent = await tx
+    .select()
+    .from(M)
+    .where(
+      and(
+        eq(M.tenantId, actor.tenantId),
+        eq(M.conversationId, conversation.id),
+        eq(M.private, false),
+        eq(M.own, false),
+      ),
+    )
+    .orderBy(desc(M.createdAt))
+    .limit(5);
+  const lastMessages = recent.reverse().map((m) => ({
+    direction: m.direction,
+    sender: m.senderName,
+    content: m.content.slice(0, 1000),
+    at: m.createdAt.toISOString(),
+  }));
+  const customer = conversation.contactName ?? 'a customer';
+  const lastIncoming = [...recent].reverse().find((m) => m.direction === 'incoming');
+  const approval = await insertApproval(approvals, tx, actor, {
+    type: 'ceo_approval',
+    title: `Escalation: ${customer} (conversation #${conversation.displayId})`.slice(0, 200),
+    description: (note?.trim() || lastIncoming?.content || '').slice(0, 5000),
+    source: 'chatwoot',
+    sourceRef: String(conversation.displayId),
+    metadata: {
+      conversationId: conversation.id,
+      accountId: conversation.accountId,
+      displayId: conversation.displayId,
+      customer: customer.slice(0, 200),
+      lastMessages,
+      agentUserId: actor.userId,
+      via,
+    },
+    submit: true,
+  });
+  await recordActivity(tx, {
+    tenantId: actor.tenantId,
+    actorId: actor.userId,
+    source: 'chatwoot',
+    subjectType: 'conversation',
+    subjectId: conversation.id,
+    verb: 'escalated',
+    title: `Conversation #${conversation.displayId} escalated to CEO approval`,
+    description: note ?? '',
+    data: { approvalId: approval.id, via, displayId: conversation.displayId },
+  });
+  return { approval, created: true };
+}
+
+export async function escalateConversation(
+  approvals: ApprovalRegistry,
+  database: Database,
+  actor: Actor,
+  conversationId: string,
+  via: EscalationVia,
+  note?: string,
+): Promise<{ approval: Approval; created: boolean }> {
+  if (actor.role === 'viewer') {
+    throw new AppError('FORBIDDEN', 403, 'Viewers cannot escalate conversations');
+  }
+  return database.withTenant(
+    actor.tenantId,
+    (tx) => escalateInTx(approvals, tx, actor, conversationId, via, note),
+    actor.userId,
+  );
+}

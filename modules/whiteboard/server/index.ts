@@ -1,0 +1,54 @@
+/**
+ * Whiteboards (tldraw): boards kept in our PostgreSQL with their versions, linked to approvals
+ * and conversations, edited live by several people over tldraw's sync protocol.
+ */
+import websocket from '@fastify/websocket';
+import { defineModule } from '@afenda/platform/module';
+import { randomBytes } from 'node:crypto';
+import { manifest } from '../manifest.ts';
+import { LiveSessions } from './live-sessions.ts';
+import { whiteboardRoutes } from './routes.ts';
+import { whiteboardSettingsSchema } from './settings.ts';
+import { TicketIssuer } from './tickets.ts';
+
+export default defineModule({
+  manifest,
+  settings: whiteboardSettingsSchema,
+  create({ database, logger, settings, core }) {
+    const boardSettings = {
+      maxBytes: settings.WHITEBOARD_MAX_BYTES,
+      versionIntervalMs: settings.WHITEBOARD_VERSION_INTERVAL_S * 1000,
+      maxVersions: settings.WHITEBOARD_MAX_VERSIONS,
+    };
+    const sessions = new LiveSessions({
+      database,
+      settings: boardSettings,
+      logger,
+      persistIntervalMs: settings.WHITEBOARD_PERSIST_INTERVAL_MS,
+    });
+    const tickets = new TicketIssuer(
+      settings.WHITEBOARD_TICKET_SECRET
+        ? Buffer.from(settings.WHITEBOARD_TICKET_SECRET)
+        : randomBytes(32),
+      settings.WHITEBOARD_TICKET_TTL_S * 1000,
+    );
+    return {
+      routes: async (app) => {
+        // Live boards write what they hold before the database goes away.
+        app.addHook('preClose', () => sessions.closeAll());
+        // tldraw chunks large messages; one frame never needs to exceed a whole document.
+        await app.register(websocket, {
+          options: { maxPayload: settings.WHITEBOARD_MAX_BYTES * 2 },
+        });
+        await app.register(whiteboardRoutes, {
+          database,
+          settings: boardSettings,
+          sessions,
+          tickets,
+          publicUrl: core.PUBLIC_URL,
+          origins: core.CORS_ORIGINS,
+        });
+      },
+    };
+  },
+});

@@ -1,0 +1,86 @@
+/**
+ * What a tool's folder exports: one declarative module. The orchestrator's loader parses its
+ * settings slice, calls create() with the kernel and its dependencies, and registers what it
+ * returns on the Platform; the module never reaches into the orchestrator app.
+ */
+import type { ModuleManifest } from '@afenda/contracts';
+import type { Database } from '@afenda/db';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { ApprovalType, ApprovalHook, HookEvent } from './approvals/registry.ts';
+import type { AnyJob } from './jobs/job.ts';
+import type { OutboundHandler } from './outbound/outbound.ts';
+import type { Platform } from './platform.ts';
+import type { SecretBox } from './secrets.ts';
+import type { SettingProblem, SettingsSchema } from './settings.ts';
+import type { WebhookSource } from './webhooks/deliveries.ts';
+
+/** The kernel's settings a module may read. */
+export interface CoreSettings {
+  NODE_ENV: 'production' | 'development' | 'test';
+  PUBLIC_URL: string;
+  CORS_ORIGINS: string[];
+  /** The orchestrator's data folder (absolute). */
+  dataDir: string;
+  /** The largest webhook body accepted (WEBHOOK_BODY_LIMIT_BYTES). */
+  webhookBodyLimit: number;
+  /** Demo data is asked for (development only). */
+  demo: boolean;
+}
+
+export interface ModuleContext<S> {
+  platform: Platform;
+  database: Database;
+  logger: Logger;
+  secrets: SecretBox;
+  settings: S;
+  core: CoreSettings;
+  /** Calls into the tool go through this: tests hand a double at the network boundary. */
+  fetch: typeof fetch;
+}
+
+/** A reaction to an approval of one of the module's types (or '*'), named for the listing. */
+export interface ModuleApprovalHook {
+  event: HookEvent;
+  type: string;
+  name: string;
+  run: ApprovalHook;
+}
+
+/** What a module contributes, registered on the Platform by the loader. */
+export interface ModuleParts {
+  /** Its HTTP routes, registered under /api/v1 (the tenant-route helpers are in platform/http). */
+  routes?: FastifyPluginAsync;
+  webhookSources?: WebhookSource[];
+  outboundHandlers?: Record<string, OutboundHandler>;
+  approvalTypes?: ApprovalType[];
+  approvalHooks?: ModuleApprovalHook[];
+  jobs?: AnyJob[];
+  /** Checks a tenant's settings for the module before they are stored (throws AppError). */
+  checkTenantSettings?(
+    tenantId: string,
+    options: Record<string, unknown> | undefined,
+  ): Promise<void>;
+  /** A tenant's settings for the module changed. */
+  onTenantSettingsChanged?(tenantId: string): void;
+  /** Demo data (development only, when demo data is asked for). */
+  seedDemo?(): Promise<void>;
+  /** Runs once the app listens; undone by stop() before the database closes. */
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+export interface ServerModule<T extends SettingsSchema = SettingsSchema> {
+  manifest: ModuleManifest;
+  /** The module's environment keys (its slice of the settings). */
+  settings: T;
+  /** Problems across the slice's keys that one key's schema can't see. */
+  checkSettings?(settings: z.infer<T>): SettingProblem[];
+  create(context: ModuleContext<z.infer<T>>): ModuleParts | Promise<ModuleParts>;
+}
+
+/** Keeps the settings type of a module (an identity function, for inference). */
+export function defineModule<T extends SettingsSchema>(module: ServerModule<T>): ServerModule<T> {
+  return module;
+}

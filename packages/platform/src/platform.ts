@@ -1,0 +1,144 @@
+/**
+ * The kernel every module runs on, made once in the composition root and handed to each
+ * module: the database, the job queue, and the registries of what reacts to what — approval
+ * types and their hooks, webhook sources, outbound handlers, jobs. Nothing is registered
+ * anywhere else (no module-level state), so describe() is the whole list.
+ */
+import type { Database } from '@afenda/db';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { ApprovalRegistry, type ApprovalType, type NamedHook } from './approvals/registry.ts';
+import { defineJob, type AnyJob, type JobDefinition } from './jobs/job.ts';
+import type { JobQueue } from './jobs/queue.ts';
+import type { RetryPolicy } from './jobs/retry.ts';
+import {
+  OUTBOUND_TASK,
+  runOutbound,
+  sweepOutbound,
+  type OutboundDeps,
+  type OutboundHandler,
+} from './outbound/outbound.ts';
+import {
+  PROCESS_TASK,
+  processDelivery,
+  sweepDeliveries,
+  type DeliveryDeps,
+  type WebhookSource,
+} from './webhooks/deliveries.ts';
+
+export interface PlatformOptions {
+  database: Database;
+  queue: JobQueue;
+  logger: Logger;
+  retry: RetryPolicy;
+  /** Work due this long and still unfinished is queued again by the sweep job. */
+  recoveryAfterS: number;
+  /** The sweep job's schedule (crontab); '' turns it off. */
+  sweepSchedule: string;
+}
+
+export interface PlatformDescription {
+  approvalTypes: { id: string; title: string }[];
+  approvalHooks: { event: 'submitted' | 'decided'; type: string; name: string }[];
+  webhookSources: string[];
+  outboundHandlers: string[];
+  jobs: { id: string; schedule: string | null; runAtStart: boolean; description: string }[];
+}
+
+export class Platform {
+  readonly database: Database;
+  readonly queue: JobQueue;
+  readonly logger: Logger;
+  readonly approvals = new ApprovalRegistry();
+  readonly deliveries: DeliveryDeps;
+  readonly outbound: OutboundDeps;
+
+  constructor(private readonly options: PlatformOptions) {
+    const { database, queue, retry } = options;
+    this.database = database;
+    this.queue = queue;
+    this.logger = options.logger;
+    this.deliveries = { database, queue, retry, sources: new Map() };
+    this.outbound = { database, queue, retry, handlers: new Map() };
+    for (const job of this.kernelJobs()) queue.register(job);
+  }
+
+  addApprovalType(type: ApprovalType): void {
+    this.approvals.register(type);
+  }
+
+  onApprovalSubmitted(hook: NamedHook): () => void {
+    return this.approvals.on('submitted', hook);
+  }
+
+  onApprovalDecided(hook: NamedHook): () => void {
+    return this.approvals.on('decided', hook);
+  }
+
+  addWebhookSource(source: WebhookSource): void {
+    if (this.deliveries.sources.has(source.name))
+      throw new Error(`webhook source ${source.name} is already registered`);
+    this.deliveries.sources.set(source.name, source);
+  }
+
+  webhookSource(name: string): WebhookSource | undefined {
+    return this.deliveries.sources.get(name);
+  }
+
+  addOutboundHandler(kind: string, handler: OutboundHandler): void {
+    if (this.outbound.handlers.has(kind))
+      throw new Error(`outbound handler ${kind} is already registered`);
+    this.outbound.handlers.set(kind, handler);
+  }
+
+  addJob<P>(job: JobDefinition<P>): void {
+    this.queue.register(job);
+  }
+
+  /** One sweep now: unfinished deliveries and outbound actions queued again. */
+  async sweep(): Promise<{ deliveries: number; outbound: number }> {
+    return {
+      deliveries: await sweepDeliveries(this.deliveries, this.options.recoveryAfterS),
+      outbound: await sweepOutbound(this.outbound, this.options.recoveryAfterS),
+    };
+  }
+
+  describe(): PlatformDescription {
+    const approvals = this.approvals.describe();
+    return {
+      approvalTypes: approvals.types,
+      approvalHooks: approvals.hooks,
+      webhookSources: [...this.deliveries.sources.keys()],
+      outboundHandlers: [...this.outbound.handlers.keys()],
+      jobs: this.queue.list(),
+    };
+  }
+
+  private kernelJobs(): AnyJob[] {
+    return [
+      defineJob({
+        id: PROCESS_TASK,
+        description: 'Processes one stored webhook delivery (exactly once in effect)',
+        payload: z.object({ id: z.uuid() }),
+        handler: ({ id }) => processDelivery(this.deliveries, id),
+      }),
+      defineJob({
+        id: OUTBOUND_TASK,
+        description: 'Runs one outbound call into a tool (retried, dead-lettered)',
+        payload: z.object({ tenantId: z.uuid(), id: z.uuid() }),
+        handler: ({ tenantId, id }) => runOutbound(this.outbound, tenantId, id),
+      }),
+      defineJob({
+        id: 'jobs.sweep',
+        description: 'Queues again deliveries and outbound actions a dead process left unfinished',
+        payload: z.object({}).loose(),
+        schedule: this.options.sweepSchedule,
+        runAtStart: true,
+        handler: async () => {
+          const n = await this.sweep();
+          if (n.deliveries + n.outbound > 0) this.logger.info(n, 'queued unfinished work again');
+        },
+      }),
+    ];
+  }
+}
