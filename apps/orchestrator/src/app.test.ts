@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildTestApp, type LogCapture } from './testing/app.ts';
+import { MODULES } from './modules.ts';
 
 let tdb: TestDatabase;
 let app: FastifyInstance;
@@ -56,12 +57,10 @@ describe('the API envelope', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.data.name).toBe('axis-afenda-orchestrator');
-    expect(body.data.modules.map((m: { id: string }) => m.id)).toEqual([
-      'chat',
-      'inbox',
-      'video',
-      'whiteboard',
-    ]);
+    // Every module the orchestrator lists (src/modules.ts), in its order.
+    expect(body.data.modules.map((m: { id: string }) => m.id)).toEqual(
+      MODULES.map((m) => m.manifest.id),
+    );
     expect(body.meta.requestId).toBe(res.headers['x-request-id']);
   });
 

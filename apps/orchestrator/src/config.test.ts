@@ -2,6 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { defineModule } from '@afenda/platform/module';
+import { httpOrigin } from '@afenda/platform/settings';
+import { z } from 'zod';
 import { loadSettings, settingKeys } from './compose.ts';
 import { ConfigError, loadConfig } from './config.ts';
 
@@ -16,6 +19,24 @@ function problems(env: Record<string, string>): string {
   }
   throw new Error('expected the configuration to be refused');
 }
+
+/** A module of this test's own, with a slice of two keys and a check across them. */
+const maps = defineModule({
+  manifest: {
+    id: 'maps',
+    name: 'Maps',
+    tool: 'Maps',
+    description: 'A test module',
+    path: '/app/maps',
+    settings: { baseUrl: false, apiToken: false, webhookSecret: false },
+  },
+  settings: z.object({ MAPS_URL: httpOrigin.optional(), MAPS_KEY: z.string().optional() }),
+  checkSettings: (s) =>
+    s.MAPS_URL && !s.MAPS_KEY
+      ? [{ variable: 'MAPS_KEY', problem: 'is required when MAPS_URL is set' }]
+      : [],
+  create: () => ({}),
+});
 
 describe('settings', () => {
   it('has sane defaults: the embedded default needs no variable at all', () => {
@@ -78,33 +99,26 @@ describe('settings', () => {
   it("reports the kernel's and the modules' problems together", () => {
     let error: unknown;
     try {
-      loadSettings({
-        NODE_ENV: 'test',
-        PORT: 'abc',
-        JITSI_URL: 'https://meet.example',
-        CHATWOOT_ALLOW_UNSIGNED: 'maybe',
-      });
+      loadSettings({ NODE_ENV: 'test', PORT: 'abc', MAPS_URL: 'maps', MAPS_KEY: 'k' }, [maps]);
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    const variables = (error as ConfigError).problems.map((p) => p.variable).sort();
-    expect(variables).toEqual([
-      'CHATWOOT_ALLOW_UNSIGNED',
-      'JITSI_APP_ID',
-      'JITSI_APP_SECRET',
-      'PORT',
-    ]);
+    const problems = (error as ConfigError).problems.map((p) => p.variable).sort();
+    expect(problems).toEqual(['MAPS_URL', 'PORT']);
+    // A module's check across its keys runs once its keys parse.
+    expect(() =>
+      loadSettings({ NODE_ENV: 'test', MAPS_URL: 'https://maps.example' }, [maps]),
+    ).toThrow(/MAPS_KEY is required when MAPS_URL is set/);
   });
 
   it('reads each module its own slice', () => {
-    const { modules } = loadSettings({ NODE_ENV: 'test', ROOM_TTL_MINUTES: '45' });
-    expect(modules.get('video')).toMatchObject({
-      ROOM_TTL_MINUTES: 45,
-      ROOM_EXPIRY_SCHEDULE: '* * * * *',
-    });
-    expect(modules.get('inbox')).toMatchObject({ CHATWOOT_ESCALATION_LABEL: 'escalate' });
-    expect(modules.get('inbox')).not.toHaveProperty('ROOM_TTL_MINUTES');
+    const { modules } = loadSettings(
+      { NODE_ENV: 'test', MAPS_URL: 'https://maps.example', MAPS_KEY: 'k', PORT: '9000' },
+      [maps],
+    );
+    expect(modules.get('maps')).toEqual({ MAPS_URL: 'https://maps.example', MAPS_KEY: 'k' });
+    expect(settingKeys([maps])).toEqual(expect.arrayContaining(['PORT', 'MAPS_URL', 'MAPS_KEY']));
   });
 
   it('turns a schedule off with "off"', () => {

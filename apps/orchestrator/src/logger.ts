@@ -16,7 +16,6 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
           'req.headers.cookie',
           'req.headers["x-api-key"]',
           'req.headers["api_access_token"]',
-          'req.headers["x-chatwoot-signature"]',
           'req.headers["webhook-signature"]',
           'res.headers["set-cookie"]',
           '*.password',

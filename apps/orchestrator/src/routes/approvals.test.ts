@@ -58,7 +58,7 @@ const ceoRequest = (title = 'Refund 1,200 EUR to a customer', extra: object = {}
   type: 'ceo_approval',
   title,
   description: 'Customer asked for a goodwill refund.',
-  source: 'chatwoot',
+  source: 'crm',
   sourceRef: 'conversation-42',
   metadata: { conversationId: 42, amount: 1200, currency: 'EUR' },
   ...extra,
@@ -72,7 +72,7 @@ describe('the approval state machine', () => {
     expect(approval).toMatchObject({
       status: 'draft',
       type: 'ceo_approval',
-      source: 'chatwoot',
+      source: 'crm',
       decidedBy: null,
     });
     // A draft is its requester's: nobody else sees it yet.
@@ -164,13 +164,12 @@ describe('the approval state machine', () => {
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().error.code).toBe('APPROVAL_TYPE_UNKNOWN');
     const badMeta = await as('alice').post('/api/v1/approvals/requests', {
-      type: 'consultation_room',
-      title: 'Call',
-      metadata: { participants: [] },
+      ...ceoRequest(),
+      metadata: { currency: 'EURO' },
     });
     expect(badMeta.statusCode).toBe(400);
     expect(badMeta.json().error).toMatchObject({ code: 'APPROVAL_METADATA_INVALID' });
-    expect(badMeta.json().error.details.fields[0].field).toBe('metadata.participants');
+    expect(badMeta.json().error.details.fields[0].field).toBe('metadata.currency');
 
     const own = (
       await as('ada').post('/api/v1/approvals/requests', ceoRequest('My own', { submit: true }))

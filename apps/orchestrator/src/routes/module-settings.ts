@@ -44,7 +44,7 @@ export const moduleSettingsRoutes: FastifyPluginAsyncZod<{
   database: Database;
   secrets: SecretBox;
   modules: ModuleManifest[];
-  /** May refuse a change (e.g. a Chatwoot account another organisation already claims). */
+  /** The module's own check of a change (e.g. an account another organisation already claims). */
   check?: (tenantId: string, module: string, options?: Record<string, unknown>) => Promise<void>;
   onChange?: (tenantId: string, module: string) => void;
 }> = async (app, { database, secrets, modules, check, onChange }) => {

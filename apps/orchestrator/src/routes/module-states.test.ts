@@ -2,7 +2,48 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putModuleSettings } from '@afenda/platform/module-settings';
 import { SecretBox } from '@afenda/platform/secrets';
+import type { ModuleManifest } from '@afenda/contracts';
+import { defineModule } from '@afenda/platform/module';
+import { httpOrigin } from '@afenda/platform/settings';
+import { z } from 'zod';
 import { startIdentityFixture, type IdentityFixture } from '../testing/fixture.ts';
+
+/** Three small modules of this test's own: the kernel's behaviour, whichever tools are installed. */
+const tool = (
+  id: string,
+  fields: { baseUrl: boolean; apiToken: boolean; webhookSecret: boolean },
+) =>
+  ({
+    id,
+    name: id,
+    tool: `${id} tool`,
+    description: `The ${id} test module`,
+    path: `/app/${id}`,
+    settings: fields,
+    routes: [{ path: `/app/${id}`, title: id }],
+  }) satisfies ModuleManifest;
+const crm = defineModule({
+  manifest: {
+    ...tool('crm', { baseUrl: true, apiToken: true, webhookSecret: true }),
+    embed: { path: '/app', title: 'CRM' },
+  },
+  settings: z.object({}),
+  create: () => ({}),
+});
+const maps = defineModule({
+  manifest: {
+    ...tool('maps', { baseUrl: true, apiToken: false, webhookSecret: false }),
+    environment: { baseUrl: 'MAPS_URL' },
+  },
+  settings: z.object({ MAPS_URL: httpOrigin.optional() }),
+  create: () => ({}),
+});
+const notes = defineModule({
+  manifest: tool('notes', { baseUrl: false, apiToken: false, webhookSecret: false }),
+  settings: z.object({}),
+  create: () => ({}),
+});
+const TEST_MODULES = [crm, maps, notes];
 
 let fx: IdentityFixture;
 let app: FastifyInstance;
@@ -10,7 +51,7 @@ const tenant: Record<string, string> = {};
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  fx = await startIdentityFixture();
+  fx = await startIdentityFixture({ modules: TEST_MODULES });
   app = fx.app;
   for (const u of ['ada', 'alice', 'gloria']) tokens[u] = await fx.token(u);
   const { rows } = await fx.tdb.admin.query<{ slug: string; id: string }>(
@@ -37,15 +78,15 @@ const post = (username: string, url: string, payload: object) =>
 describe('GET /api/v1/modules/state', () => {
   it('says per tenant which modules are enabled and which settings each still needs', async () => {
     const secrets = new SecretBox(SecretBox.generateKey());
-    await putModuleSettings({ database: fx.tdb.database, secrets }, tenant.acme!, 'inbox', {
+    await putModuleSettings({ database: fx.tdb.database, secrets }, tenant.acme!, 'crm', {
       enabled: true,
-      baseUrl: 'https://chat.acme.example/',
-      apiToken: 'cw-token',
-      webhookSecret: 'cw-secret',
+      baseUrl: 'https://crm.acme.example/',
+      apiToken: 'crm-token',
+      webhookSecret: 'crm-secret',
     });
-    await putModuleSettings({ database: fx.tdb.database, secrets }, tenant.acme!, 'video', {
+    await putModuleSettings({ database: fx.tdb.database, secrets }, tenant.acme!, 'maps', {
       enabled: false,
-      baseUrl: 'https://meet.acme.example',
+      baseUrl: 'https://maps.acme.example',
     });
 
     const acme = await get('alice', '/api/v1/modules/state');
@@ -53,27 +94,26 @@ describe('GET /api/v1/modules/state', () => {
     const byId = Object.fromEntries(
       (acme.json().data as { id: string }[]).map((m) => [m.id, m]),
     ) as Record<string, Record<string, unknown>>;
-    expect(byId.inbox).toMatchObject({
+    expect(byId.crm).toMatchObject({
       state: 'enabled',
       missing: [],
-      baseUrl: 'https://chat.acme.example/',
-      embedUrl: 'https://chat.acme.example/app',
+      baseUrl: 'https://crm.acme.example/',
+      embedUrl: 'https://crm.acme.example/app',
     });
-    expect(byId.video).toMatchObject({ state: 'disabled', missing: [], embedUrl: null });
-    expect(byId.chat).toMatchObject({
-      state: 'not_configured',
-      missing: ['baseUrl', 'apiToken', 'webhookSecret'],
-      baseUrl: null,
-    });
-    expect(JSON.stringify(acme.json())).not.toMatch(/cw-token|cw-secret/);
-    // Nothing to configure (tldraw is a library in the Shell): enabled everywhere.
-    expect(byId.whiteboard).toMatchObject({ state: 'enabled', required: [], environment: {} });
+    expect(byId.maps).toMatchObject({ state: 'disabled', missing: [], embedUrl: null });
+    expect(JSON.stringify(acme.json())).not.toMatch(/crm-token|crm-secret/);
+    // Nothing to configure: enabled everywhere.
+    expect(byId.notes).toMatchObject({ state: 'enabled', required: [], environment: {} });
 
     // Globex has none of Acme's settings.
     const globex = await get('gloria', '/api/v1/modules/state');
     expect(
-      (globex.json().data as { id: string; state: string }[]).find((m) => m.id === 'inbox'),
-    ).toMatchObject({ state: 'not_configured', baseUrl: null });
+      (globex.json().data as { id: string; state: string }[]).find((m) => m.id === 'crm'),
+    ).toMatchObject({
+      state: 'not_configured',
+      missing: ['baseUrl', 'apiToken', 'webhookSecret'],
+      baseUrl: null,
+    });
   });
 
   it('needs a tenant the caller belongs to', async () => {
@@ -90,7 +130,7 @@ describe('GET /api/v1/modules/state', () => {
 describe('GET /api/v1/approvals/:id/events', () => {
   it("lists one approval's ledger, oldest first, with who acted", async () => {
     const created = await post('alice', '/api/v1/approvals/requests', {
-      type: 'ceo_approval',
+      type: 'generic',
       title: 'Refund',
       submit: true,
     });
@@ -121,15 +161,12 @@ describe('GET /api/v1/approvals/:id/events', () => {
 });
 
 describe('modules the deployment configures', () => {
-  it('count a setting given by the environment (video: JITSI_URL) for every tenant', async () => {
+  it('count a setting given by the environment for every tenant, never showing it', async () => {
     const { buildTestApp } = await import('../testing/app.ts');
-    const withJitsi = await buildTestApp({
+    const withMaps = await buildTestApp({
       database: fx.tdb.database,
-      env: {
-        JITSI_URL: 'https://meet.example',
-        JITSI_APP_ID: 'afenda',
-        JITSI_APP_SECRET: 'x'.repeat(32),
-      },
+      modules: TEST_MODULES,
+      env: { MAPS_URL: 'https://maps.example' },
       identify: async (request) => {
         request.auth = {
           userId: fx.userId('gloria'),
@@ -143,28 +180,27 @@ describe('modules the deployment configures', () => {
       },
     });
     try {
-      const res = await withJitsi.app.inject({
+      const res = await withMaps.app.inject({
         method: 'GET',
         url: '/api/v1/modules/state',
         headers: { 'x-tenant-id': tenant.globex! },
       });
       expect(res.statusCode, res.body).toBe(200);
-      const video = (res.json().data as { id: string }[]).find((m) => m.id === 'video');
-      expect(video).toMatchObject({
+      expect((res.json().data as { id: string }[]).find((m) => m.id === 'maps')).toMatchObject({
         state: 'enabled',
         missing: [],
-        environment: { baseUrl: 'JITSI_URL' },
+        environment: { baseUrl: 'MAPS_URL' },
       });
-      expect(res.body).not.toContain('meet.example');
+      expect(res.body).not.toContain('maps.example');
     } finally {
-      await withJitsi.app.close();
+      await withMaps.app.close();
     }
-    // Without it, the video module says what to set.
+    // Without it, the module says what to set.
     const plain = await get('gloria', '/api/v1/modules/state');
-    expect((plain.json().data as { id: string }[]).find((m) => m.id === 'video')).toMatchObject({
+    expect((plain.json().data as { id: string }[]).find((m) => m.id === 'maps')).toMatchObject({
       state: 'not_configured',
       missing: ['baseUrl'],
-      environment: { baseUrl: 'JITSI_URL' },
+      environment: { baseUrl: 'MAPS_URL' },
     });
   });
 });

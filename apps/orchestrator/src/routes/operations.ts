@@ -98,7 +98,8 @@ export const operationsRoutes: FastifyPluginAsyncZod<{ platform: Platform }> = a
       schema: {
         tags: ['operations'],
         security,
-        summary: 'Calls into other tools (e.g. the decision note in Chatwoot) and their state',
+        summary:
+          'Calls into other tools (outbound actions, e.g. a note back into a tool) and their state',
         headers: tenantHeaders,
         querystring: listQuery.extend({
           status: outboundStatusSchema.optional(),

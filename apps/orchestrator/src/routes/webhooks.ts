@@ -23,7 +23,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<{
         tags: ['webhooks'],
         summary: `Receive a webhook delivery (${platform.describe().webhookSources.join(', ') || 'no source registered'}): verified, stored, answered 202`,
         description:
-          'Each source verifies its own way (Chatwoot: X-Chatwoot-Delivery, X-Chatwoot-Timestamp and X-Chatwoot-Signature, an HMAC of "timestamp.body" with the account\'s webhook secret). The raw JSON body is stored before anything else; a repeated delivery id answers 200 and changes nothing.',
+          'Each source verifies its own way, over the raw bytes (docs/webhooks.md). The raw JSON body is stored before anything else; a repeated delivery id answers 200 and changes nothing.',
         params: z.object({ source: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/) }),
         response: { 200: envelope(webhookAcceptedSchema), 202: envelope(webhookAcceptedSchema) },
       },

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { buildApp, type AppDeps } from '../app.ts';
+import type { ServerModule } from '@afenda/platform/module';
 import { composeOrchestrator, loadSettings, type Orchestrator } from '../compose.ts';
 import { SecretBox } from '@afenda/platform/secrets';
 
@@ -39,8 +40,10 @@ export interface TestAppOptions {
   auth?: AppDeps['auth'];
   /** The test database's application URL: with it, the job queue and its workers run. */
   databaseUrl?: string;
-  /** Calls into Chatwoot go here (a local test double). */
+  /** Calls into the tools go here (a local test double at the network boundary). */
   fetch?: typeof fetch;
+  /** The modules to run (default: every module the orchestrator lists). */
+  modules?: ServerModule[];
 }
 
 /** The real app, wired as server.ts wires it, on a test database; requests go through inject(). */
@@ -48,12 +51,15 @@ export async function buildTestApp(
   options: TestAppOptions,
 ): Promise<{ app: FastifyInstance; logs: LogCapture; orchestrator: Orchestrator }> {
   const logs = new LogCapture();
-  const settings = loadSettings({
-    NODE_ENV: 'test',
-    DATABASE_URL: 'postgres://unused@127.0.0.1/unused',
-    LOG_LEVEL: 'info',
-    ...options.env,
-  });
+  const settings = loadSettings(
+    {
+      NODE_ENV: 'test',
+      DATABASE_URL: 'postgres://unused@127.0.0.1/unused',
+      LOG_LEVEL: 'info',
+      ...options.env,
+    },
+    options.modules,
+  );
   const { config } = settings;
   const logger = createLogger(config.LOG_LEVEL, logs);
   const secrets = new SecretBox(TEST_SETTINGS_KEY);
@@ -64,6 +70,7 @@ export async function buildTestApp(
     logger,
     databaseUrl: options.databaseUrl ?? 'postgres://unused@127.0.0.1/unused',
     fetch: options.fetch,
+    modules: options.modules,
   });
   if (options.databaseUrl) await orchestrator.start();
   const app = await buildApp({

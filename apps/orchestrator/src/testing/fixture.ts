@@ -1,4 +1,5 @@
 import type { KeycloakUser } from '@afenda/contracts';
+import type { ServerModule } from '@afenda/platform/module';
 import {
   createTestDatabase,
   startTestIssuer,
@@ -43,8 +44,10 @@ export async function startIdentityFixture(
     poolMax?: number;
     /** Run the job workers on the test database (webhook processing, outbound calls). */
     jobs?: boolean;
-    /** Calls into Chatwoot go here. */
+    /** Calls into the tools go here (a test double at the network boundary). */
     fetch?: typeof fetch;
+    /** The modules to run (default: every module the orchestrator lists). */
+    modules?: ServerModule[];
   } = {},
 ): Promise<IdentityFixture> {
   const tdb = await createTestDatabase({ poolMax: options.poolMax ?? 4 });
@@ -77,6 +80,7 @@ export async function startIdentityFixture(
     env: options.env,
     databaseUrl: options.jobs ? tdb.appUrl : undefined,
     fetch: options.fetch,
+    modules: options.modules,
   });
   const userId = (username: string) => {
     const id = users.find((u) => u.username === username)?.id;

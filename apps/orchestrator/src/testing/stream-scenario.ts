@@ -105,7 +105,7 @@ export function threeProcessScenario(options: {
     post(server, 'alice', '/api/v1/approvals/requests', {
       type: 'ceo_approval',
       title,
-      source: 'chatwoot',
+      source: 'crm',
       metadata: { conversationId: 7, agentUserId: userId.alice },
       submit: true,
     });

@@ -53,8 +53,8 @@ async function notifyDeciders(
 }
 
 /**
- * Decided: its requester, and the agent who escalated it (metadata.agentUserId, set by the
- * Chatwoot escalation) when that is another member of the tenant. Never the decider.
+ * Decided: its requester, and the agent who escalated it (metadata.agentUserId, set by a
+ * module's escalation) when that is another member of the tenant. Never the decider.
  */
 async function notifyRequester(
   approvals: ApprovalRegistry,

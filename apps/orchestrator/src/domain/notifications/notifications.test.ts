@@ -70,7 +70,7 @@ async function escalate(title: string, metadata: object = {}, by = 'alice') {
   const res = await as(by).post('/api/v1/approvals/requests', {
     type: 'ceo_approval',
     title,
-    source: 'chatwoot',
+    source: 'crm',
     metadata: { conversationId: 42, ...metadata },
     submit: true,
   });
