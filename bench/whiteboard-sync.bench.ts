@@ -6,6 +6,7 @@
  * A sends its push until editor B holds the broadcast. No fixed goal: the ratio is reported.
  */
 import { emptyDocument, tldrawSchema } from '@afenda/module-whiteboard/server/document';
+import { geoShape } from '@afenda/module-whiteboard/server/test-documents';
 import { LiveSessions } from '@afenda/module-whiteboard/server/live-sessions';
 import { createLogger } from '@afenda/orchestrator/logger';
 import * as syncCore from '@tldraw/sync-core';
@@ -25,40 +26,8 @@ export const goal: Goal = { description: 'report (p50 latency)', lowerIsBetter: 
 const log = (message: string) => console.log(`bench: whiteboard-sync: ${message}`);
 const { getTlsyncProtocolVersion } = syncCore as unknown as { getTlsyncProtocolVersion(): number };
 
-function shape(i: number) {
-  return {
-    id: `shape:s${i}`,
-    typeName: 'shape',
-    type: 'geo',
-    x: (i % 50) * 20,
-    y: Math.floor(i / 50) * 20,
-    rotation: 0,
-    index: 'a1',
-    parentId: 'page:page',
-    isLocked: false,
-    opacity: 1,
-    meta: {},
-    props: {
-      geo: 'rectangle',
-      dash: 'draw',
-      url: '',
-      w: 100,
-      h: 80,
-      growY: 0,
-      scale: 1,
-      flipX: false,
-      flipY: false,
-      labelColor: 'black',
-      color: 'black',
-      fill: 'none',
-      size: 'm',
-      font: 'draw',
-      align: 'middle',
-      verticalAlign: 'middle',
-      richText: { type: 'doc', content: [] },
-    },
-  };
-}
+/** The i-th rectangle of a grid: the tests' tldraw shape (every prop its validator requires). */
+const shape = (i: number) => geoShape(`s${i}`, (i % 50) * 20, { y: Math.floor(i / 50) * 20 });
 
 /** A client socket whose messages can be awaited by a predicate on their text. */
 class Client {

@@ -7,7 +7,7 @@ import { defineModule } from '@afenda/platform/module';
 import { randomBytes } from 'node:crypto';
 import { manifest } from '../manifest.ts';
 import { LiveSessions } from './live-sessions.ts';
-import { whiteboardRoutes } from './routes.ts';
+import { whiteboardRoutes } from './routes/index.ts';
 import { whiteboardSettingsSchema } from './settings.ts';
 import { TicketIssuer } from './tickets.ts';
 

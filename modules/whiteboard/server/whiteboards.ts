@@ -1,5 +1,5 @@
 import type { Whiteboard, WhiteboardLink, WhiteboardVersion } from '@afenda/contracts';
-import { schema, type StoredWhiteboardDocument, type Tx } from '@afenda/db';
+import { schema, type Database, type StoredWhiteboardDocument, type Tx } from '@afenda/db';
 import { and, desc, eq, lte, max, sql } from 'drizzle-orm';
 import { AppError, forbidden } from '@afenda/platform/errors';
 import type { Actor } from '@afenda/platform/context';
@@ -170,4 +170,31 @@ export async function writeDocument(
   if (!latest || Date.now() - latest.createdAt.getTime() >= settings.versionIntervalMs)
     await addVersion(tx, row!, 'autosave', actorId, settings);
   return row!;
+}
+
+/**
+ * A ticket was good when it was issued; before its socket opens, the holder must still be a
+ * member of the ticket's tenant and the board still there (not deleted). 403 otherwise.
+ */
+export async function assertTicketStillValid(
+  database: Database,
+  claims: { tenantId: string; userId: string; boardId: string },
+): Promise<void> {
+  const { userTenants } = schema;
+  const member = await database.withTenant(
+    claims.tenantId,
+    async (tx) => {
+      const [row] = await tx
+        .select({ role: userTenants.role })
+        .from(userTenants)
+        .where(
+          and(eq(userTenants.tenantId, claims.tenantId), eq(userTenants.userId, claims.userId)),
+        );
+      if (!row) return false;
+      await loadBoard(tx, claims.tenantId, claims.boardId, { active: true });
+      return true;
+    },
+    claims.userId,
+  );
+  if (!member) throw forbidden('You are no longer a member of this board’s tenant');
 }
