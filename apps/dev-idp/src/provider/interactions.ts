@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
-import type { Configuration, Interaction } from 'oidc-provider';
+import type { Configuration } from 'oidc-provider';
 import { errorPage, loginPage } from '../pages.ts';
 import { authenticate, findClient } from '../realm.ts';
 import { readForm, sendHtml, type Form } from './http.ts';
@@ -61,22 +61,10 @@ export function loginInteraction(state: IdpState, provider: Provider): LoginInte
       res.end();
       return;
     }
-    let details: Interaction;
-    try {
-      details = await provider.interactionDetails(req, res);
-    } catch {
-      return sendHtml(
-        res,
-        400,
-        errorPage(
-          realmTitle,
-          'Your login attempt timed out.',
-          'Go back to the application and sign in again.',
-        ),
-      );
-    }
-    // The interaction cookie (path-bound to this URL, SameSite=Lax) must name this very uid.
-    if (details.uid !== uid) {
+    // Expired, unknown, or the interaction cookie (path-bound to this URL, SameSite=Lax) names
+    // another uid: all mean the same to the person at the browser.
+    const details = await provider.interactionDetails(req, res).catch(() => undefined);
+    if (details?.uid !== uid) {
       return sendHtml(
         res,
         400,
