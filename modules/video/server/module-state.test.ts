@@ -21,17 +21,7 @@ it('is configured for every tenant by JITSI_URL, which is never shown', async ()
       JITSI_APP_ID: 'afenda',
       JITSI_APP_SECRET: 'x'.repeat(32),
     },
-    identify: async (request) => {
-      request.auth = {
-        userId: fx.userId('gloria'),
-        subject: fx.userId('gloria'),
-        username: 'gloria',
-        sessionId: null,
-        tenantId: globex,
-        role: 'owner',
-        canApprove: true,
-      };
-    },
+    identify: fx.ownerIn('gloria', globex),
   });
   try {
     const res = await withJitsi.app.inject({

@@ -167,17 +167,7 @@ describe('modules the deployment configures', () => {
       database: fx.tdb.database,
       modules: TEST_MODULES,
       env: { MAPS_URL: 'https://maps.example' },
-      identify: async (request) => {
-        request.auth = {
-          userId: fx.userId('gloria'),
-          subject: fx.userId('gloria'),
-          username: 'gloria',
-          sessionId: null,
-          tenantId: tenant.globex!,
-          role: 'owner',
-          canApprove: true,
-        };
-      },
+      identify: fx.ownerIn('gloria', tenant.globex!),
     });
     try {
       const res = await withMaps.app.inject({

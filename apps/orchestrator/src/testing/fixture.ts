@@ -6,7 +6,7 @@ import {
   type TestDatabase,
   type TestIssuer,
 } from '@afenda/test-utils';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,6 +30,8 @@ export interface IdentityFixture {
   users: KeycloakUser[];
   orchestrator: Orchestrator;
   userId(username: string): string;
+  /** Stands in for authentication (buildTestApp's identify): every request is this owner's. */
+  ownerIn(username: string, tenantId: string): (request: FastifyRequest) => Promise<void>;
   /** A bearer token for the user, with extra or overriding claims. */
   token(username: string, claims?: Record<string, unknown>): Promise<string>;
   /** Rewrites the realm's users, starting from the fixture's original list. */
@@ -95,6 +97,17 @@ export async function startIdentityFixture(
     sync,
     users,
     userId,
+    ownerIn: (username, tenantId) => async (request) => {
+      request.auth = {
+        userId: userId(username),
+        subject: userId(username),
+        username,
+        sessionId: null,
+        tenantId,
+        role: 'owner',
+        canApprove: true,
+      };
+    },
     token: (username, claims = {}) =>
       issuer.token({ sub: userId(username), preferred_username: username, ...claims }),
     writeUsers,

@@ -93,20 +93,17 @@ const announce = (tx: Tx, approval: Approval) =>
 
 /** The notifications' reactions to every approval type, registered on the Platform. */
 export function registerApprovalNotifications(approvals: ApprovalRegistry): void {
-  approvals.on('submitted', {
-    name: 'notifications.deciders',
-    type: '*',
-    run: async (tx, approval) => {
-      await notifyDeciders(approvals, tx, approval);
-      await announce(tx, approval);
-    },
-  });
-  approvals.on('decided', {
-    name: 'notifications.requester',
-    type: '*',
-    run: async (tx, approval) => {
-      await notifyRequester(approvals, tx, approval);
-      await announce(tx, approval);
-    },
-  });
+  const reactions = [
+    { event: 'submitted', name: 'notifications.deciders', notify: notifyDeciders },
+    { event: 'decided', name: 'notifications.requester', notify: notifyRequester },
+  ] as const;
+  for (const { event, name, notify } of reactions)
+    approvals.on(event, {
+      name,
+      type: '*',
+      run: async (tx, approval) => {
+        await notify(approvals, tx, approval);
+        await announce(tx, approval);
+      },
+    });
 }
