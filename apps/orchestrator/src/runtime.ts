@@ -27,9 +27,6 @@ import { MemoryStore, RedisStore, type RateLimitStore } from './lib/rate-limit-s
 import { SecretBox } from './lib/secrets.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const REALM_EXPORT = fileURLToPath(
-  new URL('../../../deploy/keycloak/realm-afenda.json', import.meta.url),
-);
 
 /** The long-lived parts the app runs on, started in order and closed in reverse. */
 export interface Runtime {
