@@ -1,6 +1,5 @@
 export * from './client.ts';
 export * from './migrate.ts';
 export * from './embedded.ts';
-export * from './directory.ts';
 export * as schema from './schema/index.ts';
 export type { StoredWhiteboardDocument } from './schema/whiteboards.ts';

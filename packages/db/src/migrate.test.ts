@@ -1,8 +1,19 @@
 import { createTestDatabase, type TestDatabase } from '@afenda/test-utils';
 import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_ACCESS_ROLE, ensureRoles, migrate, OWNER_ROLE } from './migrate.ts';
+import {
+  APP_ACCESS_ROLE,
+  ensureRoles,
+  migrate,
+  migrationDirs,
+  MIGRATIONS_DIR,
+  OWNER_ROLE,
+  readMigrations,
+} from './migrate.ts';
 
 // A managed database gives an administrator with CREATEROLE but not SUPERUSER. Starting twice
 // with such an administrator must work: the second start finds every role already there.
@@ -48,5 +59,77 @@ describe('migrations from a non-superuser administrator', () => {
       [appRole.name],
     );
     expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false, rolcanlogin: true });
+  });
+});
+
+describe('migration folders', () => {
+  let root: string;
+  /** Writes `files` (path → content) under this suite's temporary folder; returns the folders. */
+  async function tree(files: Record<string, string>): Promise<string[]> {
+    const dirs = new Set<string>();
+    for (const [file, content] of Object.entries(files)) {
+      const full = path.join(root, file);
+      await mkdir(path.dirname(full), { recursive: true });
+      await writeFile(full, content);
+      dirs.add(path.dirname(full));
+    }
+    return [...dirs];
+  }
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'afenda-migration-dirs-'));
+  });
+  afterAll(async () => rm(root, { recursive: true, force: true }));
+
+  it("are the kernel's, then each module's that has one, by module name", async () => {
+    await tree({
+      'modules/zeta/migrations/0011_zeta.sql': 'select 1;',
+      'modules/alpha/migrations/0012_alpha.sql': 'select 1;',
+      'modules/alpha/manifest.ts': '',
+      'modules/plain/manifest.ts': '',
+      'modules/README.md': '',
+    });
+    const modules = path.join(root, 'modules');
+    expect(await migrationDirs(modules)).toEqual([
+      MIGRATIONS_DIR,
+      path.join(modules, 'alpha', 'migrations'),
+      path.join(modules, 'zeta', 'migrations'),
+    ]);
+    expect(await migrationDirs(path.join(root, 'no-such-folder'))).toEqual([MIGRATIONS_DIR]);
+  });
+
+  it('are merged in version order, whatever folder each file is in', async () => {
+    const dirs = await tree({
+      'merge/core/0001_core.sql': 'select 1;',
+      'merge/core/0004_core_again.sql': 'select 4;',
+      'merge/core/notes.txt': '',
+      'merge/b/0003_b.sql': 'select 3;',
+      'merge/a/0002_a.sql': 'select 2;',
+    });
+    const files = await readMigrations(dirs);
+    expect(files.map((f) => f.name)).toEqual(['0001_core', '0002_a', '0003_b', '0004_core_again']);
+    expect(files[1]).toMatchObject({
+      version: '0002',
+      path: path.join(root, 'merge/a/0002_a.sql'),
+      sql: 'select 2;',
+    });
+  });
+
+  it('refuse two files with the same version, naming both', async () => {
+    const dirs = await tree({
+      'clash/core/0001_core.sql': 'select 1;',
+      'clash/video/0002_rooms.sql': 'select 2;',
+      'clash/whiteboard/0002_boards.sql': 'select 2;',
+    });
+    await expect(readMigrations(dirs)).rejects.toThrow(
+      `two migrations have version 0002: ${path.join(root, 'clash/whiteboard/0002_boards.sql')} and ${path.join(root, 'clash/video/0002_rooms.sql')}`,
+    );
+  });
+
+  it("by default include this repository's modules, one version each", async () => {
+    const dirs = (await migrationDirs()).map((d) => path.resolve(d));
+    const files = await readMigrations();
+    expect(files.map((f) => f.name)).toContain('0001_foundation');
+    for (const f of files) expect(dirs).toContain(path.dirname(f.path));
+    expect(new Set(files.map((f) => f.version)).size).toBe(files.length);
   });
 });

@@ -2,10 +2,14 @@ import { EventEmitter } from 'node:events';
 import { Logger, runMigrations } from 'graphile-worker';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 
+/** The kernel's migrations: the tables no tool module owns. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
+/** The repository's tool modules: each may ship its tables in `modules/<tool>/migrations/`. */
+export const MODULES_DIR = fileURLToPath(new URL('../../../modules/', import.meta.url));
 
 /** Roles the schema is built around. The login role the application uses joins APP_ACCESS_ROLE. */
 export const OWNER_ROLE = 'afenda_owner';
@@ -15,6 +19,8 @@ const LOCK_KEY = 7_315_020_041; // arbitrary, stable: serialises concurrent migr
 export interface MigrationFile {
   version: string;
   name: string;
+  /** Where the file was read from (errors name it). */
+  path: string;
   sql: string;
   checksum: string;
 }
@@ -24,19 +30,62 @@ export interface MigrationStatus {
   pending: string[];
 }
 
-export async function readMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFile[]> {
-  const files = (await readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
-  return Promise.all(
-    files.map(async (file) => {
-      const sql = await readFile(new URL(file, `file://${dir}/`), 'utf8');
-      return {
+/**
+ * The folders migrations are read from: the kernel's, then `<modulesDir>/<tool>/migrations/` of
+ * every tool module that has one, by tool name. Looked up at each call, so a tool's tables come
+ * and go with its folder.
+ */
+export async function migrationDirs(modulesDir: string = MODULES_DIR): Promise<string[]> {
+  const tools = (await readdirIfAny(modulesDir)) ?? [];
+  const found: string[] = [];
+  for (const tool of tools.sort()) {
+    const dir = path.join(modulesDir, tool, 'migrations');
+    if (await readdirIfAny(dir)) found.push(dir);
+  }
+  return [MIGRATIONS_DIR, ...found];
+}
+
+/** A folder's entries, or undefined when there is no such folder. */
+async function readdirIfAny(dir: string): Promise<string[] | undefined> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Every `NNNN_name.sql` in the given folders (by default migrationDirs()), merged in version
+ * order. The version is the one history key across all folders: two files with the same one are
+ * refused, whichever folders they sit in.
+ */
+export async function readMigrations(dirs?: readonly string[]): Promise<MigrationFile[]> {
+  const files: MigrationFile[] = [];
+  for (const dir of dirs ?? (await migrationDirs())) {
+    const names = (await readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f));
+    for (const file of names) {
+      const sql = await readFile(path.join(dir, file), 'utf8');
+      files.push({
         version: file.slice(0, 4),
         name: file.replace(/\.sql$/, ''),
+        path: path.join(dir, file),
         sql,
         checksum: createHash('sha256').update(sql).digest('hex'),
-      };
-    }),
-  );
+      });
+    }
+  }
+  files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (let i = 1; i < files.length; i++) {
+    const [a, b] = [files[i - 1]!, files[i]!];
+    if (a.version === b.version) {
+      throw new Error(
+        `two migrations have version ${a.version}: ${a.path} and ${b.path}; give one of them the next free number`,
+      );
+    }
+  }
+  return files;
 }
 
 export interface AppRoleCredentials {
@@ -97,9 +146,9 @@ export async function ensureRoles(
  */
 export async function migrate(
   admin: pg.Pool,
-  options: { appRole?: AppRoleCredentials; dir?: string } = {},
+  options: { appRole?: AppRoleCredentials; dirs?: readonly string[] } = {},
 ): Promise<{ applied: string[] }> {
-  const files = await readMigrations(options.dir);
+  const files = await readMigrations(options.dirs);
   const client = await admin.connect();
   const applied: string[] = [];
   try {
@@ -154,8 +203,11 @@ export async function migrate(
 }
 
 /** Which migrations the database has, compared with the files shipped with this build. */
-export async function migrationStatus(pool: pg.Pool, dir?: string): Promise<MigrationStatus> {
-  const files = await readMigrations(dir);
+export async function migrationStatus(
+  pool: pg.Pool,
+  dirs?: readonly string[],
+): Promise<MigrationStatus> {
+  const files = await readMigrations(dirs);
   const exists = await pool.query<{ ok: boolean }>(
     "select to_regclass('public.afenda_migrations') is not null as ok",
   );

@@ -196,7 +196,6 @@ describe('row-level security, as the application role', () => {
         'activity_timeline',
         'approvals',
         'module_settings',
-        'rooms',
         'user_tenants',
         'webhook_deliveries',
         'conversations',

@@ -10,7 +10,6 @@ export const SESSION_COOKIE = 'afenda_session';
 export const RETURN_TO_HEADER = 'x-afenda-return-to';
 
 export const LOGIN_PATH = '/auth/login';
-export const CALLBACK_PATH = '/auth/callback';
 export const LOGOUT_PATH = '/auth/logout';
 export const AUTH_ERROR_PATH = '/auth/error';
 

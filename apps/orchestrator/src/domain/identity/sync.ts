@@ -1,10 +1,11 @@
 import { buildDirectory } from '@afenda/contracts';
-import { reconcileDirectory, schema, type Database, type ReconcileResult } from '@afenda/db';
+import { schema, type Database } from '@afenda/db';
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { defineJob } from '@afenda/platform/jobs/job';
 import { z } from 'zod';
 import type { DirectorySource } from './directory-source.ts';
+import { reconcileDirectory, type ReconcileResult } from './reconcile-directory.ts';
 
 export type SyncTrigger = 'startup' | 'schedule' | 'login' | 'webhook' | 'manual';
 

@@ -2,10 +2,13 @@ import { buildDirectory, type KeycloakGroup, type KeycloakUser } from '@afenda/c
 import { createTestDatabase, type TestDatabase } from '@afenda/test-utils';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconcileDirectory } from './directory.ts';
+import { reconcileDirectory } from './reconcile-directory.ts';
 
 const realm = JSON.parse(
-  readFileSync(new URL('../../../deploy/keycloak/realm-afenda.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../../../../../deploy/keycloak/realm-afenda.json', import.meta.url),
+    'utf8',
+  ),
 ) as {
   groups: KeycloakGroup[];
   users: KeycloakUser[];

@@ -1,7 +1,8 @@
 import type { Directory } from '@afenda/contracts';
+import { schema, type Database, type Tx } from '@afenda/db';
 import { and, eq, inArray, isNotNull, notInArray, sql } from 'drizzle-orm';
-import type { Database, Tx } from './client.ts';
-import { activityTimeline, tenants, userTenants, users } from './schema/index.ts';
+
+const { activityTimeline, tenants, userTenants, users } = schema;
 
 export interface ReconcileResult {
   tenantsCreated: number;
@@ -256,28 +257,6 @@ export async function reconcileDirectory(
     await recordMembershipChanges(tx, changes);
     return result;
   });
-}
-
-/** Tenant ids by slug path, e.g. `acme` or `acme/support`; a convenience for seeds and tests. */
-export async function tenantIdsByGroupPath(
-  database: Database,
-  paths: string[],
-): Promise<Map<string, string>> {
-  const rows = await database.transaction({ sync: true }, (tx) =>
-    tx
-      .select({ id: tenants.id, path: tenants.keycloakGroupPath })
-      .from(tenants)
-      .where(inArray(tenants.keycloakGroupPath, paths)),
-  );
-  return new Map(rows.map((r) => [r.path as string, r.id]));
-}
-
-/** True before the first reconcile (or seed) has written any tenant. */
-export async function directoryIsEmpty(database: Database): Promise<boolean> {
-  const rows = await database.transaction({ sync: true }, (tx) =>
-    tx.select({ id: tenants.id }).from(tenants).limit(1),
-  );
-  return rows.length === 0;
 }
 
 const VERBS = { added: 'joined', removed: 'left', changed: 'changed role in' } as const;
