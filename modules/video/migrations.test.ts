@@ -3,12 +3,10 @@
  * data layer as the application role: each tenant sees its own rooms only, the expiry sweeper
  * alone reads across tenants, one moderator a room. Kept here so the tests go with the module.
  */
-import { schema } from '@afenda/db';
 import { createTestDatabase, type TestDatabase } from '@afenda/test-utils';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const { rooms, roomParticipants } = schema;
+import { rooms, roomParticipants } from './server/schema.ts';
 
 let tdb: TestDatabase;
 let acme: string;

@@ -4,12 +4,11 @@
  * deletes a board (it is deleted softly), only its versions and links; a stored document has
  * tldraw's snapshot shape. Kept here so the tests go with the module.
  */
-import { schema } from '@afenda/db';
 import { createTestDatabase, type TestDatabase } from '@afenda/test-utils';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { whiteboards, whiteboardVersions, whiteboardLinks } from './server/schema.ts';
 
-const { whiteboards, whiteboardVersions, whiteboardLinks } = schema;
 const EMPTY = { schema: {}, store: {} };
 /** What the database said, under the query builder's wrapping error. */
 const refusedWith = (pattern: RegExp) => ({ cause: { message: expect.stringMatching(pattern) } });

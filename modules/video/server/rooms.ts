@@ -1,3 +1,4 @@
+import { roomParticipants, rooms } from './schema.ts';
 import type { Room, RoomState } from '@afenda/contracts';
 import { schema, type Tx } from '@afenda/db';
 import { and, asc, eq, inArray } from 'drizzle-orm';
@@ -5,8 +6,8 @@ import { AppError } from '@afenda/platform/errors';
 import { recordActivity } from '@afenda/platform/activity/record-activity';
 import type { Actor } from '@afenda/platform/context';
 
-export const R = schema.rooms;
-export const P = schema.roomParticipants;
+export const R = rooms;
+export const P = roomParticipants;
 export type RoomRow = typeof R.$inferSelect;
 
 /** Where room entries on the timeline come from. */

@@ -4,7 +4,8 @@ import type {
   WhiteboardDocument,
   WhiteboardSubjectType,
 } from '@afenda/contracts';
-import type { Database, StoredWhiteboardDocument, Tx } from '@afenda/db';
+import type { Database, Tx } from '@afenda/db';
+import type { StoredWhiteboardDocument } from './schema.ts';
 import { and, desc, eq, getTableColumns, isNotNull, isNull, sql } from 'drizzle-orm';
 import { conflict } from '@afenda/platform/errors';
 import { beyond, cursorTime, decodeCursor, encodeCursor } from '@afenda/platform/cursor';

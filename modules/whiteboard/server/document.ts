@@ -1,5 +1,5 @@
 import type { WhiteboardDocument } from '@afenda/contracts';
-import type { StoredWhiteboardDocument } from '@afenda/db';
+import type { StoredWhiteboardDocument } from './schema.ts';
 import type { SerializedSchema, StoreSnapshot } from '@tldraw/store';
 import { InMemorySyncStorage, type RoomSnapshot } from '@tldraw/sync-core';
 import { createTLSchema, type TLRecord } from '@tldraw/tlschema';

@@ -1,5 +1,6 @@
 import type { WhiteboardSyncNotice } from '@afenda/contracts';
-import type { Database, StoredWhiteboardDocument } from '@afenda/db';
+import type { Database } from '@afenda/db';
+import type { StoredWhiteboardDocument } from './schema.ts';
 import {
   InMemorySyncStorage,
   TLSocketRoom,

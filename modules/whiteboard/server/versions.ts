@@ -1,5 +1,6 @@
 import type { Whiteboard, WhiteboardVersion, WhiteboardVersionDetail } from '@afenda/contracts';
-import type { Database, StoredWhiteboardDocument } from '@afenda/db';
+import type { Database } from '@afenda/db';
+import type { StoredWhiteboardDocument } from './schema.ts';
 import { and, desc, eq, getTableColumns } from 'drizzle-orm';
 import { AppError } from '@afenda/platform/errors';
 import { recordActivity } from '@afenda/platform/activity/record-activity';

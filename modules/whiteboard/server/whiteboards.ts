@@ -1,13 +1,19 @@
 import type { Whiteboard, WhiteboardLink, WhiteboardVersion } from '@afenda/contracts';
-import { schema, type Database, type StoredWhiteboardDocument, type Tx } from '@afenda/db';
+import { schema, type Database, type Tx } from '@afenda/db';
+import {
+  whiteboardLinks,
+  whiteboards,
+  whiteboardVersions,
+  type StoredWhiteboardDocument,
+} from './schema.ts';
 import { and, desc, eq, lte, max, sql } from 'drizzle-orm';
 import { AppError, forbidden } from '@afenda/platform/errors';
 import type { Actor } from '@afenda/platform/context';
 import { documentBytes, tooLarge } from './document.ts';
 
-export const W = schema.whiteboards;
-export const V = schema.whiteboardVersions;
-export const L = schema.whiteboardLinks;
+export const W = whiteboards;
+export const V = whiteboardVersions;
+export const L = whiteboardLinks;
 export type BoardRow = typeof W.$inferSelect;
 export type VersionRow = typeof V.$inferSelect;
 export type { Actor };

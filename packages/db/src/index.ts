@@ -2,4 +2,3 @@ export * from './client.ts';
 export * from './migrate.ts';
 export * from './embedded.ts';
 export * as schema from './schema/index.ts';
-export type { StoredWhiteboardDocument } from './schema/whiteboards.ts';

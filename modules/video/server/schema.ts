@@ -8,7 +8,6 @@ export const rooms = pgTable(
     tenantId: uuid('tenant_id').notNull(),
     id: uuid('id').notNull().defaultRandom(),
     approvalId: uuid('approval_id'),
-    provider: text('provider').notNull().default('jitsi'),
     roomName: text('room_name').notNull(),
     topic: text('topic').notNull().default(''),
     status: text('status', { enum: ROOM_STATUSES }).notNull().default('open'),
