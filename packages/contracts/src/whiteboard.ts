@@ -135,7 +135,7 @@ export const whiteboardListQuerySchema = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-/** A short-lived, single-use ticket to open the board's live sync socket (see docs/whiteboards.md). */
+/** A short-lived, single-use ticket to open the board's live sync socket (see docs/whiteboard.md). */
 export const whiteboardTicketSchema = z
   .object({
     ticket: z.string(),
