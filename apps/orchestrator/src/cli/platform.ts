@@ -11,9 +11,15 @@
  */
 import { createDatabase } from '@afenda/db';
 import { SecretBox } from '@afenda/platform/secrets';
+import path from 'node:path';
 import { pino } from 'pino';
 import { composeOrchestrator, loadSettings } from '../compose.ts';
+import { RealmFileSource } from '../domain/identity/directory-source.ts';
+import { DirectorySync } from '../domain/identity/sync.ts';
+import { REPO_ROOT } from '../paths.ts';
 import { cliDatabaseUrl } from './database.ts';
+
+const REALM_FILE = path.join(REPO_ROOT, 'deploy/keycloak/realm-afenda.json');
 
 const [command, jobId] = process.argv.slice(2);
 if (command !== 'describe' && !(command === 'run' && jobId)) {
@@ -23,13 +29,19 @@ if (command !== 'describe' && !(command === 'run' && jobId)) {
 
 const url = command === 'run' ? cliDatabaseUrl() : 'postgres://unused@127.0.0.1/unused';
 const database = createDatabase({ url, max: 2 });
+const logger = pino({ level: 'warn' });
 const orchestrator = await composeOrchestrator({
   // A CLI needs no production secrets: only what the registrations depend on is read.
   settings: loadSettings({ ...process.env, NODE_ENV: 'development' }),
   database,
   secrets: new SecretBox(SecretBox.generateKey()),
-  logger: pino({ level: 'warn' }),
+  logger,
   databaseUrl: url,
+  // As a deployment with a directory has it (Keycloak, or the demo realm): reconciled on schedule.
+  directory: {
+    sync: new DirectorySync({ database, source: new RealmFileSource(REALM_FILE), logger }),
+    scheduled: true,
+  },
 });
 try {
   if (command === 'describe') {
