@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { actionFailure, describeFailure, load } from './load';
-import { OrchestratorApiError, OrchestratorUnavailableError } from './orchestrator-api';
+import { OrchestratorApiError, OrchestratorUnavailableError } from './api/client';
 
 describe('describeFailure', () => {
   it('tells a missing feature, a missing thing, a refusal and an outage apart', () => {

@@ -2,7 +2,7 @@
  * Loading what a page shows, with the failure kept as data so the page can say what went wrong
  * (an empty, missing or unreachable state) instead of one generic error page.
  */
-import { OrchestratorApiError, OrchestratorUnavailableError } from './orchestrator-api';
+import { OrchestratorApiError, OrchestratorUnavailableError } from './api/client';
 
 export type LoadFailure =
   | { kind: 'not-available'; message: string }

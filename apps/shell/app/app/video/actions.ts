@@ -2,7 +2,7 @@
 
 import { refresh } from 'next/cache';
 
-import { OrchestratorApiError } from '@/lib/orchestrator-api';
+import { OrchestratorApiError } from '@/lib/api/client';
 import { roomsContext } from './rooms';
 
 export type EndRoomResult = { ok: true } | { ok: false; message: string };

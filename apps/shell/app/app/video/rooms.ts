@@ -2,9 +2,8 @@
  * The rooms API for the signed-in user in their active tenant. Server-only.
  */
 import { requireSession } from '@/lib/auth/session';
-import { getAuthConfig } from '@/lib/auth/config';
-import { createRoomsApi, type RoomsApi } from '@/lib/rooms-api';
-import { loadWorkspace, type Workspace } from '@/lib/workspace';
+import type { RoomsApi } from '@/lib/api/rooms';
+import { loadWorkspace, orchestratorApi, type Workspace } from '@/lib/workspace';
 
 export interface RoomsContext {
   workspace: Workspace;
@@ -18,12 +17,6 @@ export async function roomsContext(returnTo: string): Promise<RoomsContext> {
   const tenantId = workspace.active?.id;
   return {
     workspace,
-    api: tenantId
-      ? createRoomsApi({
-          baseUrl: getAuthConfig().orchestratorUrl,
-          accessToken: session.accessToken,
-          tenantId,
-        })
-      : null,
+    api: tenantId ? orchestratorApi(session.accessToken).inTenant(tenantId).rooms : null,
   };
 }

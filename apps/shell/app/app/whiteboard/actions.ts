@@ -9,8 +9,8 @@ import { refresh } from 'next/cache';
 import { redirect } from 'next/navigation';
 
 import { getSession } from '@/lib/auth/session';
-import { whiteboardErrorMessage, whiteboardsApi, type WhiteboardsApi } from '@/lib/whiteboards';
-import { loadWorkspace } from '@/lib/workspace';
+import { whiteboardErrorMessage, type WhiteboardsApi } from '@/lib/api/whiteboards';
+import { loadWorkspace, orchestratorApi } from '@/lib/workspace';
 
 export type ActionResult<T = undefined> =
   { ok: true; data: T } | { ok: false; message: string; code?: string };
@@ -24,7 +24,10 @@ async function withBoards<T>(fn: (api: WhiteboardsApi) => Promise<T>): Promise<A
   try {
     const { active } = await loadWorkspace(session.accessToken);
     if (!active) return { ok: false, message: 'Choose a tenant first.' };
-    return { ok: true, data: await fn(whiteboardsApi(session.accessToken, active.id)) };
+    return {
+      ok: true,
+      data: await fn(orchestratorApi(session.accessToken).inTenant(active.id).whiteboards),
+    };
   } catch (err) {
     if (!(err instanceof Error && 'code' in err)) console.error('whiteboard action failed:', err);
     return {

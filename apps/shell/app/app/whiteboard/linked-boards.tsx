@@ -2,7 +2,8 @@ import type { Whiteboard, WhiteboardSubjectType } from '@afenda/contracts';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@afenda/ui';
 import Link from 'next/link';
 
-import { whiteboardErrorMessage, whiteboardsApi } from '@/lib/whiteboards';
+import { whiteboardErrorMessage } from '@/lib/api/whiteboards';
+import { orchestratorApi } from '@/lib/workspace';
 import { CreateBoardForm } from './create-board-form';
 
 /**
@@ -25,7 +26,9 @@ export async function LinkedWhiteboards({
   let boards: Whiteboard[] = [];
   let problem: string | null = null;
   try {
-    boards = await whiteboardsApi(accessToken, tenantId).list({ subjectType, subjectId });
+    boards = await orchestratorApi(accessToken)
+      .inTenant(tenantId)
+      .whiteboards.list({ subjectType, subjectId });
   } catch (err) {
     problem = whiteboardErrorMessage(err);
   }

@@ -2,8 +2,8 @@ import type { Whiteboard } from '@afenda/contracts';
 import { Card, CardDescription, CardHeader, CardTitle } from '@afenda/ui';
 
 import { requireSession } from '@/lib/auth/session';
-import { whiteboardErrorMessage, whiteboardsApi } from '@/lib/whiteboards';
-import { loadWorkspace } from '@/lib/workspace';
+import { whiteboardErrorMessage } from '@/lib/api/whiteboards';
+import { loadWorkspace, orchestratorApi } from '@/lib/workspace';
 import { BoardRow } from './board-row';
 import { CreateBoardForm } from './create-board-form';
 
@@ -20,7 +20,7 @@ export default async function WhiteboardsPage() {
     if (!active) problem = 'Choose a tenant to see its whiteboards.';
     else {
       readonly = active.role === 'viewer';
-      const api = whiteboardsApi(session.accessToken, active.id);
+      const api = orchestratorApi(session.accessToken).inTenant(active.id).whiteboards;
       [boards, bin] = await Promise.all([api.list(), api.list({ status: 'deleted' })]);
     }
   } catch (err) {

@@ -2,7 +2,8 @@
 
 import { getSession } from '@/lib/auth/session';
 import { isUuid } from '@/lib/actions';
-import { OrchestratorApiError, flattenTenants } from '@/lib/orchestrator-api';
+import { OrchestratorApiError } from '@/lib/api/client';
+import { flattenTenants } from '@/lib/api/tenants';
 import { orchestratorApi } from '@/lib/workspace';
 
 export interface DashboardConversation {

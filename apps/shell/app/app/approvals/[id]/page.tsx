@@ -7,7 +7,8 @@ import { Button, Card, CardContent, CardDescription, CardHeader, CardTitle } fro
 
 import { isUuid } from '@/lib/actions';
 import { load } from '@/lib/load';
-import type { ConversationDetail, TenantApi } from '@/lib/orchestrator-api';
+import type { ConversationDetail } from '@/lib/api/conversations';
+import type { TenantApi } from '@/lib/api/orchestrator';
 import { requireTenantContext } from '@/lib/workspace';
 import { LinkedWhiteboards } from '../../whiteboard/linked-boards';
 import { MessageList } from '../../inbox/_parts/message-list';

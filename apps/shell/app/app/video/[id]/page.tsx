@@ -5,7 +5,7 @@ import { ArrowLeft } from 'lucide-react';
 import type { RoomJoin } from '@afenda/contracts';
 import { Button, Card, CardDescription, CardFooter, CardHeader, CardTitle } from '@afenda/ui';
 
-import { OrchestratorApiError } from '@/lib/orchestrator-api';
+import { OrchestratorApiError } from '@/lib/api/client';
 import { JitsiMeeting } from '../jitsi-meeting';
 import { JitsiNotConfigured } from '../jitsi-not-configured';
 import { roomsContext } from '../rooms';

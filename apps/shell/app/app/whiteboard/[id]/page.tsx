@@ -5,9 +5,9 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 
 import { requireSession } from '@/lib/auth/session';
-import { OrchestratorApiError } from '@/lib/orchestrator-api';
-import { whiteboardErrorMessage, whiteboardsApi } from '@/lib/whiteboards';
-import { loadWorkspace } from '@/lib/workspace';
+import { OrchestratorApiError } from '@/lib/api/client';
+import { whiteboardErrorMessage } from '@/lib/api/whiteboards';
+import { loadWorkspace, orchestratorApi } from '@/lib/workspace';
 import { BoardWorkspace } from './board-workspace';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -32,7 +32,7 @@ export default async function WhiteboardPage({ params }: { params: Promise<{ id:
     if (!active) problem = 'Choose a tenant to see its whiteboards.';
     else {
       readonly = active.role === 'viewer';
-      board = await whiteboardsApi(session.accessToken, active.id).get(id);
+      board = await orchestratorApi(session.accessToken).inTenant(active.id).whiteboards.get(id);
     }
   } catch (err) {
     // Another tenant's board, or none: the same "not found".

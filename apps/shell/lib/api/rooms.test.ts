@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { OrchestratorApiError, OrchestratorUnavailableError } from './orchestrator-api';
-import { createRoomsApi } from './rooms-api';
+import { createCall, inTenant, OrchestratorApiError, OrchestratorUnavailableError } from './client';
+import { createRoomsApi } from './rooms';
 
 let server: Server | undefined;
 const seen: { method?: string; url?: string; authorization?: string; tenant?: string }[] = [];
@@ -25,13 +25,13 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
   server = current;
   await new Promise<void>((resolve) => current.listen(0, '127.0.0.1', resolve));
   const { port } = current.address() as AddressInfo;
-  return createRoomsApi({
+  const call = createCall({
     baseUrl: `http://127.0.0.1:${port}/`,
     accessToken: 'token-1',
-    tenantId: TENANT,
     // Generous: a loaded test machine must not turn an answer into a timeout.
     timeoutMs: 5_000,
   });
+  return createRoomsApi(inTenant(call, TENANT));
 }
 
 const json = (status: number, body: unknown) => (_req: IncomingMessage, res: ServerResponse) => {
@@ -137,12 +137,12 @@ describe('the rooms API client', () => {
     await new Promise<void>((resolve) => first.close(() => resolve()));
     const wrong = await serve(json(200, { data: [{ id: 'not-a-room' }], meta: {} }));
     await expect(wrong.list()).rejects.toThrow(/Unexpected response body/);
-    const down = createRoomsApi({
-      baseUrl: 'http://127.0.0.1:1',
-      accessToken: 't',
-      tenantId: TENANT,
-      timeoutMs: 200,
-    });
+    const down = createRoomsApi(
+      inTenant(
+        createCall({ baseUrl: 'http://127.0.0.1:1', accessToken: 't', timeoutMs: 200 }),
+        TENANT,
+      ),
+    );
     await expect(down.get(ROOM)).rejects.toBeInstanceOf(OrchestratorUnavailableError);
   });
 });

@@ -2,12 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import {
-  createOrchestratorApi,
-  flattenTenants,
-  OrchestratorApiError,
-  OrchestratorUnavailableError,
-} from './orchestrator-api';
+import { OrchestratorApiError, OrchestratorUnavailableError } from './client';
+import { createOrchestratorApi } from './orchestrator';
+import { flattenTenants } from './tenants';
 
 let server: Server | undefined;
 const seen: {

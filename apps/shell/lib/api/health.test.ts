@@ -2,7 +2,14 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { fetchReadiness, fetchServiceInfo, getOrchestratorUrl } from './orchestrator';
+import { createCall } from './client';
+import { createHealthApi, DEFAULT_TIMEOUT_MS, getOrchestratorUrl } from './health';
+
+const health = (baseUrl: string, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) =>
+  createHealthApi(createCall({ baseUrl, timeoutMs }));
+const fetchReadiness = (baseUrl: string, options?: { timeoutMs: number }) =>
+  health(baseUrl, options).readiness();
+const fetchServiceInfo = (baseUrl: string) => health(baseUrl).serviceInfo();
 
 let server: Server | undefined;
 
