@@ -10,6 +10,7 @@ import { loadModuleStates, loadWorkspace, orchestratorApi, type Workspace } from
 import { CommandPalette } from './_shell/command-palette';
 import { LiveIndicator } from './_shell/live-indicator';
 import { LiveProvider } from './_shell/live-provider';
+import { MANIFEST_ORDERS } from './_shell/module-pages';
 import { MobileNav } from './_shell/mobile-nav';
 import { NavLinks } from './_shell/nav-links';
 import { navigationFor } from './_shell/navigation';
@@ -39,7 +40,7 @@ export default async function AppLayout({ children }: Readonly<{ children: React
           .catch(() => null),
       ])
     : [null, null];
-  const sections = navigationFor(buildRegistry(states), active?.role ?? null);
+  const sections = navigationFor(buildRegistry(states, MANIFEST_ORDERS), active?.role ?? null);
 
   return (
     <LiveProvider tenantId={active?.id ?? null}>

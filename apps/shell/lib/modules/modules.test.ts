@@ -124,12 +124,13 @@ describe('the message bridge', () => {
 
 describe('the module registry', () => {
   it('puts the built-in modules beside the tools, in navigation order', () => {
-    const state = (id: string, s: 'enabled' | 'not_configured') => ({
+    const state = (id: string, s: 'enabled' | 'not_configured', order?: number) => ({
       id,
       name: id,
       tool: 'T',
       description: '',
       path: `/app/${id}`,
+      order,
       icon: null,
       routes: [],
       permissions: [],
@@ -140,11 +141,15 @@ describe('the module registry', () => {
       baseUrl: null,
       embedUrl: null,
     });
-    const ids = buildRegistry([
-      state('whiteboard', 'enabled'),
-      state('inbox', 'not_configured'),
-      state('zzz', 'enabled'),
-    ]).map((m) => m.id);
+    const ids = buildRegistry(
+      [
+        state('whiteboard', 'enabled'),
+        state('inbox', 'not_configured', 10),
+        state('zzz', 'enabled'),
+      ],
+      // the manifest's order, where the orchestrator doesn't pass it on
+      { whiteboard: 60 },
+    ).map((m) => m.id);
     expect(ids).toEqual(['inbox', 'approvals', 'activity', 'whiteboard', 'zzz']);
     expect(buildRegistry(null).map((m) => m.state)).toEqual(['built-in', 'built-in']);
   });

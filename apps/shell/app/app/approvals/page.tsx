@@ -2,13 +2,11 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Plus } from 'lucide-react';
 import type { Approval } from '@afenda/contracts';
-import { Button, cn } from '@afenda/ui';
+import { Button, cn, EmptyState, FailureState, NoTenant, PageHeader, Time } from '@afenda/ui';
 
 import { load } from '@/lib/load';
 import { requireTenantContext } from '@/lib/workspace';
 import { LiveRefresh } from '../_shell/live-refresh';
-import { EmptyState, FailureState, NoTenant, PageHeader } from '../_shell/states';
-import { Time } from '../_shell/time';
 import { DecisionButtons } from './_parts/decision-buttons';
 import { StatusBadge } from './_parts/status-badge';
 

@@ -1,12 +1,11 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Bell } from 'lucide-react';
-import { Button, cn } from '@afenda/ui';
+import { Button, cn, EmptyState, FailureState, NoTenant, PageHeader } from '@afenda/ui';
 
 import { load } from '@/lib/load';
 import { requireTenantContext } from '@/lib/workspace';
 import { LiveRefresh } from '../_shell/live-refresh';
-import { EmptyState, FailureState, NoTenant, PageHeader } from '../_shell/states';
 import { NotificationList } from './notification-list';
 
 export const metadata: Metadata = { title: 'Notifications' };

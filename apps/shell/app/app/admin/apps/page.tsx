@@ -9,12 +9,15 @@ import {
   CardDescription,
   CardHeader,
   CardTitle,
+  EmptyState,
+  NoTenant,
+  PageHeader,
 } from '@afenda/ui';
 
 import { ModuleIcon } from '@/lib/modules/icons';
 import { buildRegistry, SETTING_LABEL, type RegistryModule } from '@/lib/modules/registry';
 import { loadModuleStates, requireTenantContext } from '@/lib/workspace';
-import { EmptyState, NoTenant, PageHeader } from '../../_shell/states';
+import { MANIFEST_ORDERS } from '../../_shell/module-pages';
 
 export const metadata: Metadata = { title: 'App registry' };
 
@@ -41,7 +44,7 @@ export default async function AppRegistryPage() {
     );
   }
   const states = await loadModuleStates(ctx.session.accessToken, ctx.tenant.id);
-  const modules = buildRegistry(states);
+  const modules = buildRegistry(states, MANIFEST_ORDERS);
 
   return (
     <div>
