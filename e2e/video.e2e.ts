@@ -1,15 +1,15 @@
 /**
- * The Meetings module (consultation rooms) in a real browser, against the whole product started
+ * The video module (Jitsi consultation rooms, its page titled "Meetings") in a real browser, against the whole product started
  * here (e2e/lib/product.ts) and a stand-in Jitsi deployment: a local server whose
  * `external_api.js` builds an inert iframe and emits the IFrame API's events with the payloads of
  * ../shared/contracts/jitsi/iframe-events.example.json. Jitsi itself can't run here.
  *
- *   node --import tsx e2e/meetings.e2e.ts
+ *   node --import tsx e2e/video.e2e.ts
  *
  * E2E_SKIP_BUILD=1   use the Shell build that is there (otherwise `turbo run build`, cached)
  * CHROMIUM_PATH      the browser (default /usr/bin/chromium; never a downloaded one)
  *
- * Screenshots go to e2e/artifacts/meetings-*.png. Prints "N passed, N failed"; exits 1 on any failure.
+ * Screenshots go to e2e/artifacts/video-*.png. Prints "N passed, N failed"; exits 1 on any failure.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -175,7 +175,7 @@ try {
   const page: Page = await context.newPage();
   page.setDefaultTimeout(20_000);
   const shot = (name: string) =>
-    page.screenshot({ path: path.join(ARTIFACTS, `meetings-${name}.png`), animations: 'disabled' });
+    page.screenshot({ path: path.join(ARTIFACTS, `video-${name}.png`), animations: 'disabled' });
 
   await check('Meetings lists the rooms alice is in, with their state', async () => {
     await page.goto(`${shellUrl}/app/video`);
