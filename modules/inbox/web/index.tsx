@@ -3,7 +3,7 @@
  * (/app/inbox/chatwoot), the escalation's context on its approval, and the Chatwoot Dashboard
  * App (/chatwoot/dashboard-app).
  */
-import type { ModuleWeb } from '@afenda/ui';
+import { embeddedPage, type ModuleWeb } from '@afenda/ui';
 
 import { manifest } from '../manifest';
 import { ApprovalConversation } from './approval-context';
@@ -17,17 +17,12 @@ export const web: ModuleWeb<InboxShell, InboxPublicShell> = {
   pages: {
     '': inboxPage,
     ':id': conversationPage,
-    chatwoot: {
+    chatwoot: embeddedPage({
+      moduleId: 'inbox',
+      returnTo: '/app/inbox/chatwoot',
       title: 'Chatwoot',
-      render: ({ shell }) => (
-        <shell.EmbeddedModulePage
-          moduleId="inbox"
-          returnTo="/app/inbox/chatwoot"
-          title="Chatwoot"
-          description="Chatwoot's own dashboard, for what the Shell's inbox doesn't do."
-        />
-      ),
-    },
+      description: "Chatwoot's own dashboard, for what the Shell's inbox doesn't do.",
+    }),
   },
   standalone: {
     'dashboard-app': {

@@ -11,19 +11,14 @@ import type {
   StreamEventName,
   Tenant,
 } from '@afenda/contracts';
-import type { ActionResult, Loaded, ModuleSubject } from '@afenda/ui';
+import type { ActionResult, EmbedShell, Loaded, ModuleSubject } from '@afenda/ui';
 import type { ReactNode } from 'react';
 
 /** A conversation found for the Chatwoot Dashboard App, in the agent's organisation. */
-export interface DashboardConversation {
-  tenantId: string;
-  organisation: string;
-  id: string;
-  displayId: number;
-  contactName: string | null;
-  status: string;
-  pendingApprovalId: string | null;
-}
+export type DashboardConversation = { tenantId: string; organisation: string } & Pick<
+  Conversation,
+  'id' | 'displayId' | 'contactName' | 'status' | 'pendingApprovalId'
+>;
 
 /** What the Chatwoot Dashboard App needs (no session: it signs in inside the frame). */
 export interface InboxPublicShell {
@@ -48,7 +43,7 @@ export interface InboxPublicShell {
   settings: { chatwootDashboardOrigins: () => string[] };
 }
 
-export interface InboxShell extends InboxPublicShell {
+export interface InboxShell extends InboxPublicShell, EmbedShell {
   tenant: Pick<Tenant, 'name'> | null;
   api: {
     listConversations(query?: Record<string, string | number | undefined>): Promise<{
@@ -75,12 +70,6 @@ export interface InboxShell extends InboxPublicShell {
     };
   };
   LiveRefresh: (props: { on: StreamEventName[] }) => ReactNode;
-  EmbeddedModulePage: (props: {
-    moduleId: string;
-    returnTo: string;
-    title: string;
-    description: string;
-  }) => ReactNode | Promise<ReactNode>;
   SubjectPanels: (props: { subject: ModuleSubject }) => ReactNode;
   /** Where to sign in again, and come back to this page. */
   signInHref: string;

@@ -35,7 +35,10 @@ export { Input, Label, Textarea } from './input';
 export { EmptyState, FailureState, NoTenant, PageHeader } from './page-states';
 export { Time } from './time';
 export type { ActionResult, LoadFailure, Loaded } from './results';
+export { embeddedPage } from './module-web';
 export type {
+  EmbeddedModulePageProps,
+  EmbedShell,
   ModuleApproval,
   ModulePage,
   ModulePageProps,

@@ -4,7 +4,7 @@
  * page `shell`: the data and server actions it needs (the module says which, as its type `S`),
  * so a module's UI never imports the Shell and the Shell reaches it through one registry.
  */
-import type { ReactNode } from 'react';
+import { createElement, type ReactNode } from 'react';
 
 export type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -58,4 +58,26 @@ export interface ModuleWeb<S, P = S> {
     details: ReactNode;
     shell: S;
   }) => ReactNode | Promise<ReactNode>;
+}
+
+/** What the Shell's page embedding a tool's own UI takes (its frame, or why it can't show). */
+export interface EmbeddedModulePageProps {
+  moduleId: string;
+  /** This page's path, to come back to after signing in. */
+  returnTo: string;
+  title: string;
+  description: string;
+}
+
+/** The Shell's part a module page uses to embed its tool's own UI (Chatwoot, Element). */
+export interface EmbedShell {
+  EmbeddedModulePage: (props: EmbeddedModulePageProps) => ReactNode | Promise<ReactNode>;
+}
+
+/** A module page that is its tool's own UI, embedded by the Shell. */
+export function embeddedPage(page: EmbeddedModulePageProps): ModulePage<EmbedShell> {
+  return {
+    title: page.title,
+    render: ({ shell }) => createElement(shell.EmbeddedModulePage, page),
+  };
 }

@@ -1,20 +1,18 @@
 'use server';
 
+import type { Conversation } from '@afenda/contracts';
+
 import { getSession } from '@/lib/auth/session';
 import { isUuid } from '@/lib/actions';
 import { OrchestratorApiError } from '@/lib/api/client';
 import { flattenTenants } from '@/lib/api/tenants';
 import { orchestratorApi } from '@/lib/workspace';
 
-export interface DashboardConversation {
-  tenantId: string;
-  organisation: string;
-  id: string;
-  displayId: number;
-  contactName: string | null;
-  status: string;
-  pendingApprovalId: string | null;
-}
+/** The conversation Chatwoot shows, and the organisation (tenant) that has it. */
+export type DashboardConversation = { tenantId: string; organisation: string } & Pick<
+  Conversation,
+  'id' | 'displayId' | 'contactName' | 'status' | 'pendingApprovalId'
+>;
 
 export type LookupResult =
   | { ok: true; conversation: DashboardConversation }
