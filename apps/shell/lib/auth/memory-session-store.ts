@@ -1,11 +1,6 @@
 /** The session store in memory: development without a database, and tests. */
-import {
-  hashSessionId,
-  openSessionData,
-  sealSessionData,
-  type SealedSessionData,
-  type SessionData,
-} from './session-data';
+import { hashSessionId, openSessionData, sealSessionData } from './session-data';
+import type { SealedSessionData, SessionData } from './session-data';
 import type { SessionStore } from './session-store';
 
 export class MemorySessionStore implements SessionStore {

@@ -1,13 +1,8 @@
 /** The session store in PostgreSQL (DATABASE_URL, table shell_sessions). Server-only. */
 import pg from 'pg';
 
-import {
-  hashSessionId,
-  openSessionData,
-  sealSessionData,
-  type SealedSessionData,
-  type SessionData,
-} from './session-data';
+import { hashSessionId, openSessionData, sealSessionData } from './session-data';
+import type { SealedSessionData, SessionData } from './session-data';
 import type { SessionStore } from './session-store';
 
 /**

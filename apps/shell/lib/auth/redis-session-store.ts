@@ -1,13 +1,8 @@
 /** The session store in Redis (REDIS_URL). Server-only. */
 import { Redis } from 'ioredis';
 
-import {
-  hashSessionId,
-  openSessionData,
-  sealSessionData,
-  type SealedSessionData,
-  type SessionData,
-} from './session-data';
+import { hashSessionId, openSessionData, sealSessionData } from './session-data';
+import type { SealedSessionData, SessionData } from './session-data';
 import type { SessionStore } from './session-store';
 
 /** `SET` the session with its TTL and index it by sid and subject (sets that live as long). */
