@@ -3,14 +3,14 @@ import { AppWindow, MessageSquare } from 'lucide-react';
 import type { Conversation } from '@afenda/contracts';
 import {
   Button,
-  cn,
   EmptyState,
-  FailureState,
-  NoTenant,
-  PageHeader,
-  Time,
   type ModulePage,
+  NoTenant,
+  PagedList,
+  PageHeader,
   type SearchParams,
+  TabNav,
+  Time,
 } from '@afenda/ui';
 
 import { ConversationStatus } from './conversation-status';
@@ -67,47 +67,39 @@ async function InboxPage({ params, shell }: { params: SearchParams; shell: Inbox
           .
         </p>
       ) : null}
-      <nav aria-label="Conversation status" className="mb-4 flex gap-1 overflow-x-auto border-b">
-        {FILTERS.map((f) => (
-          <Link
-            key={f}
-            href={f === 'all' ? '/app/inbox' : `/app/inbox?status=${f}`}
-            aria-current={f === status ? 'page' : undefined}
-            className={cn(
-              '-mb-px border-b-2 border-transparent px-3 py-2 text-sm whitespace-nowrap text-muted-foreground capitalize outline-none hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50',
-              f === status && 'border-primary font-medium text-foreground',
-            )}
-          >
-            {f}
+      <TabNav
+        label="Conversation status"
+        link={Link}
+        className="capitalize"
+        tabs={FILTERS.map((f) => ({
+          key: f,
+          href: f === 'all' ? '/app/inbox' : `/app/inbox?status=${f}`,
+          label: f,
+          active: f === status,
+        }))}
+      />
+      <PagedList
+        result={result}
+        what="The inbox"
+        empty={
+          <EmptyState title="No conversations" icon={MessageSquare}>
+            Conversations appear here as customers write in through Chatwoot, without reloading.
+          </EmptyState>
+        }
+        more={(next) => (
+          <Link href={`/app/inbox?${new URLSearchParams({ status, cursor: next })}`}>
+            Older conversations
           </Link>
-        ))}
-      </nav>
-      {!result.ok ? (
-        <FailureState failure={result} what="The inbox" />
-      ) : result.data.data.length === 0 ? (
-        <EmptyState title="No conversations" icon={MessageSquare}>
-          Conversations appear here as customers write in through Chatwoot, without reloading.
-        </EmptyState>
-      ) : (
-        <>
+        )}
+      >
+        {(conversations) => (
           <ul className="divide-y rounded-lg border" data-testid="conversation-list">
-            {result.data.data.map((c) => (
+            {conversations.map((c) => (
               <ConversationRow key={c.id} conversation={c} />
             ))}
           </ul>
-          {result.data.nextCursor ? (
-            <div className="mt-4 flex justify-center">
-              <Button asChild variant="outline" size="sm">
-                <Link
-                  href={`/app/inbox?${new URLSearchParams({ status, cursor: result.data.nextCursor })}`}
-                >
-                  Older conversations
-                </Link>
-              </Button>
-            </div>
-          ) : null}
-        </>
-      )}
+        )}
+      </PagedList>
     </div>
   );
 }

@@ -46,3 +46,4 @@ export type {
   ModuleWeb,
   SearchParams,
 } from './module-web';
+export { PagedList, TabNav } from './paged-list';
