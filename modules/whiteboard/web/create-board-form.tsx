@@ -15,7 +15,7 @@ export function CreateBoardForm({
   const { createBoard } = useBoardActions();
   const [state, action, pending] = useActionState<ActionResult | null, FormData>(createBoard, null);
   return (
-    <form action={action} className="flex flex-col gap-1">
+    <form action={action} className="flex w-full flex-col gap-1 sm:w-auto">
       {subject ? (
         <>
           <input type="hidden" name="subjectType" value={subject.subjectType} />
@@ -32,7 +32,7 @@ export function CreateBoardForm({
           required
           maxLength={200}
           placeholder="Title of the new board"
-          className="h-9 w-64 rounded-md border border-input bg-transparent px-3 text-sm shadow-xs outline-none focus-visible:border-ring focus-visible:ring-[3px] focus-visible:ring-ring/50 dark:bg-input/30"
+          className="h-9 min-w-0 flex-1 rounded-md sm:w-64 sm:flex-none border border-input bg-transparent px-3 text-sm shadow-xs outline-none focus-visible:border-ring focus-visible:ring-[3px] focus-visible:ring-ring/50 dark:bg-input/30"
         />
         <Button type="submit" disabled={pending}>
           <Plus aria-hidden />
