@@ -6,6 +6,7 @@ export const manifest: ModuleManifest = {
   tool: 'Matrix (Synapse, Element)',
   description: 'Rooms per team, with power levels derived from Keycloak roles.',
   path: '/app/chat',
+  order: 40,
   settings: { baseUrl: true, apiToken: true, webhookSecret: true },
   icon: 'messages-square',
   routes: [{ path: '/app/chat', title: 'Chat' }],

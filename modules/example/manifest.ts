@@ -10,6 +10,7 @@ export const manifest: ModuleManifest = {
   tool: 'Any tool that can send a webhook',
   description: 'The template a new tool copies: one of each extension point, and its test.',
   path: '/app/example',
+  order: 90,
   // Per-tenant settings the tool needs (stored encrypted in module_settings). None here: the
   // webhook token is one for the deployment (EXAMPLE_WEBHOOK_TOKEN).
   settings: { baseUrl: false, apiToken: false, webhookSecret: false },

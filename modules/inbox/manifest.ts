@@ -7,6 +7,7 @@ export const manifest: ModuleManifest = {
   description:
     'The omnichannel customer inbox: conversations, escalations to approval, replies back to the customer.',
   path: '/app/inbox',
+  order: 10,
   settings: { baseUrl: true, apiToken: true, webhookSecret: true },
   icon: 'inbox',
   routes: [{ path: '/app/inbox', title: 'Conversations' }],

@@ -6,6 +6,7 @@ export const manifest: ModuleManifest = {
   tool: 'Jitsi Meet',
   description: 'Video rooms opened after an approval, secured with short-lived tokens, expiring.',
   path: '/app/video',
+  order: 50,
   settings: { baseUrl: true, apiToken: false, webhookSecret: false },
   icon: 'video',
   routes: [{ path: '/app/video', title: 'Meetings' }],

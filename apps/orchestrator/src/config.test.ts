@@ -28,6 +28,7 @@ const maps = defineModule({
     tool: 'Maps',
     description: 'A test module',
     path: '/app/maps',
+    order: 100,
     settings: { baseUrl: false, apiToken: false, webhookSecret: false },
   },
   settings: z.object({ MAPS_URL: httpOrigin.optional(), MAPS_KEY: z.string().optional() }),

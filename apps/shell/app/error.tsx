@@ -1,19 +1,11 @@
 'use client';
 
-import { useEffect } from 'react';
 import { Button } from '@afenda/ui';
 
-export default function ErrorPage({ error, retry }: { error: unknown; retry: () => void }) {
-  useEffect(() => {
-    console.error(error);
-  }, [error]);
+import { useReportedError } from './components/use-reported-error';
 
-  // Server Component errors reach the client without their message in production, only a
-  // digest that matches the server logs.
-  const digest =
-    error instanceof Error && 'digest' in error && typeof error.digest === 'string'
-      ? error.digest
-      : undefined;
+export default function ErrorPage({ error, retry }: { error: unknown; retry: () => void }) {
+  const digest = useReportedError(error);
 
   return (
     <main className="mx-auto flex min-h-dvh max-w-md flex-col items-center justify-center gap-4 px-6 text-center">

@@ -6,7 +6,7 @@ import { revalidatePath } from 'next/cache';
 
 import { getSession } from './auth/session';
 import { actionFailure, type ActionResult } from './load';
-import type { TenantApi } from './orchestrator-api';
+import type { TenantApi } from './api/orchestrator';
 import { orchestratorApi } from './workspace';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

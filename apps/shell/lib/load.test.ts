@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { actionFailure, describeFailure, load } from './load';
-import { OrchestratorApiError, OrchestratorUnavailableError } from './orchestrator-api';
+import { OrchestratorApiError, OrchestratorUnavailableError } from './api/client';
 
 describe('describeFailure', () => {
   it('tells a missing feature, a missing thing, a refusal and an outage apart', () => {
@@ -11,6 +11,8 @@ describe('describeFailure', () => {
     expect(describeFailure(new OrchestratorApiError(404, 'APPROVAL_NOT_FOUND', 'Gone'))).toEqual({
       kind: 'not-found',
       message: 'Gone',
+      status: 404,
+      code: 'APPROVAL_NOT_FOUND',
     });
     expect(describeFailure(new OrchestratorApiError(403, 'FORBIDDEN', 'No')).kind).toBe(
       'forbidden',
@@ -38,6 +40,12 @@ describe('describeFailure', () => {
     expect(await load(Promise.resolve(1))).toEqual({ ok: true, data: 1 });
     expect(
       await load(Promise.reject(new OrchestratorApiError(404, 'X_NOT_FOUND', 'Not here'))),
-    ).toEqual({ ok: false, kind: 'not-found', message: 'Not here' });
+    ).toEqual({
+      ok: false,
+      kind: 'not-found',
+      message: 'Not here',
+      status: 404,
+      code: 'X_NOT_FOUND',
+    });
   });
 });

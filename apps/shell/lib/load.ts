@@ -2,25 +2,21 @@
  * Loading what a page shows, with the failure kept as data so the page can say what went wrong
  * (an empty, missing or unreachable state) instead of one generic error page.
  */
-import { OrchestratorApiError, OrchestratorUnavailableError } from './orchestrator-api';
+import type { ActionResult, LoadFailure, Loaded } from '@afenda/ui';
 
-export type LoadFailure =
-  | { kind: 'not-available'; message: string }
-  | { kind: 'not-found'; message: string }
-  | { kind: 'forbidden'; message: string }
-  | { kind: 'unavailable'; message: string }
-  | { kind: 'error'; message: string };
+import { OrchestratorApiError, OrchestratorUnavailableError } from './api/client';
 
-export type Loaded<T> = { ok: true; data: T } | ({ ok: false } & LoadFailure);
+export type { ActionResult, LoadFailure, Loaded };
 
 export function describeFailure(err: unknown): LoadFailure {
   if (err instanceof OrchestratorApiError) {
+    const { status, code } = err;
     // The route itself is unknown: this orchestrator doesn't have the feature (yet).
-    if (err.status === 404 && err.code === 'ROUTE_NOT_FOUND')
-      return { kind: 'not-available', message: 'This server does not offer it yet.' };
-    if (err.status === 404) return { kind: 'not-found', message: err.message };
-    if (err.status === 403) return { kind: 'forbidden', message: err.message };
-    return { kind: 'error', message: err.message };
+    if (status === 404 && code === 'ROUTE_NOT_FOUND')
+      return { kind: 'not-available', message: 'This server does not offer it yet.', status, code };
+    if (status === 404) return { kind: 'not-found', message: err.message, status, code };
+    if (status === 403) return { kind: 'forbidden', message: err.message, status, code };
+    return { kind: 'error', message: err.message, status, code };
   }
   if (err instanceof OrchestratorUnavailableError)
     return { kind: 'unavailable', message: 'The workspace service could not be reached.' };
@@ -36,10 +32,6 @@ export async function load<T>(promise: Promise<T>): Promise<Loaded<T>> {
     return { ok: false, ...failure };
   }
 }
-
-/** For server actions: a result the client shows, never a thrown error. */
-export type ActionResult<T = void> =
-  { ok: true; data: T } | { ok: false; message: string; signedOut?: boolean };
 
 export function actionFailure(err: unknown): { ok: false; message: string } {
   const failure = describeFailure(err);

@@ -9,14 +9,8 @@ import { cache } from 'react';
 
 import { getAuthConfig } from './auth/config';
 import { requireSession, type CurrentSession } from './auth/session';
-import {
-  createOrchestratorApi,
-  flattenTenants,
-  type FlatTenant,
-  type Me,
-  type OrchestratorApi,
-  type TenantApi,
-} from './orchestrator-api';
+import { createOrchestratorApi, type OrchestratorApi, type TenantApi } from './api/orchestrator';
+import { flattenTenants, type FlatTenant, type Me } from './api/tenants';
 
 export interface Workspace {
   me: Me;

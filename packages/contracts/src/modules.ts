@@ -8,6 +8,8 @@ export interface ModuleManifest {
   description: string;
   /** Shell route the module lives under, e.g. `/app/inbox`. */
   path: string;
+  /** Position in the Shell's navigation, lowest first (the Shell's own modules use 20 and 30). */
+  order: number;
   /** Settings a tenant gives to connect it; secrets are stored encrypted and never returned. */
   settings: { baseUrl: boolean; apiToken: boolean; webhookSecret: boolean };
   /** A lucide icon name (kebab-case) the Shell shows in its navigation. */
@@ -46,6 +48,7 @@ export const moduleStateSchema = z
     tool: z.string(),
     description: z.string(),
     path: z.string(),
+    order: z.number().describe("Position in the Shell's navigation, lowest first"),
     icon: z.string().nullable(),
     routes: z.array(z.object({ path: z.string(), title: z.string() })),
     permissions: z.array(z.string()),

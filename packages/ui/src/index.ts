@@ -32,3 +32,18 @@ export {
 export { Input, Label, Textarea } from './input';
 // Dialog, Sheet and Command are client components with their own weight: import them from
 // '@afenda/ui/dialog', '@afenda/ui/sheet' and '@afenda/ui/command' where they are used.
+export { EmptyState, FailureState, NoTenant, PageHeader } from './page-states';
+export { Time } from './time';
+export type { ActionResult, LoadFailure, Loaded } from './results';
+export { embeddedPage } from './module-web';
+export type {
+  EmbeddedModulePageProps,
+  EmbedShell,
+  ModuleApproval,
+  ModulePage,
+  ModulePageProps,
+  ModuleSubject,
+  ModuleWeb,
+  SearchParams,
+} from './module-web';
+export { PagedList, TabNav } from './paged-list';

@@ -19,6 +19,7 @@ const tool = (
     tool: `${id} tool`,
     description: `The ${id} test module`,
     path: `/app/${id}`,
+    order: 100,
     settings: fields,
     routes: [{ path: `/app/${id}`, title: id }],
   }) satisfies ModuleManifest;

@@ -4,7 +4,7 @@ import { refresh } from 'next/cache';
 
 import { isUuid } from '@/lib/actions';
 import { getSession } from '@/lib/auth/session';
-import { OrchestratorApiError } from '@/lib/orchestrator-api';
+import { OrchestratorApiError } from '@/lib/api/client';
 import { orchestratorApi } from '@/lib/workspace';
 
 export type SwitchTenantResult = { ok: true } | { ok: false; signedOut?: boolean; message: string };

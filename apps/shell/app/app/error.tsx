@@ -1,19 +1,13 @@
 'use client';
 
-import { useEffect } from 'react';
 import { RotateCw } from 'lucide-react';
 import { Button, Card, CardDescription, CardFooter, CardHeader, CardTitle } from '@afenda/ui';
 
+import { useReportedError } from '../components/use-reported-error';
+
 /** A page under /app failed (most often: the orchestrator is unreachable). The header stays. */
 export default function WorkspaceError({ error, retry }: { error: unknown; retry: () => void }) {
-  useEffect(() => {
-    console.error(error);
-  }, [error]);
-
-  const digest =
-    error instanceof Error && 'digest' in error && typeof error.digest === 'string'
-      ? error.digest
-      : undefined;
+  const digest = useReportedError(error);
 
   return (
     <Card role="alert" className="max-w-xl">

@@ -24,7 +24,7 @@ import {
 } from '@afenda/ui';
 
 import { loginPath } from '@/lib/auth/paths';
-import type { FlatTenant } from '@/lib/orchestrator-api';
+import type { FlatTenant } from '@/lib/api/tenants';
 import { ROLE_LABEL } from '@/lib/tenant-labels';
 import { switchTenant } from './actions';
 

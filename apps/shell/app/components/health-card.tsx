@@ -14,13 +14,14 @@ import {
   Skeleton,
 } from '@afenda/ui';
 
+import { createCall } from '@/lib/api/client';
 import {
-  fetchReadiness,
-  fetchServiceInfo,
+  createHealthApi,
+  DEFAULT_TIMEOUT_MS,
   getOrchestratorUrl,
   type ReadinessResult,
   type ServiceInfoResult,
-} from '../lib/orchestrator';
+} from '@/lib/api/health';
 
 /** Orchestrator readiness and module list, fetched on every request. */
 export async function HealthCard() {
@@ -29,7 +30,8 @@ export async function HealthCard() {
   await connection();
 
   const baseUrl = getOrchestratorUrl();
-  const [readiness, info] = await Promise.all([fetchReadiness(baseUrl), fetchServiceInfo(baseUrl)]);
+  const health = createHealthApi(createCall({ baseUrl, timeoutMs: DEFAULT_TIMEOUT_MS }));
+  const [readiness, info] = await Promise.all([health.readiness(), health.serviceInfo()]);
 
   return (
     <Card>

@@ -29,7 +29,7 @@ import {
   type LoginState,
 } from './oidc';
 import { newSessionId } from './session-data';
-import { MemorySessionStore } from './session-store';
+import { MemorySessionStore } from './memory-session-store';
 import { loadSession } from './sessions';
 
 const REALM_FILE = fileURLToPath(

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { hashSessionId, newSessionId, type SessionData } from './session-data';
-import { RedisSessionStore } from './session-store';
+import { RedisSessionStore } from './redis-session-store';
 
 const url = process.env.TEST_REDIS_URL;
 const prefix = `afenda-test:${randomBytes(4).toString('hex')}:`;

@@ -3,7 +3,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { hashSessionId, newSessionId, type SessionData } from './session-data';
-import { MemorySessionStore, PgSessionStore, type SessionStore } from './session-store';
+import { MemorySessionStore } from './memory-session-store';
+import { PgSessionStore } from './pg-session-store';
+import type { SessionStore } from './session-store';
 
 let tdb: TestDatabase;
 let appPool: pg.Pool;

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 import { loadAuthConfig } from './config';
 import { type SessionData } from './session-data';
-import { MemorySessionStore } from './session-store';
+import { MemorySessionStore } from './memory-session-store';
 import { createSession, loadSession, SessionUnavailableError, type SessionDeps } from './sessions';
 
 const config = loadAuthConfig({ SESSION_TTL_S: '3600' });

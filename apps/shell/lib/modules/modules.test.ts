@@ -124,12 +124,13 @@ describe('the message bridge', () => {
 
 describe('the module registry', () => {
   it('puts the built-in modules beside the tools, in navigation order', () => {
-    const state = (id: string, s: 'enabled' | 'not_configured') => ({
+    const state = (id: string, s: 'enabled' | 'not_configured', order: number) => ({
       id,
       name: id,
       tool: 'T',
       description: '',
       path: `/app/${id}`,
+      order,
       icon: null,
       routes: [],
       permissions: [],
@@ -141,10 +142,11 @@ describe('the module registry', () => {
       embedUrl: null,
     });
     const ids = buildRegistry([
-      state('whiteboard', 'enabled'),
-      state('inbox', 'not_configured'),
-      state('zzz', 'enabled'),
+      state('whiteboard', 'enabled', 60),
+      state('inbox', 'not_configured', 10),
+      state('zzz', 'enabled', 60),
     ]).map((m) => m.id);
+    // Each manifest's order (the built-in modules are 20 and 30), then by title.
     expect(ids).toEqual(['inbox', 'approvals', 'activity', 'whiteboard', 'zzz']);
     expect(buildRegistry(null).map((m) => m.state)).toEqual(['built-in', 'built-in']);
   });

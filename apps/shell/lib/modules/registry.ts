@@ -11,6 +11,8 @@ export interface RegistryModule {
   tool: string | null;
   description: string;
   path: string;
+  /** Navigation position, lowest first (the manifest's `order`). */
+  order: number;
   icon: string;
   routes: { path: string; title: string }[];
   permissions: string[];
@@ -37,6 +39,7 @@ export const BUILT_IN_MODULES: RegistryModule[] = [
     tool: null,
     description: 'Requests waiting for a decision, and your own requests, with their ledger.',
     path: '/app/approvals',
+    order: 20,
     icon: 'badge-check',
     routes: [
       { path: '/app/approvals', title: 'Waiting for me' },
@@ -56,6 +59,7 @@ export const BUILT_IN_MODULES: RegistryModule[] = [
     tool: null,
     description: 'One timeline across every tool in this tenant.',
     path: '/app/activity',
+    order: 30,
     icon: 'activity',
     routes: [{ path: '/app/activity', title: 'Timeline' }],
     permissions: ['activity.read'],
@@ -67,9 +71,10 @@ export const BUILT_IN_MODULES: RegistryModule[] = [
   },
 ];
 
-/** Navigation order: the inbox first, then the Shell's own, then the rest by name. */
-const ORDER = ['inbox', 'approvals', 'activity', 'chat', 'video', 'whiteboard'];
-
+/**
+ * The tools (by their manifests, as the orchestrator reports them) and the built-in modules, in
+ * navigation order: each manifest's `order`, then by title.
+ */
 export function buildRegistry(states: ModuleState[] | null): RegistryModule[] {
   const tools: RegistryModule[] = (states ?? []).map((m) => ({
     id: m.id,
@@ -77,6 +82,7 @@ export function buildRegistry(states: ModuleState[] | null): RegistryModule[] {
     tool: m.tool,
     description: m.description,
     path: m.path,
+    order: m.order,
     icon: m.icon ?? 'box',
     routes: m.routes,
     permissions: m.permissions,
@@ -86,12 +92,8 @@ export function buildRegistry(states: ModuleState[] | null): RegistryModule[] {
     environment: m.environment,
     embedUrl: m.embedUrl,
   }));
-  const rank = (id: string) => {
-    const i = ORDER.indexOf(id);
-    return i === -1 ? ORDER.length : i;
-  };
   return [...tools, ...BUILT_IN_MODULES].sort(
-    (a, b) => rank(a.id) - rank(b.id) || a.title.localeCompare(b.title),
+    (a, b) => a.order - b.order || a.title.localeCompare(b.title),
   );
 }
 

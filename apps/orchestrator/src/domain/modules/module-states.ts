@@ -55,6 +55,7 @@ export async function listModuleStates(
       tool: m.tool,
       description: m.description,
       path: m.path,
+      order: m.order,
       icon: m.icon ?? null,
       routes: m.routes ?? [{ path: m.path, title: m.name }],
       permissions: m.permissions ?? [],

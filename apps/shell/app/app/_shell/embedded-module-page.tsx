@@ -1,11 +1,11 @@
 import Link from 'next/link';
 
+import { EmptyState, NoTenant, PageHeader } from '@afenda/ui';
 import { getAuthConfig } from '@/lib/auth/config';
 import { probeFrame } from '@/lib/modules/frame-probe';
 import { describeMissing } from '@/lib/modules/registry';
 import { loadModuleStates, requireTenantContext } from '@/lib/workspace';
 import { ModuleEmbed } from './module-embed';
-import { EmptyState, NoTenant, PageHeader } from './states';
 
 /** A page showing one module's own UI (Chatwoot's dashboard, Element), or why it can't. */
 export async function EmbeddedModulePage({

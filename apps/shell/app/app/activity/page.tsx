@@ -1,9 +1,8 @@
 import type { Metadata } from 'next';
-import { Button, Input, Label } from '@afenda/ui';
+import { Button, FailureState, Input, Label, NoTenant, PageHeader } from '@afenda/ui';
 
 import { load } from '@/lib/load';
 import { requireTenantContext } from '@/lib/workspace';
-import { FailureState, NoTenant, PageHeader } from '../_shell/states';
 import { Timeline } from './timeline';
 
 export const metadata: Metadata = { title: 'Activity' };

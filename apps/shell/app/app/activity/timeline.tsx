@@ -3,10 +3,9 @@
 import { useEffect, useRef, useState, useTransition } from 'react';
 import { LoaderCircle } from 'lucide-react';
 import type { ActivityEntry } from '@afenda/contracts';
-import { Button } from '@afenda/ui';
+import { Button, Time } from '@afenda/ui';
 
 import { useLiveEvent } from '../_shell/live-provider';
-import { Time } from '../_shell/time';
 import { loadMoreActivity, type ActivityFilters } from './actions';
 
 /**

@@ -2,13 +2,11 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Plus } from 'lucide-react';
 import type { Approval } from '@afenda/contracts';
-import { Button, cn } from '@afenda/ui';
+import { Button, EmptyState, NoTenant, PagedList, PageHeader, TabNav, Time } from '@afenda/ui';
 
 import { load } from '@/lib/load';
 import { requireTenantContext } from '@/lib/workspace';
 import { LiveRefresh } from '../_shell/live-refresh';
-import { EmptyState, FailureState, NoTenant, PageHeader } from '../_shell/states';
-import { Time } from '../_shell/time';
 import { DecisionButtons } from './_parts/decision-buttons';
 import { StatusBadge } from './_parts/status-badge';
 
@@ -55,49 +53,40 @@ export default async function ApprovalsPage({
           </Button>
         }
       />
-      <nav aria-label="Approval views" className="mb-4 flex gap-1 overflow-x-auto border-b">
-        {(Object.keys(VIEWS) as View[]).map((v) => (
-          <Link
-            key={v}
-            href={`/app/approvals?view=${v}`}
-            aria-current={v === view ? 'page' : undefined}
-            className={cn(
-              '-mb-px border-b-2 border-transparent px-3 py-2 text-sm whitespace-nowrap text-muted-foreground outline-none hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50',
-              v === view && 'border-primary font-medium text-foreground',
-            )}
-          >
-            {VIEWS[v].label}
+      <TabNav
+        label="Approval views"
+        link={Link}
+        tabs={(Object.keys(VIEWS) as View[]).map((v) => ({
+          key: v,
+          href: `/app/approvals?view=${v}`,
+          label: VIEWS[v].label,
+          active: v === view,
+        }))}
+      />
+      <PagedList
+        result={result}
+        what="Approvals"
+        empty={
+          <EmptyState title={VIEWS[view].empty}>
+            {view === 'waiting' && !ctx.tenant.canApprove
+              ? 'Your role here does not decide approvals.'
+              : 'New requests appear here as they come, without reloading.'}
+          </EmptyState>
+        }
+        more={(next) => (
+          <Link href={`/app/approvals?${new URLSearchParams({ view, cursor: next })}`}>
+            Older requests
           </Link>
-        ))}
-      </nav>
-      {!result.ok ? (
-        <FailureState failure={result} what="Approvals" />
-      ) : result.data.data.length === 0 ? (
-        <EmptyState title={VIEWS[view].empty}>
-          {view === 'waiting' && !ctx.tenant.canApprove
-            ? 'Your role here does not decide approvals.'
-            : 'New requests appear here as they come, without reloading.'}
-        </EmptyState>
-      ) : (
-        <>
+        )}
+      >
+        {(approvals) => (
           <ul className="divide-y rounded-lg border" data-testid="approval-list">
-            {result.data.data.map((approval) => (
+            {approvals.map((approval) => (
               <ApprovalRow key={approval.id} approval={approval} decidable={view === 'waiting'} />
             ))}
           </ul>
-          {result.data.nextCursor ? (
-            <div className="mt-4 flex justify-center">
-              <Button asChild variant="outline" size="sm">
-                <Link
-                  href={`/app/approvals?${new URLSearchParams({ view, cursor: result.data.nextCursor })}`}
-                >
-                  Older requests
-                </Link>
-              </Button>
-            </div>
-          ) : null}
-        </>
-      )}
+        )}
+      </PagedList>
     </div>
   );
 }

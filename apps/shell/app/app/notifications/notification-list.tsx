@@ -4,9 +4,8 @@ import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import { Check, CheckCheck } from 'lucide-react';
 import type { Notification } from '@afenda/contracts';
-import { Button, cn } from '@afenda/ui';
+import { Button, cn, Time } from '@afenda/ui';
 
-import { Time } from '../_shell/time';
 import { markAllReadAction, markReadAction } from './actions';
 
 /** A Shell path only: a notification's url is data from the server, never a way off-site. */

@@ -1,12 +1,11 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Bell } from 'lucide-react';
-import { Button, cn } from '@afenda/ui';
+import { EmptyState, NoTenant, PagedList, PageHeader, TabNav } from '@afenda/ui';
 
 import { load } from '@/lib/load';
 import { requireTenantContext } from '@/lib/workspace';
 import { LiveRefresh } from '../_shell/live-refresh';
-import { EmptyState, FailureState, NoTenant, PageHeader } from '../_shell/states';
 import { NotificationList } from './notification-list';
 
 export const metadata: Metadata = { title: 'Notifications' };
@@ -33,46 +32,37 @@ export default async function NotificationsPage({
         title="Notifications"
         description="What needs your attention, from every module."
       />
-      <nav aria-label="Notification filter" className="mb-4 flex gap-1 border-b">
-        {[
-          { href: '/app/notifications', label: 'All', active: !onlyUnread },
-          { href: '/app/notifications?filter=unread', label: 'Unread', active: onlyUnread },
-        ].map((tab) => (
+      <TabNav
+        label="Notification filter"
+        link={Link}
+        tabs={[
+          { key: 'all', href: '/app/notifications', label: 'All', active: !onlyUnread },
+          {
+            key: 'unread',
+            href: '/app/notifications?filter=unread',
+            label: 'Unread',
+            active: onlyUnread,
+          },
+        ]}
+      />
+      <PagedList
+        result={list}
+        what="Notifications"
+        empty={
+          <EmptyState title={onlyUnread ? 'Nothing unread' : 'No notifications yet'} icon={Bell}>
+            Decisions on your requests and requests waiting for you appear here, as they happen.
+          </EmptyState>
+        }
+        more={(next) => (
           <Link
-            key={tab.href}
-            href={tab.href}
-            aria-current={tab.active ? 'page' : undefined}
-            className={cn(
-              '-mb-px border-b-2 border-transparent px-3 py-2 text-sm text-muted-foreground outline-none hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50',
-              tab.active && 'border-primary font-medium text-foreground',
-            )}
+            href={`/app/notifications?${new URLSearchParams({ ...(onlyUnread ? { filter: 'unread' } : {}), cursor: next })}`}
           >
-            {tab.label}
+            Older
           </Link>
-        ))}
-      </nav>
-      {!list.ok ? (
-        <FailureState failure={list} what="Notifications" />
-      ) : list.data.data.length === 0 ? (
-        <EmptyState title={onlyUnread ? 'Nothing unread' : 'No notifications yet'} icon={Bell}>
-          Decisions on your requests and requests waiting for you appear here, as they happen.
-        </EmptyState>
-      ) : (
-        <>
-          <NotificationList items={list.data.data} unread={unread.ok ? unread.data : 0} />
-          {list.data.nextCursor ? (
-            <div className="mt-4 flex justify-center">
-              <Button asChild variant="outline" size="sm">
-                <Link
-                  href={`/app/notifications?${new URLSearchParams({ ...(onlyUnread ? { filter: 'unread' } : {}), cursor: list.data.nextCursor })}`}
-                >
-                  Older
-                </Link>
-              </Button>
-            </div>
-          ) : null}
-        </>
-      )}
+        )}
+      >
+        {(items) => <NotificationList items={items} unread={unread.ok ? unread.data : 0} />}
+      </PagedList>
     </div>
   );
 }

@@ -1,11 +1,10 @@
 import type { Metadata } from 'next';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@afenda/ui';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle, PageHeader } from '@afenda/ui';
 
 import { requireSession } from '@/lib/auth/session';
 import { KIND_LABEL, ROLE_LABEL } from '@/lib/tenant-labels';
 import { loadWorkspace } from '@/lib/workspace';
 import { ThemeToggle } from '../../components/theme-toggle';
-import { PageHeader } from '../_shell/states';
 
 export const metadata: Metadata = { title: 'Profile' };
 

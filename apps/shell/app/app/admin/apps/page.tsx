@@ -9,12 +9,14 @@ import {
   CardDescription,
   CardHeader,
   CardTitle,
+  EmptyState,
+  NoTenant,
+  PageHeader,
 } from '@afenda/ui';
 
 import { ModuleIcon } from '@/lib/modules/icons';
 import { buildRegistry, SETTING_LABEL, type RegistryModule } from '@/lib/modules/registry';
 import { loadModuleStates, requireTenantContext } from '@/lib/workspace';
-import { EmptyState, NoTenant, PageHeader } from '../../_shell/states';
 
 export const metadata: Metadata = { title: 'App registry' };
 

@@ -1,19 +1,24 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { ArrowLeft, MessageSquare } from 'lucide-react';
-import type { Approval, ApprovalEvent } from '@afenda/contracts';
-import { Button, Card, CardContent, CardDescription, CardHeader, CardTitle } from '@afenda/ui';
+import { ArrowLeft } from 'lucide-react';
+import type { ApprovalEvent } from '@afenda/contracts';
+import {
+  Button,
+  Card,
+  CardDescription,
+  CardHeader,
+  CardTitle,
+  FailureState,
+  NoTenant,
+  Time,
+} from '@afenda/ui';
 
 import { isUuid } from '@/lib/actions';
 import { load } from '@/lib/load';
-import type { ConversationDetail, TenantApi } from '@/lib/orchestrator-api';
 import { requireTenantContext } from '@/lib/workspace';
-import { LinkedWhiteboards } from '../../whiteboard/linked-boards';
-import { MessageList } from '../../inbox/_parts/message-list';
 import { LiveRefresh } from '../../_shell/live-refresh';
-import { FailureState, NoTenant } from '../../_shell/states';
-import { Time } from '../../_shell/time';
+import { approvalContext, SubjectPanels } from '../../_shell/module-pages';
 import { DecisionButtons } from '../_parts/decision-buttons';
 import { StatusBadge } from '../_parts/status-badge';
 
@@ -25,19 +30,6 @@ const EVENT_LABEL: Record<string, string> = {
   approved: 'Approved',
   rejected: 'Rejected',
 };
-
-/** The conversation an approval came from, when it names one we mirror. */
-async function linkedConversation(
-  api: TenantApi,
-  approval: Approval,
-): Promise<ConversationDetail | null> {
-  const candidates = [approval.metadata.conversationId, approval.sourceRef].filter(isUuid);
-  for (const id of new Set(candidates)) {
-    const found = await api.getConversation(id).catch(() => null);
-    if (found) return found;
-  }
-  return null;
-}
 
 export default async function ApprovalPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -51,7 +43,9 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
   if (!approval.ok && approval.kind === 'not-found') notFound();
   if (!approval.ok) return <FailureState failure={approval} what="This approval" />;
   const a = approval.data;
-  const conversation = a.source === 'chatwoot' ? await linkedConversation(ctx.api, a) : null;
+  const returnTo = `/app/approvals/${id}`;
+  // What the approval came from (e.g. an escalated conversation), from the module it belongs to.
+  const context = await approvalContext(a, <MetadataList metadata={a.metadata} />, returnTo);
   const requester =
     a.requestedBy === ctx.workspace.me.id
       ? 'you'
@@ -108,50 +102,17 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
         </Card>
       ) : null}
 
-      {a.source === 'chatwoot' ? (
-        <section aria-labelledby="context-heading" className="space-y-3">
-          <h2 id="context-heading" className="text-lg font-semibold">
-            Conversation
-          </h2>
-          {conversation ? (
-            <Card>
-              <CardHeader>
-                <CardTitle className="flex items-center gap-2 text-base">
-                  <MessageSquare aria-hidden className="size-4" />
-                  <Link
-                    href={`/app/inbox/${conversation.conversation.id}`}
-                    className="underline-offset-4 hover:underline"
-                  >
-                    {conversation.conversation.contactName ?? 'A customer'} · #
-                    {conversation.conversation.displayId}
-                  </Link>
-                </CardTitle>
-                <CardDescription>The last messages before the escalation.</CardDescription>
-              </CardHeader>
-              <CardContent>
-                <MessageList messages={conversation.messages.slice(-6)} />
-              </CardContent>
-            </Card>
-          ) : (
+      {context ??
+        (Object.keys(a.metadata).length > 0 ? (
+          <section aria-labelledby="details-heading" className="space-y-3">
+            <h2 id="details-heading" className="text-lg font-semibold">
+              Details
+            </h2>
             <MetadataList metadata={a.metadata} />
-          )}
-        </section>
-      ) : Object.keys(a.metadata).length > 0 ? (
-        <section aria-labelledby="details-heading" className="space-y-3">
-          <h2 id="details-heading" className="text-lg font-semibold">
-            Details
-          </h2>
-          <MetadataList metadata={a.metadata} />
-        </section>
-      ) : null}
+          </section>
+        ) : null)}
 
-      <LinkedWhiteboards
-        accessToken={ctx.session.accessToken}
-        tenantId={ctx.tenant.id}
-        subjectType="approval"
-        subjectId={a.id}
-        readonly={ctx.tenant.role === 'viewer'}
-      />
+      <SubjectPanels subject={{ type: 'approval', id: a.id }} returnTo={returnTo} />
 
       <section aria-labelledby="ledger-heading" className="space-y-3">
         <h2 id="ledger-heading" className="text-lg font-semibold">

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 
+import { NoTenant, PageHeader } from '@afenda/ui';
 import { requireTenantContext } from '@/lib/workspace';
-import { NoTenant, PageHeader } from '../../_shell/states';
 import { NewRequestForm } from './new-request-form';
 
 export const metadata: Metadata = { title: 'New request' };
