@@ -9,3 +9,4 @@ export * from './notifications.ts';
 export * from './rooms.ts';
 export * from './whiteboards.ts';
 export * from './webhooks.ts';
+export * from './storable.ts';
