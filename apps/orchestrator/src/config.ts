@@ -92,6 +92,18 @@ export const settingsSchema = z.object({
         )
         .min(1),
     ),
+  OIDC_ALLOWED_CLIENTS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined
+        ? undefined
+        : v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+    )
+    .pipe(z.array(z.string().min(1)).min(1, { error: 'must name at least one client' }).optional()),
   OIDC_CLOCK_TOLERANCE_S: int(0, 300).default(10),
   JWKS_REFETCH_COOLDOWN_S: int(1, 3600).default(30),
   DEV_IDP_PUBLIC_URL: httpOrigin.default('http://localhost:8080'),
@@ -127,11 +139,22 @@ export const settingsSchema = z.object({
 
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** The realm's clients that call the API (deploy/keycloak/realm-afenda.json). */
+export const PRODUCTION_CLIENTS = ['afenda-shell'];
+/** ...and, outside production, the realm export's test client (password grant, for tests). */
+export const DEVELOPMENT_CLIENTS = ['afenda-shell', 'afenda-test'];
+
 export interface Config extends Settings {
   /** Whether the orchestrator runs its own PostgreSQL (no DATABASE_URL). */
   embedded: boolean;
   /** The issuer tokens must come from: KEYCLOAK_ISSUER, or the development provider's. */
   issuer: string;
+  /**
+   * The clients (`azp`) whose access tokens the API accepts: OIDC_ALLOWED_CLIENTS, or the realm's
+   * clients that call it (the Shell; outside production also the test client, which the realm
+   * export carries for tests and must be deleted from a production realm, deploy/README.md).
+   */
+  allowedClients: string[];
   /** Where the directory is read from: Keycloak's Admin API, or the realm export (development). */
   directorySource: 'keycloak' | 'realm-file';
 }
@@ -195,5 +218,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       s.KEYCLOAK_ISSUER ?? `${s.DEV_IDP_PUBLIC_URL.replace(/\/$/, '')}/realms/afenda`
     ).replace(/\/$/, ''),
     directorySource: s.KEYCLOAK_ADMIN_CLIENT_SECRET ? 'keycloak' : 'realm-file',
+    allowedClients:
+      s.OIDC_ALLOWED_CLIENTS ??
+      (s.NODE_ENV === 'production' ? PRODUCTION_CLIENTS : DEVELOPMENT_CLIENTS),
   };
 }

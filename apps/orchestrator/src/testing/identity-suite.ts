@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@afenda/test-utils';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier } from '../auth/verify-token.ts';
+import { DEVELOPMENT_CLIENTS } from '../config.ts';
 import type { DirectorySource } from '../domain/identity/directory-source.ts';
 import { DirectorySync } from '../domain/identity/sync.ts';
 import { createLogger } from '../logger.ts';
@@ -55,6 +56,7 @@ export function describeIdentitySuite(
       const verify = createTokenVerifier({
         issuer: harness.issuer,
         audience: 'afenda-orchestrator',
+        allowedClients: DEVELOPMENT_CLIENTS,
         algorithms: ['RS256'],
         clockToleranceSeconds: 10,
         cooldownSeconds: 30,
