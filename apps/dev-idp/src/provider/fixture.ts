@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { startDevIdp, type RunningDevIdp } from '../provider.ts';
+import { startDevIdp, type RunningDevIdp, type StartDevIdpOptions } from '../provider.ts';
 
 const REALM_FILE = fileURLToPath(
   new URL('../../../../deploy/keycloak/realm-afenda.json', import.meta.url),
@@ -96,6 +96,7 @@ export function pkce(): { verifier: string; challenge: string } {
 
 /** The running provider and what the tests know of it; filled in by useTestIdp's beforeAll. */
 export class TestIdp {
+  constructor(private readonly options: Partial<StartDevIdpOptions> = {}) {}
   dir!: string;
   realmFile!: string;
   keysFile!: string;
@@ -134,6 +135,7 @@ export class TestIdp {
       realmFile: this.realmFile,
       keysFile: this.keysFile,
       env: {},
+      ...this.options,
     });
     this.discovery = (await (
       await fetch(`${this.idp.issuer}/.well-known/openid-configuration`)
@@ -239,8 +241,8 @@ export class TestIdp {
 }
 
 /** A provider of its own for the calling test file, started before its tests and stopped after. */
-export function useTestIdp(): TestIdp {
-  const t = new TestIdp();
+export function useTestIdp(options: Partial<StartDevIdpOptions> = {}): TestIdp {
+  const t = new TestIdp(options);
   beforeAll(() => t.start());
   afterAll(() => t.close());
   return t;
