@@ -65,6 +65,8 @@ export const settingsSchema = z.object({
     .optional(),
   API_BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(256 * 1024),
   WEBHOOK_BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  WEBHOOK_UNMAPPED_MAX_PER_ACCOUNT: int(0, 1_000_000).default(100),
+  WEBHOOK_UNMAPPED_MAX_TOTAL: int(0, 10_000_000).default(1000),
   RATE_LIMIT_WINDOW_MS: int(1000, 3_600_000).default(60_000),
   RATE_LIMIT_READS: int(1, 1_000_000).default(600),
   RATE_LIMIT_WRITES: int(1, 1_000_000).default(120),

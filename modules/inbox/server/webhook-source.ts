@@ -14,6 +14,7 @@ import {
   type ChatwootEvent,
 } from './chatwoot/index.ts';
 import type { Tx } from '@afenda/db';
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import { AppError } from '@afenda/platform/errors';
@@ -33,6 +34,14 @@ const header = (headers: IncomingHttpHeaders, name: string): string | undefined 
 };
 
 const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * What Chatwoot signs, `<timestamp>.<raw body>`, hashed: the same signed payload again under a
+ * new X-Chatwoot-Delivery is a replay (a captured delivery re-sent within the tolerance), which
+ * the engine answers as the duplicate it is.
+ */
+const signedPayloadHash = (timestamp: string, rawBody: Buffer): string =>
+  createHash('sha256').update(`${timestamp}.`).update(rawBody).digest('hex');
 
 const schemaFor = (event: ChatwootEvent): z.ZodType | undefined =>
   event.startsWith('message_')
@@ -90,6 +99,7 @@ export function chatwootSource(options: ChatwootSourceOptions): WebhookSource {
         signature,
         signedAt:
           timestamp && /^\d{1,12}$/.test(timestamp) ? new Date(Number(timestamp) * 1000) : null,
+        replayKey: signature && timestamp ? signedPayloadHash(timestamp, rawBody) : null,
       };
       const account = await accounts.lookup(accountId);
       if (!account) {
