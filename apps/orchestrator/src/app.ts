@@ -4,6 +4,7 @@ import { errorBody } from '@afenda/platform/errors';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
 import {
@@ -96,7 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A URL the router cannot decode (bad percent-encoding) is refused before any hook runs:
     // it still leaves in the envelope.
     frameworkErrors: (error, request, reply) => {
-      reply
+      void (reply as unknown as FastifyReply)
         .status(400)
         .header('x-request-id', request.id)
         .send(
