@@ -118,7 +118,7 @@ describe('unmapped deliveries', () => {
 });
 
 describe('bodies text cannot hold', () => {
-  it('refuses a raw NUL byte with 400 and stores nothing; an escaped one is JSON and is stored', async () => {
+  it('refuses a raw NUL byte with 400 and stores nothing; an escaped one is kept, never processed', async () => {
     const raw = signChatwootDelivery({
       secret: null,
       payload: '{"event":"message_created\u0000"}',
@@ -131,10 +131,15 @@ describe('bodies text cannot hold', () => {
       [raw.deliveryId],
     );
     expect(none).toEqual([]);
-    // Escaped in a JSON string, it is six ASCII characters of text: stored as received.
+    // Escaped in a JSON string, the delivery is stored as received (six ASCII characters), but
+    // the mirror could not store the text: never processed, 422 with the field.
     const escaped = payload(1, 502) as { content?: string };
     escaped.content = 'before\u0000after';
-    const ok = await send(signChatwootDelivery({ secret: SECRET, payload: escaped }));
-    expect(ok.statusCode, ok.body).toBe(202);
+    const kept = await send(signChatwootDelivery({ secret: SECRET, payload: escaped }));
+    expect(kept.statusCode, kept.body).toBe(422);
+    expect(kept.json().error).toMatchObject({
+      code: 'WEBHOOK_PAYLOAD_INVALID',
+      details: { fields: [{ field: 'content' }], stored: { status: 'ignored' } },
+    });
   });
 });

@@ -13,6 +13,7 @@ import {
   verifyChatwootSignature,
   type ChatwootEvent,
 } from './chatwoot/index.ts';
+import { findUnstorableText } from '@afenda/contracts';
 import type { Tx } from '@afenda/db';
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -138,6 +139,22 @@ export function chatwootSource(options: ChatwootSourceOptions): WebhookSource {
         verified,
         status: 'received',
       };
+      // Chatwoot keeps its data in PostgreSQL too: a NUL (escaped in the JSON) is never in a
+      // real delivery, and the mirror could not store it. Kept as received, not acted on.
+      const unstorable = findUnstorableText(body);
+      if (unstorable) {
+        const message = `${unstorable.path || 'the payload'} ${unstorable.message}`;
+        return {
+          ...accepted,
+          status: 'ignored',
+          reason: `unusable ${event}: ${message}`.slice(0, 1000),
+          refusal: {
+            code: 'WEBHOOK_PAYLOAD_INVALID',
+            message: `The ${event} payload holds text that cannot be stored; it is stored with the reason`,
+            details: { fields: [{ field: unstorable.path, message: unstorable.message }] },
+          },
+        };
+      }
       const schema = schemaFor(event as ChatwootEvent);
       if (!HANDLED_EVENTS.has(event as ChatwootEvent)) {
         return { ...accepted, status: 'ignored', reason: `${event} is stored, not acted on` };

@@ -121,7 +121,8 @@ export async function storeDelivery(
   rawBody: Buffer,
   accepted: Accepted,
 ): Promise<{ id: string; duplicate: boolean; status: DeliveryStatus }> {
-  for (const value of [accepted.deliveryId, accepted.eventType, accepted.accountRef])
+  const named = [accepted.deliveryId, accepted.eventType, accepted.accountRef, accepted.reason];
+  for (const value of [...named, accepted.signature])
     if (value !== null && findUnstorableText(value))
       throw new AppError(
         'WEBHOOK_PAYLOAD_INVALID',
