@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `node scripts/schemathesis.mjs` (part of `npm run test:security`): schemathesis, an
+// `node --import tsx scripts/schemathesis.mjs` (part of `npm run test:security`): schemathesis, an
 // OpenAPI-driven fuzzer, against a running orchestrator (embedded PostgreSQL, demo data, the
 // development identity provider), with real access tokens for two tenants (alice in Acme, gloria
 // in Globex). Checks: no 5xx (not_a_server_error) and every response as documented
@@ -15,6 +15,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Run with tsx (npm run test:security): the password grant is the tests' own helper.
+import { passwordGrant } from '../packages/test-utils/src/keycloak.ts';
 
 const VERSION = '4.32.5';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -93,22 +95,6 @@ async function waitFor(proc, pattern, timeoutMs) {
   throw new Error(`${proc.name} did not start:\n${proc.output.slice(-30).join('\n')}`);
 }
 
-async function token(issuer, username) {
-  const res = await fetch(`${issuer}/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: 'afenda-test',
-      username,
-      password: `demo-${username}`,
-      scope: 'openid',
-    }),
-  });
-  if (!res.ok) throw new Error(`no token for ${username}: ${res.status} ${await res.text()}`);
-  return (await res.json()).access_token;
-}
-
 async function organisation(orchestratorUrl, accessToken, slug) {
   const res = await fetch(`${orchestratorUrl}/api/v1/tenants`, {
     headers: { authorization: `Bearer ${accessToken}` },
@@ -150,7 +136,8 @@ function runSchemathesis(orchestratorUrl, headers, label) {
     log(
       `${label}: st ${shown} -H 'Authorization: Bearer …' -H 'X-Tenant-Id: ${headers['X-Tenant-Id']}'`,
     );
-    const child = spawn(ST, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its cache (.schemathesis/) goes with the run's temporary directory, not into the tree.
+    const child = spawn(ST, args, { cwd: dataDir, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines = [];
     for (const stream of [child.stdout, child.stderr])
       stream.on('data', (chunk) => {
@@ -184,28 +171,30 @@ try {
   realm.accessTokenLifespan = 4 * 3600;
   const realmFile = path.join(dataDir, 'realm-afenda.json');
   await writeFile(realmFile, JSON.stringify(realm));
-  const idp = start('dev-idp', ['--import', 'tsx', 'apps/dev-idp/src/server.ts'], {
+  // What both processes share: the demo realm, this run's data directory, the provider's URL.
+  const shared = {
     NODE_ENV: 'development',
-    DEV_IDP_PORT: String(idpPort),
-    DEV_IDP_PUBLIC_URL: idpOrigin,
     DATA_DIR: dataDir,
     REALM_EXPORT_FILE: realmFile,
+    DEV_IDP_PUBLIC_URL: idpOrigin,
+  };
+  const idp = start('dev-idp', ['--import', 'tsx', 'apps/dev-idp/src/server.ts'], {
+    ...shared,
+    DEV_IDP_PORT: String(idpPort),
   });
   const orchestrator = start(
     'orchestrator',
     ['--import', 'tsx', 'apps/orchestrator/src/server.ts'],
     {
-      NODE_ENV: 'development',
+      ...shared,
       HOST: '127.0.0.1',
       PORT: String(orchestratorPort),
       PUBLIC_URL: orchestratorUrl,
-      DATA_DIR: dataDir,
+      // The embedded database with demo data, identity from the development provider.
       DATABASE_URL: '',
       KEYCLOAK_ISSUER: '',
       KEYCLOAK_ADMIN_CLIENT_SECRET: '',
       SEED_DEMO_DATA: 'true',
-      DEV_IDP_PUBLIC_URL: idpOrigin,
-      REALM_EXPORT_FILE: realmFile,
       // Fuzzing is many requests a second from one user: 429s would only hide the routes.
       RATE_LIMIT_READS: '1000000',
       RATE_LIMIT_WRITES: '1000000',
@@ -219,7 +208,11 @@ try {
 
   const results = [];
   for (const { username, slug } of TENANTS) {
-    const accessToken = await token(issuer, username);
+    const { access_token: accessToken } = await passwordGrant({
+      issuer,
+      username,
+      password: `demo-${username}`,
+    });
     const tenantId = await organisation(orchestratorUrl, accessToken, slug);
     results.push(
       await runSchemathesis(

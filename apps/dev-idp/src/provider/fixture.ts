@@ -208,6 +208,16 @@ export class TestIdp {
     return payload;
   }
 
+  /** A browser at the start of the code flow (PKCE): the login form's URL, its cookies in the jar. */
+  async loginFormUrl(jar: Jar): Promise<string> {
+    const { challenge } = pkce();
+    const start = await get(
+      this.authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256' }),
+      jar,
+    );
+    return this.absolute(start.headers.get('location'));
+  }
+
   /** Browser login through the form; returns the code, the jar (with the session) and the verifier. */
   async signIn(username: string, password: string, jar = new Jar()) {
     const { verifier, challenge } = pkce();

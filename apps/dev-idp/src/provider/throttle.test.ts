@@ -1,6 +1,6 @@
 /** Sign-in throttling: failed password checks per username and per address, as Keycloak answers. */
 import { describe, expect, it } from 'vitest';
-import { Jar, get, pkce, post, useTestIdp } from './fixture.ts';
+import { Jar, post, useTestIdp } from './fixture.ts';
 import { SignInThrottle } from './throttle.ts';
 
 const t = useTestIdp({ signInLimit: { max: 3, windowMs: 60_000 } });
@@ -44,12 +44,7 @@ describe('the development provider under a password-guessing attack', () => {
   it('refuses the sign-in form the same way, for the same budget', async () => {
     // This address spent its budget above: the form answers as for a wrong password.
     const jar = new Jar();
-    const { challenge } = pkce();
-    const start = await get(
-      t.authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256' }),
-      jar,
-    );
-    const loginUrl = t.absolute(start.headers.get('location'));
+    const loginUrl = await t.loginFormUrl(jar);
     const res = await post(loginUrl, { username: 'alice', password: 'demo-alice' }, { jar });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('Invalid username or password.');
