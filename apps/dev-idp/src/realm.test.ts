@@ -181,3 +181,12 @@ describe('redirect URI patterns', () => {
     expect(matchesUriPattern('javascript:alert(1)//http://localhost:3000/', patterns)).toBe(false);
   });
 });
+
+describe('the realm export', () => {
+  it("keeps Keycloak's brute-force protection on, with no permanent lockout", async () => {
+    const { readFile } = await import('node:fs/promises');
+    const realm = JSON.parse(await readFile(REALM_FILE, 'utf8')) as Record<string, unknown>;
+    expect(realm.bruteForceProtected).toBe(true);
+    expect(realm.permanentLockout ?? false).toBe(false);
+  });
+});

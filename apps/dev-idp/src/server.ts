@@ -6,6 +6,8 @@
  *   DEV_IDP_PUBLIC_URL  http://localhost:<port>   (the issuer is <this>/realms/afenda)
  *   DATA_DIR            .data, against the repository root (signing key: <DATA_DIR>/dev-idp/jwks.json)
  *   REALM_EXPORT_FILE   deploy/keycloak/realm-afenda.json, against the repository root
+ *   RATE_LIMIT_LOGIN    20: failed password checks per username and per address in a window
+ *   RATE_LIMIT_WINDOW_MS 60000: that window (the orchestrator's login budget, the same settings)
  *
  * It refuses to start with NODE_ENV=production, before loading anything else.
  */
@@ -68,6 +70,18 @@ if (publicUrl !== undefined) {
   publicUrl = url.origin;
 }
 
+const whole = (name: string, fallback: number, min: number): number => {
+  const text = env[name] || String(fallback);
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min)
+    fail(`${name} must be a whole number >= ${min}, not "${text}"`);
+  return n;
+};
+const signInLimit = {
+  max: whole('RATE_LIMIT_LOGIN', 20, 1),
+  windowMs: whole('RATE_LIMIT_WINDOW_MS', 60_000, 1000),
+};
+
 const keysFile = path.resolve(REPO_ROOT, env.DATA_DIR || '.data', 'dev-idp', 'jwks.json');
 const realmFile = path.resolve(
   REPO_ROOT,
@@ -100,6 +114,7 @@ try {
     realmFile,
     keysFile,
     logger,
+    signInLimit,
   });
 } catch (err) {
   fail(`cannot start: ${(err as Error).message}`);

@@ -1,7 +1,10 @@
+import { ErrorCodes } from '@afenda/contracts';
 import type { Database } from '@afenda/db';
+import { errorBody } from '@afenda/platform/errors';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
 import {
@@ -25,6 +28,7 @@ import openapi from './plugins/openapi.ts';
 import rateLimit from './plugins/rate-limit.ts';
 import requestContext from './plugins/request-context.ts';
 import security from './plugins/security.ts';
+import storableInput from './plugins/storable-input.ts';
 import { apiV1Routes } from './routes/api-v1.ts';
 import idempotency from './plugins/idempotency.ts';
 import { activityRoutes } from './routes/activity.ts';
@@ -90,6 +94,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    // A URL the router cannot decode (bad percent-encoding) is refused before any hook runs:
+    // it still leaves in the envelope.
+    frameworkErrors: (error, request, reply) => {
+      void (reply as unknown as FastifyReply)
+        .status(400)
+        .header('x-request-id', request.id)
+        .send(
+          errorBody(ErrorCodes.BAD_REQUEST, 'The request URL is not valid', {
+            reason: error.code,
+          }),
+        );
+    },
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
@@ -105,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(requestContext);
   await app.register(security, { corsOrigins: config.CORS_ORIGINS });
   await app.register(metrics, { poolStats: () => deps.database.stats() });
+  await app.register(storableInput);
   const identify =
     deps.identify ??
     ((request: FastifyRequest) =>

@@ -107,6 +107,10 @@ export async function composeOrchestrator(options: ComposeOptions): Promise<Orch
       baseMs: config.JOB_BACKOFF_BASE_MS,
       maxMs: config.JOB_BACKOFF_MAX_MS,
     },
+    unmapped: {
+      perAccount: config.WEBHOOK_UNMAPPED_MAX_PER_ACCOUNT,
+      total: config.WEBHOOK_UNMAPPED_MAX_TOTAL,
+    },
     recoveryAfterS: config.JOB_RECOVERY_AFTER_S,
     sweepSchedule: config.JOB_SWEEP_SCHEDULE,
   });

@@ -51,6 +51,23 @@ describe('settings', () => {
     expect(config.CORS_ORIGINS).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000']);
   });
 
+  it("accepts tokens from the realm's API clients only: the Shell (and the test client outside production)", () => {
+    expect(loadConfig({}).allowedClients).toEqual(['afenda-shell', 'afenda-test']);
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://a:b@db/x',
+      SETTINGS_ENCRYPTION_KEY: Buffer.alloc(32).toString('base64'),
+      KEYCLOAK_ISSUER: 'https://sso.example/realms/afenda',
+      KEYCLOAK_ADMIN_CLIENT_SECRET: 'secret',
+    };
+    expect(loadConfig(production).allowedClients).toEqual(['afenda-shell']);
+    expect(
+      loadConfig({ ...production, OIDC_ALLOWED_CLIENTS: 'afenda-shell, mobile-app' })
+        .allowedClients,
+    ).toEqual(['afenda-shell', 'mobile-app']);
+    expect(problems({ OIDC_ALLOWED_CLIENTS: ' , ' })).toMatch(/OIDC_ALLOWED_CLIENTS/);
+  });
+
   it('names the variable and what is wrong with it', () => {
     expect(problems({ PORT: 'eighty' })).toMatch(
       /PORT must be a whole number between 0 and 65535 \(got "eighty"\)/,

@@ -65,6 +65,8 @@ export const settingsSchema = z.object({
     .optional(),
   API_BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(256 * 1024),
   WEBHOOK_BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  WEBHOOK_UNMAPPED_MAX_PER_ACCOUNT: int(0, 1_000_000).default(100),
+  WEBHOOK_UNMAPPED_MAX_TOTAL: int(0, 10_000_000).default(1000),
   RATE_LIMIT_WINDOW_MS: int(1000, 3_600_000).default(60_000),
   RATE_LIMIT_READS: int(1, 1_000_000).default(600),
   RATE_LIMIT_WRITES: int(1, 1_000_000).default(120),
@@ -92,6 +94,18 @@ export const settingsSchema = z.object({
         )
         .min(1),
     ),
+  OIDC_ALLOWED_CLIENTS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined
+        ? undefined
+        : v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+    )
+    .pipe(z.array(z.string().min(1)).min(1, { error: 'must name at least one client' }).optional()),
   OIDC_CLOCK_TOLERANCE_S: int(0, 300).default(10),
   JWKS_REFETCH_COOLDOWN_S: int(1, 3600).default(30),
   DEV_IDP_PUBLIC_URL: httpOrigin.default('http://localhost:8080'),
@@ -127,11 +141,22 @@ export const settingsSchema = z.object({
 
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** The realm's clients that call the API (deploy/keycloak/realm-afenda.json). */
+export const PRODUCTION_CLIENTS = ['afenda-shell'];
+/** ...and, outside production, the realm export's test client (password grant, for tests). */
+export const DEVELOPMENT_CLIENTS = ['afenda-shell', 'afenda-test'];
+
 export interface Config extends Settings {
   /** Whether the orchestrator runs its own PostgreSQL (no DATABASE_URL). */
   embedded: boolean;
   /** The issuer tokens must come from: KEYCLOAK_ISSUER, or the development provider's. */
   issuer: string;
+  /**
+   * The clients (`azp`) whose access tokens the API accepts: OIDC_ALLOWED_CLIENTS, or the realm's
+   * clients that call it (the Shell; outside production also the test client, which the realm
+   * export carries for tests and must be deleted from a production realm, deploy/README.md).
+   */
+  allowedClients: string[];
   /** Where the directory is read from: Keycloak's Admin API, or the realm export (development). */
   directorySource: 'keycloak' | 'realm-file';
 }
@@ -195,5 +220,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       s.KEYCLOAK_ISSUER ?? `${s.DEV_IDP_PUBLIC_URL.replace(/\/$/, '')}/realms/afenda`
     ).replace(/\/$/, ''),
     directorySource: s.KEYCLOAK_ADMIN_CLIENT_SECRET ? 'keycloak' : 'realm-file',
+    allowedClients:
+      s.OIDC_ALLOWED_CLIENTS ??
+      (s.NODE_ENV === 'production' ? PRODUCTION_CLIENTS : DEVELOPMENT_CLIENTS),
   };
 }

@@ -143,6 +143,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
   const verify = createTokenVerifier({
     issuer: config.issuer,
     audience: config.OIDC_AUDIENCE,
+    allowedClients: config.allowedClients,
     algorithms: config.OIDC_ALGORITHMS,
     clockToleranceSeconds: config.OIDC_CLOCK_TOLERANCE_S,
     cooldownSeconds: config.JWKS_REFETCH_COOLDOWN_S,

@@ -5,6 +5,7 @@ import {
   conversationSchema,
   envelope,
   escalateBodySchema,
+  int32Param,
 } from '@afenda/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -84,8 +85,8 @@ export const conversationRoutes: FastifyPluginAsyncZod<{
         summary: "A conversation by Chatwoot's ids (the Dashboard App knows only those)",
         headers: tenantHeaders,
         params: z.object({
-          accountId: z.coerce.number().int().nonnegative(),
-          displayId: z.coerce.number().int().nonnegative(),
+          accountId: int32Param(),
+          displayId: int32Param(),
         }),
         response: { 200: envelope(conversationDetailSchema) },
       },

@@ -13,7 +13,9 @@ import {
   verifyChatwootSignature,
   type ChatwootEvent,
 } from './chatwoot/index.ts';
+import { findUnstorableText } from '@afenda/contracts';
 import type { Tx } from '@afenda/db';
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import { AppError } from '@afenda/platform/errors';
@@ -33,6 +35,14 @@ const header = (headers: IncomingHttpHeaders, name: string): string | undefined 
 };
 
 const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * What Chatwoot signs, `<timestamp>.<raw body>`, hashed: the same signed payload again under a
+ * new X-Chatwoot-Delivery is a replay (a captured delivery re-sent within the tolerance), which
+ * the engine answers as the duplicate it is.
+ */
+const signedPayloadHash = (timestamp: string, rawBody: Buffer): string =>
+  createHash('sha256').update(`${timestamp}.`).update(rawBody).digest('hex');
 
 const schemaFor = (event: ChatwootEvent): z.ZodType | undefined =>
   event.startsWith('message_')
@@ -90,6 +100,7 @@ export function chatwootSource(options: ChatwootSourceOptions): WebhookSource {
         signature,
         signedAt:
           timestamp && /^\d{1,12}$/.test(timestamp) ? new Date(Number(timestamp) * 1000) : null,
+        replayKey: signature && timestamp ? signedPayloadHash(timestamp, rawBody) : null,
       };
       const account = await accounts.lookup(accountId);
       if (!account) {
@@ -128,6 +139,22 @@ export function chatwootSource(options: ChatwootSourceOptions): WebhookSource {
         verified,
         status: 'received',
       };
+      // Chatwoot keeps its data in PostgreSQL too: a NUL (escaped in the JSON) is never in a
+      // real delivery, and the mirror could not store it. Kept as received, not acted on.
+      const unstorable = findUnstorableText(body);
+      if (unstorable) {
+        const message = `${unstorable.path || 'the payload'} ${unstorable.message}`;
+        return {
+          ...accepted,
+          status: 'ignored',
+          reason: `unusable ${event}: ${message}`.slice(0, 1000),
+          refusal: {
+            code: 'WEBHOOK_PAYLOAD_INVALID',
+            message: `The ${event} payload holds text that cannot be stored; it is stored with the reason`,
+            details: { fields: [{ field: unstorable.path, message: unstorable.message }] },
+          },
+        };
+      }
       const schema = schemaFor(event as ChatwootEvent);
       if (!HANDLED_EVENTS.has(event as ChatwootEvent)) {
         return { ...accepted, status: 'ignored', reason: `${event} is stored, not acted on` };

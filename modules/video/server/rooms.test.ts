@@ -441,6 +441,7 @@ describe('without Jitsi configured', () => {
     const verify = createTokenVerifier({
       issuer: fx.issuer.issuer,
       audience: 'afenda-orchestrator',
+      allowedClients: ['afenda-shell'],
       algorithms: ['RS256'],
       clockToleranceSeconds: 5,
       cooldownSeconds: 30,

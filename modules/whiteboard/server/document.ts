@@ -46,6 +46,29 @@ export function emptyDocument(): StoredWhiteboardDocument {
 const invalid = (message: string, details: Record<string, unknown>) =>
   new AppError('WHITEBOARD_DOCUMENT_INVALID', 400, message, details);
 
+const isCounts = (v: unknown, nested: boolean): boolean =>
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  Object.values(v).every((n) =>
+    nested
+      ? typeof n === 'object' &&
+        n !== null &&
+        Number.isInteger((n as { version?: unknown }).version)
+      : Number.isInteger(n),
+  );
+
+/**
+ * The two serialized schema formats tldraw has written (1: record versions, 2: migration
+ * sequences), checked before its migrations read them: they assume the shape and throw if not.
+ */
+function isSerializedSchema(schema: SerializedSchema): boolean {
+  if (schema.schemaVersion === 1)
+    return Number.isInteger(schema.storeVersion) && isCounts(schema.recordVersions, true);
+  if (schema.schemaVersion === 2) return isCounts(schema.sequences, false);
+  return true; // a newer format: migrateStoreSnapshot answers with an error itself
+}
+
 /**
  * A document fit to store: its schema must be one tldraw can migrate from, and after migrating
  * to the current schema every record must pass tldraw's own validator for its type and be a
@@ -58,10 +81,26 @@ export function validateDocument(document: WhiteboardDocument): StoredWhiteboard
         recordId: key,
       });
   }
-  const result = tldrawSchema.migrateStoreSnapshot({
-    schema: document.schema as unknown as SerializedSchema,
-    store: document.store as unknown as StoreSnapshot<TLRecord>['store'],
-  });
+  const schema = document.schema as unknown as SerializedSchema;
+  if (!isSerializedSchema(schema))
+    throw invalid(
+      `The document's schema is not one tldraw wrote: version ${schema.schemaVersion} needs ${schema.schemaVersion === 1 ? 'storeVersion and recordVersions' : 'sequences'}`,
+      { reason: 'malformed-schema', schemaVersion: schema.schemaVersion },
+    );
+  let result: ReturnType<typeof tldrawSchema.migrateStoreSnapshot>;
+  try {
+    // tldraw's own migrations bring a document of an older schema up to the current one.
+    result = tldrawSchema.migrateStoreSnapshot({
+      schema,
+      store: document.store as unknown as StoreSnapshot<TLRecord>['store'],
+    });
+  } catch (err) {
+    // A migration that throws on a record it did not expect: the document is unreadable here.
+    throw invalid('The document cannot be read by this server: a record could not be migrated', {
+      reason: 'migration-failed',
+      problem: err instanceof Error ? err.message.slice(0, 500) : String(err),
+    });
+  }
   if (result.type === 'error') {
     throw invalid(
       result.reason === 'target-version-too-old'

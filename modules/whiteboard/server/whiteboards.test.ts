@@ -194,6 +194,45 @@ describe('boards', () => {
     expect((await as('alice').get(`/whiteboards/${board.id}`)).json().data.revision).toBe(1);
   });
 
+  it("migrates a document of an older tldraw schema with tldraw's migrations; refuses a malformed old schema with 400", async () => {
+    // As tldraw 2.0 wrote it: the version-1 schema format, records without the fields added since.
+    const { meta: _d, name: _n, ...document } = documentWith().store['document:document']!;
+    const { meta: _p, ...page } = documentWith().store['page:page']!;
+    const old = {
+      schema: {
+        schemaVersion: 1,
+        storeVersion: 4,
+        recordVersions: { document: { version: 0 }, page: { version: 0 } },
+      },
+      store: { 'document:document': document, 'page:page': page },
+    };
+    const created = await as('alice').post('/whiteboards', { title: 'From 2.0', document: old });
+    expect(created.statusCode, created.body).toBe(201);
+    const got = (await as('alice').get(`/whiteboards/${created.json().data.id}`)).json().data;
+    expect(got.document.schema.schemaVersion).toBe(2);
+    expect(got.document.store['document:document']).toMatchObject({ name: '', meta: {} });
+    expect(got.document.store['page:page']).toMatchObject({ meta: {} });
+    const board = await newBoard();
+    const saved = await as('alice').put(`/whiteboards/${board.id}/document`, { document: old });
+    expect(saved.statusCode, saved.body).toBe(200);
+    // Older schema formats without the fields tldraw's migrations read: 400, never a 500.
+    for (const schema of [
+      { schemaVersion: 1 },
+      { schemaVersion: 1, storeVersion: 4, recordVersions: { page: 3 } },
+      { schemaVersion: 2 },
+      { schemaVersion: 2, sequences: { 'com.tldraw.page': 'one' } },
+    ]) {
+      const bad = { ...old, schema };
+      for (const res of [
+        await as('alice').post('/whiteboards', { title: 'Old', document: bad }),
+        await as('alice').put(`/whiteboards/${board.id}/document`, { document: bad }),
+      ]) {
+        expect(res.statusCode, `${JSON.stringify(schema)}: ${res.body}`).toBe(400);
+        expect(res.json().error.code).toBe('WHITEBOARD_DOCUMENT_INVALID');
+      }
+    }
+  });
+
   it('refuses a document over the size limit with 413 and the figures, keeping the board as it was', async () => {
     const board = await newBoard();
     await as('alice').put(`/whiteboards/${board.id}/document`, {

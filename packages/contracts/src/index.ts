@@ -9,3 +9,4 @@ export * from './notifications.ts';
 export * from './video.ts';
 export * from './whiteboard.ts';
 export * from './webhooks.ts';
+export * from './storable.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INT32_MAX } from './storable.ts';
 
 /**
  * Whiteboards: tldraw documents per tenant, their versions and links. The document is tldraw's
@@ -8,7 +9,7 @@ import { z } from 'zod';
 export const whiteboardDocumentSchema = z
   .object({
     schema: z
-      .object({ schemaVersion: z.number().int().min(1) })
+      .object({ schemaVersion: z.number().int().min(1).max(INT32_MAX) })
       .loose()
       .describe("tldraw's serialized schema: the record versions the document was written with"),
     store: z
@@ -85,6 +86,7 @@ export const saveWhiteboardDocumentBodySchema = z
       .number()
       .int()
       .min(1)
+      .max(INT32_MAX)
       .optional()
       .describe('The revision this change started from: 409 if the board moved on meanwhile'),
   })

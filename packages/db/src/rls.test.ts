@@ -218,6 +218,9 @@ describe('row-level security, as the application role', () => {
       'webhook_deliveries_pkey',
       'webhook_deliveries_delivery_key',
       'webhook_deliveries_due_idx',
+      // Replays and the unmapped limits are checked before the tenant is known, too.
+      'webhook_deliveries_replay_key',
+      'webhook_deliveries_unmapped_idx',
       'outbound_actions_due_idx',
       // The stream's log is read across tenants by its fan-out reader (its tail, and expiry by age).
       'stream_events_tail_idx',

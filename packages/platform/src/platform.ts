@@ -23,6 +23,7 @@ import {
   processDelivery,
   sweepDeliveries,
   type DeliveryDeps,
+  type UnmappedLimits,
   type WebhookSource,
 } from './webhooks/deliveries.ts';
 
@@ -31,6 +32,8 @@ export interface PlatformOptions {
   queue: JobQueue;
   logger: Logger;
   retry: RetryPolicy;
+  /** How many unmapped webhook deliveries keep their bodies (per account, in total). */
+  unmapped: UnmappedLimits;
   /** Work due this long and still unfinished is queued again by the sweep job. */
   recoveryAfterS: number;
   /** The sweep job's schedule (crontab); '' turns it off. */
@@ -58,7 +61,7 @@ export class Platform {
     this.database = database;
     this.queue = queue;
     this.logger = options.logger;
-    this.deliveries = { database, queue, retry, sources: new Map() };
+    this.deliveries = { database, queue, retry, sources: new Map(), unmapped: options.unmapped };
     this.outbound = { database, queue, retry, handlers: new Map() };
     for (const job of this.kernelJobs()) queue.register(job);
   }

@@ -12,7 +12,7 @@ export interface TestIssuer {
   /** Mints an access token shaped like Keycloak's, signed by the published key. */
   token(
     claims?: Partial<JWTPayload> & Record<string, unknown>,
-    options?: { kid?: string; key?: KeyObject; alg?: string },
+    options?: { kid?: string; key?: KeyObject; alg?: string; typ?: string },
   ): Promise<string>;
   publicJwk: Record<string, unknown>;
   jwksRequests: number;
@@ -65,7 +65,7 @@ export async function startTestIssuer(realm = 'afenda'): Promise<TestIssuer> {
       };
       const alg = options.alg ?? 'RS256';
       return new SignJWT(payload as JWTPayload)
-        .setProtectedHeader({ alg, typ: 'JWT', kid: options.kid ?? 'test-key-1' })
+        .setProtectedHeader({ alg, typ: options.typ ?? 'JWT', kid: options.kid ?? 'test-key-1' })
         .sign(options.key ?? privateKey);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

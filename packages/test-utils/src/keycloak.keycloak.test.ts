@@ -145,6 +145,18 @@ describe('a real Keycloak with the afenda realm', () => {
     ).rejects.toMatchObject({ error: 'invalid_grant' }); // HTTP 401 on 26.5, 400 on 26.7
   });
 
+  it('locks a user out after rapid wrong passwords (brute-force protection, on in the realm)', async () => {
+    // Keycloak's quick-login check: two failures within a second lock the user for a minute,
+    // and a locked user is told what a wrong password is told, the right password included.
+    for (const password of ['guess-1', 'guess-2'])
+      await expect(
+        passwordGrant({ issuer: kc.issuer, username: 'gita', password }),
+      ).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(
+      passwordGrant({ issuer: kc.issuer, username: 'gita', password: 'demo-gita' }),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
   it('refuses the password grant for afenda-shell (direct access grants off)', async () => {
     await expect(
       passwordGrant({

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { startDevIdp, type RunningDevIdp } from '../provider.ts';
+import { startDevIdp, type RunningDevIdp, type StartDevIdpOptions } from '../provider.ts';
 
 const REALM_FILE = fileURLToPath(
   new URL('../../../../deploy/keycloak/realm-afenda.json', import.meta.url),
@@ -96,6 +96,7 @@ export function pkce(): { verifier: string; challenge: string } {
 
 /** The running provider and what the tests know of it; filled in by useTestIdp's beforeAll. */
 export class TestIdp {
+  constructor(private readonly options: Partial<StartDevIdpOptions> = {}) {}
   dir!: string;
   realmFile!: string;
   keysFile!: string;
@@ -134,6 +135,7 @@ export class TestIdp {
       realmFile: this.realmFile,
       keysFile: this.keysFile,
       env: {},
+      ...this.options,
     });
     this.discovery = (await (
       await fetch(`${this.idp.issuer}/.well-known/openid-configuration`)
@@ -206,6 +208,16 @@ export class TestIdp {
     return payload;
   }
 
+  /** A browser at the start of the code flow (PKCE): the login form's URL, its cookies in the jar. */
+  async loginFormUrl(jar: Jar): Promise<string> {
+    const { challenge } = pkce();
+    const start = await get(
+      this.authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256' }),
+      jar,
+    );
+    return this.absolute(start.headers.get('location'));
+  }
+
   /** Browser login through the form; returns the code, the jar (with the session) and the verifier. */
   async signIn(username: string, password: string, jar = new Jar()) {
     const { verifier, challenge } = pkce();
@@ -239,8 +251,8 @@ export class TestIdp {
 }
 
 /** A provider of its own for the calling test file, started before its tests and stopped after. */
-export function useTestIdp(): TestIdp {
-  const t = new TestIdp();
+export function useTestIdp(options: Partial<StartDevIdpOptions> = {}): TestIdp {
+  const t = new TestIdp(options);
   beforeAll(() => t.start());
   afterAll(() => t.close());
   return t;

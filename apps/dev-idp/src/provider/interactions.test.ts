@@ -9,12 +9,7 @@ describe('authorization code flow', () => {
   it('signs alice in through the login form with PKCE and exchanges the code with the client secret', async () => {
     const jar = new Jar();
     // A wrong password first: the form comes back with the error and the username kept.
-    const { challenge } = pkce();
-    const start = await get(
-      t.authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256' }),
-      jar,
-    );
-    const loginUrl = t.absolute(start.headers.get('location'));
+    const loginUrl = await t.loginFormUrl(jar);
     const wrong = await post(loginUrl, { username: 'alice', password: 'nope' }, { jar });
     expect(wrong.status).toBe(200);
     const wrongHtml = await wrong.text();

@@ -6,7 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { Configuration } from 'oidc-provider';
 import { errorPage, loginPage } from '../pages.ts';
-import { authenticate, findClient } from '../realm.ts';
+import { findClient } from '../realm.ts';
+import { checkSignIn } from './throttle.ts';
 import { readForm, sendHtml, type Form } from './http.ts';
 import { DEFAULT_SCOPES } from './keycloak.ts';
 import { epoch, type IdpState } from './state.ts';
@@ -140,7 +141,7 @@ export function loginInteraction(state: IdpState, provider: Provider): LoginInte
       );
     }
     const username = form.username ?? '';
-    const user = authenticate(realm, username, form.password ?? '');
+    const user = checkSignIn(state, username, form.password ?? '', req.socket.remoteAddress);
     if (!user) {
       logger.info({ clientId, username: username.slice(0, 100) }, 'sign-in refused');
       return sendHtml(

@@ -9,6 +9,7 @@ import type { AccessToken, ClientCredentials } from 'oidc-provider';
 import { loadOrCreateSigningKey, publicJwk, type SigningKey } from '../keys.ts';
 import { loadRealm, type Realm } from '../realm.ts';
 import { MemoryStore } from '../store.ts';
+import { SignInThrottle, type SignInLimit } from './throttle.ts';
 
 /** pino-compatible: `logger.info({ fields }, 'message')`. Never given passwords or tokens. */
 export interface DevIdpLogger {
@@ -25,6 +26,8 @@ export interface DevIdpOptions {
   /** Where the RS256 signing JWK is kept (created at first start, mode 0600). In memory if absent. */
   keysFile?: string;
   logger?: DevIdpLogger;
+  /** Failed password checks allowed per username and per address (default 20 a minute). */
+  signInLimit?: SignInLimit;
   /** Where `${VAR:default}` placeholders in the export are resolved from (default process.env). */
   env?: Record<string, string | undefined>;
 }
@@ -54,6 +57,8 @@ export interface IdpState {
   issued: IssuedTokens;
   /** Keyed by the token request's context: a password grant has no session to carry its login. */
   passwordLogins: WeakMap<object, Login>;
+  /** Failed password checks, per username and address: the password grant and the form share it. */
+  signIns: SignInThrottle;
 }
 
 export async function loadState(options: DevIdpOptions): Promise<IdpState> {
@@ -84,6 +89,7 @@ export async function loadState(options: DevIdpOptions): Promise<IdpState> {
     store: new MemoryStore(),
     issued: new IssuedTokens(realm.accessTokenLifespan),
     passwordLogins: new WeakMap(),
+    signIns: new SignInThrottle(options.signInLimit),
   };
 }
 

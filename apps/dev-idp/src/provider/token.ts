@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type Provider from 'oidc-provider';
 import { errors, type KoaContextWithOIDC, type TokenEndpointGrantContext } from 'oidc-provider';
-import { authenticate, findClient } from '../realm.ts';
+import { findClient } from '../realm.ts';
+import { checkSignIn } from './throttle.ts';
 import type { FindAccount } from './accounts.ts';
 import { resourceServer } from './claims.ts';
 import {
@@ -42,10 +43,11 @@ export function registerPasswordGrant(
       if (typeof params.username !== 'string' || !params.username) {
         throw new errors.InvalidRequest('Missing parameter: username');
       }
-      const user = authenticate(
-        realm,
+      const user = checkSignIn(
+        state,
         params.username,
         typeof params.password === 'string' ? params.password : '',
+        ctx.req.socket.remoteAddress,
       );
       if (!user)
         throw new errors.CustomOIDCProviderError('invalid_grant', 'Invalid user credentials');

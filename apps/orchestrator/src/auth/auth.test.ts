@@ -81,6 +81,13 @@ describe('bearer tokens', () => {
       'unknown kid': `Bearer ${await issuer.token({ sub }, { kid: 'rotated-away', key: other.privateKey as never })}`,
       'known kid, wrong key': `Bearer ${await issuer.token({ sub }, { key: other.privateKey as never })}`,
       'an ID token': `Bearer ${await issuer.token({ sub, typ: 'ID' })}`,
+      'a refresh token': `Bearer ${await issuer.token({ sub, typ: 'Refresh' })}`,
+      'a logout token': `Bearer ${await issuer.token({ sub, typ: 'Logout' })}`,
+      'no typ (not said to be an access token)': `Bearer ${await issuer.token({ sub, typ: undefined })}`,
+      'at+jwt header on a token that says it is an ID token': `Bearer ${await issuer.token({ sub, typ: 'ID' }, { typ: 'at+jwt' })}`,
+      'another client of the realm given our audience': `Bearer ${await issuer.token({ sub, azp: 'account' })}`,
+      "the orchestrator's own service account": `Bearer ${await issuer.token({ sub, azp: 'afenda-orchestrator' })}`,
+      'no authorised party': `Bearer ${await issuer.token({ sub, azp: undefined })}`,
     };
     for (const [name, authorization] of Object.entries(cases)) {
       const res = await get('/api/v1/tenants', { authorization });
@@ -89,6 +96,25 @@ describe('bearer tokens', () => {
       expect(res.headers['www-authenticate'], name).toMatch(
         /^Bearer realm="afenda", error="invalid_(token|request)"/,
       );
+    }
+  });
+
+  it("accepts access tokens as Keycloak issues them, from the product's clients", async () => {
+    const sub = userId('alice');
+    const accepted: Record<string, string> = {
+      'typ Bearer from the Shell': await issuer.token({ sub }),
+      "RFC 9068's at+jwt header, no typ claim": await issuer.token(
+        { sub, typ: undefined },
+        { typ: 'at+jwt' },
+      ),
+      'application/at+jwt header and typ Bearer': await issuer.token(
+        { sub },
+        { typ: 'application/at+jwt' },
+      ),
+    };
+    for (const [name, token] of Object.entries(accepted)) {
+      const res = await get('/api/v1/tenants', { authorization: `Bearer ${token}` });
+      expect(res.statusCode, name).toBe(200);
     }
   });
 
@@ -110,6 +136,7 @@ describe('bearer tokens', () => {
     const verify = createTokenVerifier({
       issuer: 'http://127.0.0.1:1/realms/afenda',
       audience: 'afenda-orchestrator',
+      allowedClients: ['afenda-shell'],
       algorithms: ['RS256'],
       clockToleranceSeconds: 5,
       cooldownSeconds: 30,

@@ -36,6 +36,8 @@ export class IssuerUnavailable extends Error {
 export interface VerifierOptions {
   issuer: string;
   audience: string;
+  /** The clients (`azp`) whose tokens are accepted: the product's own, not any with our audience. */
+  allowedClients: readonly string[];
   algorithms: string[];
   clockToleranceSeconds: number;
   /** At most one JWKS refetch (for an unknown kid) per this many seconds. */
@@ -46,11 +48,24 @@ export interface VerifierOptions {
 export type TokenVerifier = (token: string) => Promise<AccessClaims>;
 
 /**
+ * An access token as Keycloak issues them: the `typ` claim `Bearer` (ID, refresh and logout
+ * tokens say `ID`, `Refresh`, `Logout`), or, with Keycloak's RFC 9068 option on, the header
+ * `typ` `at+jwt`. A token that says neither is not taken for one.
+ */
+function isAccessToken(claims: AccessClaims, headerTyp: string | undefined): boolean {
+  const header = headerTyp?.toLowerCase().replace(/^application\//, '');
+  if (header === 'at+jwt') return claims.typ === undefined || claims.typ === 'Bearer';
+  return claims.typ === 'Bearer';
+}
+
+/**
  * RFC 8725-minded verification: keys only from the configured issuer's own discovery document
  * (never from `jku`/`x5u` or any URL a token names), an allow-list of asymmetric algorithms
  * (so `none` and HS256-with-the-public-key cannot pass), the exact issuer, our audience
  * required (Keycloak puts the client in `azp`; without the audience mapper there is no `aud`,
- * and such a token is refused), exp/nbf with a small leeway, and access tokens only.
+ * and such a token is refused), exp/nbf with a small leeway, access tokens only (`isAccessToken`), and only from the
+ * product's own clients (`azp` on the allow-list: another client of the realm that was given our
+ * audience is still not one of ours).
  */
 export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
@@ -91,7 +106,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
       throw new TokenRejected('The token is not a JWT');
     const keySet = await keys();
     try {
-      const { payload } = await jwtVerify(token, keySet, {
+      const { payload, protectedHeader } = await jwtVerify(token, keySet, {
         issuer: options.issuer,
         audience: options.audience,
         algorithms: options.algorithms,
@@ -99,8 +114,10 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
         requiredClaims: ['sub', 'exp', 'iat'],
       });
       const claims = payload as AccessClaims;
-      if (claims.typ !== undefined && claims.typ !== 'Bearer')
+      if (!isAccessToken(claims, protectedHeader.typ))
         throw new TokenRejected('Only access tokens are accepted');
+      if (typeof claims.azp !== 'string' || !options.allowedClients.includes(claims.azp))
+        throw new TokenRejected('The token was issued to a client this API does not serve');
       return claims;
     } catch (err) {
       if (err instanceof TokenRejected) throw err;

@@ -39,6 +39,23 @@ function validationFields(error: FastifyError): { field: string; message: string
   });
 }
 
+/** PostgreSQL data exceptions that only a caller's input can cause (SQLSTATE class 22). */
+const INPUT_SQLSTATES: Record<string, string> = {
+  '22003': 'A number in the request is out of range',
+  '22021': 'The request holds text that cannot be stored',
+  '22P05': 'The request holds text that cannot be stored',
+  '22P02': 'A value in the request is not valid',
+};
+
+/** The message for a database error caused by input (drizzle wraps the driver's in `cause`). */
+function databaseRefusal(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code in INPUT_SQLSTATES) return INPUT_SQLSTATES[code];
+  }
+  return undefined;
+}
+
 /**
  * One error handler for the whole service: every error leaves as the envelope; 5xx internals
  * are logged with the request id and never sent. Unknown routes are 404 ROUTE_NOT_FOUND, known
@@ -71,6 +88,14 @@ export default fp(
             fields: validationFields(error),
           }),
         );
+      }
+      const refused = databaseRefusal(error);
+      if (refused) {
+        // The schema should have refused it first: logged so the gap is found and closed.
+        request.log.warn({ err: error }, 'input refused by the database');
+        return reply
+          .status(400)
+          .send(errorBody(ErrorCodes.BAD_REQUEST, refused, { reason: 'DATABASE_REFUSED_INPUT' }));
       }
       const status =
         error.statusCode && error.statusCode >= 400 && error.statusCode < 600

@@ -11,6 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTokenVerifier } from '../auth/verify-token.ts';
+import { DEVELOPMENT_CLIENTS } from '../config.ts';
 import { RealmFileSource } from '../domain/identity/directory-source.ts';
 import { DirectorySync } from '../domain/identity/sync.ts';
 import { createLogger } from '../logger.ts';
@@ -72,6 +73,7 @@ export async function startIdentityFixture(
   const verify = createTokenVerifier({
     issuer: issuer.issuer,
     audience: 'afenda-orchestrator',
+    allowedClients: DEVELOPMENT_CLIENTS,
     algorithms: ['RS256'],
     clockToleranceSeconds: 5,
     cooldownSeconds: 30,

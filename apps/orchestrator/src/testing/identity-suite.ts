@@ -1,13 +1,14 @@
 /**
  * One identity suite, two providers: the development OpenID provider (npm test) and a real
  * Keycloak (.ci/run, TEST_KEYCLOAK=1). Same steps, same assertions: a password-grant login, the
- * orchestrator accepting that token and resolving the tenants, a membership removed at the
- * provider meaning 404 after a reconcile, a disabled user refused.
+ * orchestrator accepting that token (typ and azp as it requires) and resolving the tenants, a
+ * membership removed at the provider meaning 404 after a reconcile, a disabled user refused.
  */
 import { createTestDatabase, type TestDatabase } from '@afenda/test-utils';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier } from '../auth/verify-token.ts';
+import { DEVELOPMENT_CLIENTS } from '../config.ts';
 import type { DirectorySource } from '../domain/identity/directory-source.ts';
 import { DirectorySync } from '../domain/identity/sync.ts';
 import { createLogger } from '../logger.ts';
@@ -55,6 +56,7 @@ export function describeIdentitySuite(
       const verify = createTokenVerifier({
         issuer: harness.issuer,
         audience: 'afenda-orchestrator',
+        allowedClients: DEVELOPMENT_CLIENTS,
         algorithms: ['RS256'],
         clockToleranceSeconds: 10,
         cooldownSeconds: 30,
@@ -82,6 +84,28 @@ export function describeIdentitySuite(
         ['organization', 'acme'],
         ['team', 'support'],
       ]);
+    });
+
+    it("takes the provider's access tokens for what they are, and only from the allowed clients", async () => {
+      const token = await harness.login('alice');
+      const verifier = (allowedClients: string[]) =>
+        createTokenVerifier({
+          issuer: harness.issuer,
+          audience: 'afenda-orchestrator',
+          allowedClients,
+          algorithms: ['RS256'],
+          clockToleranceSeconds: 10,
+          cooldownSeconds: 30,
+        });
+      // The provider says typ Bearer and names the client in azp, as the orchestrator requires.
+      expect(await verifier(DEVELOPMENT_CLIENTS)(token)).toMatchObject({
+        typ: 'Bearer',
+        azp: 'afenda-test',
+      });
+      // A production allow-list (the Shell only) refuses the test client's token.
+      await expect(verifier(['afenda-shell'])(token)).rejects.toThrow(
+        /issued to a client this API does not serve/,
+      );
     });
 
     it('refuses a wrong password at the provider', async () => {

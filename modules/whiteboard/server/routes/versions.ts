@@ -1,5 +1,6 @@
 import {
   createWhiteboardVersionBodySchema,
+  int32Param,
   envelope,
   whiteboardSchema,
   whiteboardVersionDetailSchema,
@@ -15,11 +16,7 @@ import type { WhiteboardRouteOptions } from './options.ts';
 
 const tags = ['whiteboards'];
 const versionParams = params.extend({
-  version: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(2 ** 31 - 1),
+  version: int32Param().min(1),
 });
 
 /** A board's versions: list, make one, read one, restore one. */

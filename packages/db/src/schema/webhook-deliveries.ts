@@ -12,6 +12,10 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
   signedAt: timestamp('signed_at', { withTimezone: true }),
   verified: boolean('verified').notNull(),
   body: text('body').notNull(),
+  /** false: only the headers were kept (an unmapped delivery over the limits); body is ''. */
+  bodyKept: boolean('body_kept').notNull().default(true),
+  /** The source's identity of the signed payload: the same one again is a replay. */
+  replayKey: text('replay_key'),
   status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('received'),
   reason: text('reason'),
   attempts: integer('attempts').notNull().default(0),

@@ -8,7 +8,8 @@
 import type { DeliveryView } from '@afenda/contracts';
 import type { Database, Tx } from '@afenda/db';
 import { schema } from '@afenda/db';
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { findUnstorableText } from '@afenda/contracts';
+import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AppError } from '../errors.ts';
 import type { JobQueue } from '../jobs/queue.ts';
@@ -33,6 +34,11 @@ export interface Accepted {
   /** received (to process), ignored (kept, nothing to do), unmapped (no organisation yet). */
   status: 'received' | 'ignored' | 'unmapped';
   reason?: string;
+  /**
+   * The source's identity of the signed payload (Chatwoot: a hash of its signed timestamp and
+   * body), when it has one: the same signed payload under another delivery id is a replay.
+   */
+  replayKey?: string | null;
   /** Stored, but the sender is told the payload was unusable (422 with this error). */
   refusal?: { code: string; message: string; details?: Record<string, unknown> };
 }
@@ -63,20 +69,76 @@ export interface WebhookSource {
   process(tx: Tx, row: DeliveryRow): Promise<Outcome>;
 }
 
+/**
+ * Deliveries no organisation has claimed are stored for a later replay, but anyone can send
+ * them: past these many (with their bodies) per account, or in total, per source, only the
+ * headers of a new one are kept.
+ */
+export interface UnmappedLimits {
+  perAccount: number;
+  total: number;
+}
+
 export interface DeliveryDeps {
   database: Database;
   queue: JobQueue;
   sources: Map<string, WebhookSource>;
   retry: RetryPolicy;
+  unmapped: UnmappedLimits;
+}
+
+/** Whether one more unmapped delivery of this account may keep its body; if not, why. */
+async function unmappedOverLimit(
+  deps: Pick<DeliveryDeps, 'database' | 'unmapped'>,
+  source: string,
+  accountRef: string | null,
+): Promise<string | undefined> {
+  const { perAccount, total } = deps.unmapped;
+  const kept = and(eq(D.source, source), eq(D.status, 'unmapped'), eq(D.bodyKept, true));
+  const count = (where: SQL | undefined, limit: number) =>
+    deps.database.transaction({ service: 'jobs' }, async (tx) => {
+      const rows = await tx
+        .select({ one: sql`1` })
+        .from(D)
+        .where(where)
+        .limit(limit);
+      return rows.length;
+    });
+  if (
+    accountRef !== null &&
+    (await count(and(kept, eq(D.accountRef, accountRef)), perAccount)) >= perAccount
+  )
+    return `over the limit of ${perAccount} unmapped deliveries for account ${accountRef}`;
+  if ((await count(kept, total)) >= total)
+    return `over the limit of ${total} unmapped deliveries in total`;
+  return undefined;
 }
 
 /** Stores one delivery; a repeated delivery id changes nothing and says so. */
 export async function storeDelivery(
-  deps: Pick<DeliveryDeps, 'database' | 'queue'>,
+  deps: Pick<DeliveryDeps, 'database' | 'queue' | 'unmapped'>,
   source: string,
   rawBody: Buffer,
   accepted: Accepted,
 ): Promise<{ id: string; duplicate: boolean; status: DeliveryStatus }> {
+  const named = [accepted.deliveryId, accepted.eventType, accepted.accountRef, accepted.reason];
+  for (const value of [...named, accepted.signature])
+    if (value !== null && findUnstorableText(value))
+      throw new AppError(
+        'WEBHOOK_PAYLOAD_INVALID',
+        400,
+        'The delivery names text that cannot be stored',
+      );
+  let body = rawBody.toString('utf8');
+  let reason = accepted.reason ?? null;
+  const overLimit =
+    accepted.status === 'unmapped'
+      ? await unmappedOverLimit(deps, source, accepted.accountRef)
+      : undefined;
+  if (overLimit) {
+    body = '';
+    reason = `${reason ? `${reason}; ` : ''}${overLimit}: only the headers were kept, not the body`;
+  }
   const inserted = await deps.database.transaction({ service: 'jobs' }, (tx) =>
     tx
       .insert(D)
@@ -89,11 +151,14 @@ export async function storeDelivery(
         signature: accepted.signature,
         signedAt: accepted.signedAt,
         verified: accepted.verified,
-        body: rawBody.toString('utf8'),
+        body,
+        bodyKept: !overLimit,
+        replayKey: accepted.replayKey ?? null,
         status: accepted.status,
-        reason: accepted.reason ?? null,
+        reason,
       })
-      .onConflictDoNothing({ target: [D.source, D.deliveryId] })
+      // The delivery id again, or the same signed payload under a new one (a replay).
+      .onConflictDoNothing()
       .returning({ id: D.id, status: D.status }),
   );
   const row = inserted[0];
@@ -102,11 +167,15 @@ export async function storeDelivery(
       deps.queue.addSoon({ task: PROCESS_TASK, payload: { id: row.id } });
     return { id: row.id, duplicate: false, status: row.status };
   }
+  const same = accepted.replayKey
+    ? or(eq(D.deliveryId, accepted.deliveryId), eq(D.replayKey, accepted.replayKey))
+    : eq(D.deliveryId, accepted.deliveryId);
   const [existing] = await deps.database.transaction({ service: 'jobs' }, (tx) =>
     tx
       .select({ id: D.id, status: D.status })
       .from(D)
-      .where(and(eq(D.source, source), eq(D.deliveryId, accepted.deliveryId))),
+      .where(and(eq(D.source, source), same))
+      .limit(1),
   );
   if (!existing) throw new Error('a conflicting delivery vanished');
   return { id: existing.id, duplicate: true, status: existing.status };

@@ -33,6 +33,13 @@ export async function ingestDelivery(
   if (!Buffer.isBuffer(body) || body.length === 0) {
     throw new AppError('BODY_REQUIRED', 400, 'The delivery has no body');
   }
+  // The body is stored as text, which cannot hold a NUL byte (JSON has none outside strings,
+  // where it is escaped): such bytes are no delivery, and nothing is stored.
+  if (body.includes(0)) {
+    throw new AppError('MALFORMED_JSON', 400, 'The body is not valid JSON', {
+      reason: 'a NUL byte',
+    });
+  }
   const result = await handler.accept({ headers, rawBody: body, now: new Date() });
   const stored = await storeDelivery(deps, source, body, result);
   return { result, stored };
