@@ -2,7 +2,7 @@
  * The video module (Jitsi consultation rooms, its page titled "Meetings") in a real browser, against the whole product started
  * here (e2e/lib/product.ts) and a stand-in Jitsi deployment: a local server whose
  * `external_api.js` builds an inert iframe and emits the IFrame API's events with the payloads of
- * ../shared/contracts/jitsi/iframe-events.example.json. Jitsi itself can't run here.
+ * packages/test-utils/contracts/jitsi/iframe-events.example.json. Jitsi itself can't run here.
  *
  *   node --import tsx e2e/video.e2e.ts
  *

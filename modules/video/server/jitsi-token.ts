@@ -4,7 +4,7 @@ import type { VideoSettings } from './settings.ts';
 
 /**
  * Per-user Jitsi Meet tokens, in the shape prosody's token authentication accepts
- * (../shared/contracts/jitsi/NOTES.md §1-2): header typ "JWT", alg as configured (kid for RS256);
+ * (docs/video.md, "Tokens"; examples in packages/test-utils/contracts/jitsi/): header typ "JWT", alg as configured (kid for RS256);
  * iss = app id, aud a single string, sub, room, nbf back-dated (prosody has no leeway), exp never
  * past the room's expiry; context.user values are strings only, and the moderator flag is set
  * for the room's moderator alone (mod_token_affiliation honours it; see docs/video.md).

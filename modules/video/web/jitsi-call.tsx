@@ -7,7 +7,7 @@ import { Loader2, RotateCw } from 'lucide-react';
 import type { RoomJoin } from '@afenda/contracts';
 import { Button, Card, CardDescription, CardFooter, CardHeader, CardTitle } from '@afenda/ui';
 
-/** The part of the IFrame API we use (../shared/contracts/jitsi/NOTES.md §3). */
+/** The part of the IFrame API we use (docs/video.md; its events in packages/test-utils/contracts/jitsi/). */
 interface JitsiApi {
   addListener(event: string, listener: (payload: unknown) => void): void;
   executeCommand(command: string, ...args: unknown[]): void;

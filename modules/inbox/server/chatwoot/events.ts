@@ -1,6 +1,6 @@
 /**
  * Chatwoot webhook payloads, as far as the orchestrator reads them (see
- * shared/contracts/chatwoot/CONTRACT.md §2): lenient objects, the fields we use checked, the
+ * the recorded payloads in packages/test-utils/fixtures/chatwoot): lenient objects, the fields we use checked, the
  * rest kept. Timestamps differ by place (ISO at the top level, unix seconds inside a
  * conversation), and so does message_type (a string at the top, an integer inside).
  */
