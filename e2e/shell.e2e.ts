@@ -295,7 +295,8 @@ try {
   await check("the requester's view lists her request as approved", async () => {
     await alice.page.goto(`${shellUrl}/app/approvals?view=mine`);
     const row = alice.page.locator('li[data-approval-id]').filter({ hasText: title });
-    await row.locator('[data-status="approved"]').waitFor();
+    // The first (visible) match: a streamed page can briefly hold a hidden copy of the list.
+    await row.locator('[data-status="approved"]').first().waitFor();
   });
 
   await check('both timelines show it', async () => {
