@@ -21,6 +21,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { assert, assertEqual, check, log, finish, setupFailed } from './lib/checks.ts';
 import { launchChromium } from './lib/chromium.ts';
+import { waitForExpression } from './lib/csp.ts';
 import { ROOT, sleep } from './lib/processes.ts';
 import { startProduct, type Product } from './lib/product.ts';
 
@@ -91,7 +92,8 @@ try {
   const theme = async (scheme: 'light' | 'dark') => {
     await page.emulateMedia({ colorScheme: scheme });
     // next-themes follows the system preference (the default): wait for its class on <html>.
-    await page.waitForFunction(
+    await waitForExpression(
+      page,
       `document.documentElement.classList.contains('dark') === ${scheme === 'dark'}`,
     );
   };
@@ -437,4 +439,4 @@ try {
   await cleanup();
 }
 
-finish({ startedAt: started, timings, screenshots: `${path.relative(ROOT, ARTIFACTS)}/` });
+await finish({ startedAt: started, timings, screenshots: `${path.relative(ROOT, ARTIFACTS)}/` });

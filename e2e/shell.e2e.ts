@@ -26,6 +26,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { assert, check, log, finish, setupFailed } from './lib/checks.ts';
 import { launchChromium } from './lib/chromium.ts';
+import { waitForExpression } from './lib/csp.ts';
+import { startFramer, type Framer } from './lib/framer.ts';
 import { ROOT } from './lib/processes.ts';
 import { startProduct, type Product } from './lib/product.ts';
 
@@ -40,8 +42,11 @@ let browser: Browser | undefined;
 const timings: Record<string, number> = {};
 const skipped: string[] = [];
 
+let framers: Framer[] = [];
+
 async function cleanup(): Promise<void> {
   await browser?.close().catch(() => undefined);
+  await Promise.all(framers.map((f) => f.close()));
   await product?.stop();
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -142,9 +147,15 @@ async function hasRoute(orchestratorUrl: string, route: string): Promise<boolean
 }
 
 try {
+  // Other sites, to frame the Shell's pages: Chatwoot's stand-in (the one origin allowed to frame
+  // the Dashboard App page), and a site on the same host (so the session cookie goes along).
+  const chatwoot = await startFramer('127.0.0.1');
+  const sameHost = await startFramer('localhost');
+  framers = [chatwoot, sameHost];
   product = await startProduct({
     skipBuild: process.env.E2E_SKIP_BUILD === '1',
     keycloak: process.env.E2E_KEYCLOAK === '1',
+    shellEnv: { CHATWOOT_DASHBOARD_ORIGINS: chatwoot.origin },
   });
   const { issuer, shellUrl, orchestratorUrl } = product;
   timings.setupMs = product.setupMs;
@@ -444,9 +455,9 @@ try {
         .waitFor({ state: 'detached', timeout: LIVE_WITHIN_MS });
       // The agent's bell counts the decision, live.
       const t0 = performance.now();
-      await alice.page.waitForFunction(
+      await waitForExpression(
+        alice.page,
         `Number(document.querySelector('[data-testid="notification-count"]')?.textContent ?? 0) > ${unreadBefore}`,
-        undefined,
         { timeout: LIVE_WITHIN_MS + 2_000 },
       );
       timings.decisionSeenByAgentMs = Math.round(performance.now() - t0);
@@ -641,6 +652,30 @@ try {
     },
   );
 
+  await check(
+    'another site cannot frame the Shell; only Chatwoot frames the Dashboard App',
+    async () => {
+      const page = await alice.page.context().newPage();
+      const response = await page.request.get(`${shellUrl}/app`);
+      const csp = response.headers()['content-security-policy'] ?? '';
+      assert(/frame-ancestors 'none'/.test(csp), `/app's policy: ${csp}`);
+      assert(response.headers()['x-frame-options'] === 'DENY', 'no X-Frame-Options: DENY on /app');
+      for (const [framer, src] of [
+        [sameHost, `${shellUrl}/app`],
+        [chatwoot, `${shellUrl}/app`],
+        [sameHost, `${shellUrl}/chatwoot/dashboard-app`],
+      ] as const) {
+        assert(!(await framer.frames(page, src)), `${framer.origin} could frame ${src}`);
+      }
+      await shot(page, '13b-framing-refused');
+      assert(
+        await chatwoot.frames(page, `${shellUrl}/chatwoot/dashboard-app`),
+        `Chatwoot (${chatwoot.origin}) could not frame the Dashboard App page`,
+      );
+      await page.close();
+    },
+  );
+
   await check('signing out from the user menu ends the session', async () => {
     const page = alice.page;
     await page.goto(`${shellUrl}/app`);
@@ -670,7 +705,7 @@ try {
   await cleanup();
 }
 
-finish({
+await finish({
   startedAt: started,
   timings,
   notes: skipped.map((s) => `not yet asserted: ${s}`),

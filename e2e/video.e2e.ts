@@ -20,6 +20,7 @@ import type { Browser, Page } from 'playwright-core';
 
 import { assert, assertEqual, check, log, finish, setupFailed } from './lib/checks.ts';
 import { launchChromium } from './lib/chromium.ts';
+import { waitForExpression } from './lib/csp.ts';
 import { ROOT, freePort, sleep } from './lib/processes.ts';
 import { startProduct, type Product } from './lib/product.ts';
 
@@ -103,6 +104,8 @@ try {
       JITSI_APP_ID: 'afenda',
       JITSI_APP_SECRET: JITSI_SECRET,
     },
+    // The Shell's policies name Jitsi's origin: its script, the call's camera and microphone.
+    shellEnv: { JITSI_URL: jitsiUrl },
   });
   const { issuer, shellUrl, orchestratorUrl } = product;
   log(`e2e: everything is up (${product.setupMs} ms); Jitsi stand-in at ${jitsiUrl}`);
@@ -198,7 +201,7 @@ try {
     assertEqual(await page.getByTestId('jitsi-not-configured').count(), 0, 'not-configured card');
     await shot('list-light');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.waitForFunction(`document.documentElement.classList.contains('dark')`);
+    await waitForExpression(page, `document.documentElement.classList.contains('dark')`);
     await shot('list-dark');
     await page.emulateMedia({ colorScheme: 'light' });
   });
@@ -288,4 +291,4 @@ try {
   await cleanup();
 }
 
-finish({ startedAt: started, screenshots: `${path.relative(ROOT, ARTIFACTS)}/` });
+await finish({ startedAt: started, screenshots: `${path.relative(ROOT, ARTIFACTS)}/` });

@@ -17,6 +17,7 @@ import type { Browser, Page } from 'playwright-core';
 
 import { assert, check, log, finish, setupFailed } from './lib/checks.ts';
 import { launchChromium } from './lib/chromium.ts';
+import { waitForExpression } from './lib/csp.ts';
 import { ROOT } from './lib/processes.ts';
 import { startProduct, type Product } from './lib/product.ts';
 
@@ -82,7 +83,7 @@ try {
   };
   const shapes = (page: Page) => page.locator(GEO).count();
   const waitForShapes = (page: Page, n: number) =>
-    page.waitForFunction(`document.querySelectorAll('${GEO}').length === ${n}`, undefined, {
+    waitForExpression(page, `document.querySelectorAll('${GEO}').length === ${n}`, {
       timeout: 15_000,
     });
 
@@ -189,4 +190,4 @@ try {
   await cleanup();
 }
 
-finish({ startedAt: started, screenshots: `${path.relative(ROOT, ARTIFACTS)}/` });
+await finish({ startedAt: started, screenshots: `${path.relative(ROOT, ARTIFACTS)}/` });

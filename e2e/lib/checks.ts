@@ -1,3 +1,4 @@
+import { cspViolationCount, describeViolation, takeCspViolations } from './csp.ts';
 import { allProcs } from './processes.ts';
 
 /**
@@ -19,6 +20,12 @@ export async function check(name: string, fn: () => Promise<void>): Promise<bool
   const t0 = performance.now();
   try {
     await fn();
+    // Any page's violation since the last check (setup's sign-ins included) fails this one.
+    const violations = await takeCspViolations();
+    if (violations.length)
+      throw new Error(
+        `${violations.length} Content-Security-Policy violation(s):\n${violations.map(describeViolation).join('\n')}`,
+      );
     const ms = Math.round(performance.now() - t0);
     results.push({ name, ok: true, ms });
     log(`  ok    ${name} (${ms} ms)`);
@@ -55,12 +62,20 @@ export function setupFailed(err: unknown): void {
  * The report's end: each process's last output when something failed, the timings and notes,
  * where the screenshots are, "N passed, N failed"; exits 0 only when every check passed.
  */
-export function finish(options: {
+export async function finish(options: {
   startedAt: number;
   screenshots: string;
   timings?: Record<string, number>;
   notes?: string[];
-}): never {
+}): Promise<never> {
+  const late = await takeCspViolations();
+  if (late.length)
+    results.push({
+      name: 'no Content-Security-Policy violation after the last check',
+      ok: false,
+      ms: 0,
+      error: late.map(describeViolation).join('\n'),
+    });
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
   if (failed > 0) {
@@ -78,6 +93,7 @@ export function finish(options: {
   );
   for (const note of options.notes ?? []) log(note);
   log(`screenshots: ${options.screenshots}`);
+  log(`CSP violations: ${cspViolationCount()}`);
   log(`${passed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);
 }

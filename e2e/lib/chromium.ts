@@ -1,13 +1,16 @@
 import { chromium, type Browser } from 'playwright-core';
 
+import { watchCsp } from './csp.ts';
+
 /**
  * Debian's Chromium, driven by playwright-core: never a downloaded browser. The flags keep it
  * from reaching out to the network (this machine's is closed) and let it run as root in CI.
  */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** Every context it opens records CSP violations (lib/csp.ts), which fail the check they occur in. */
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: [
@@ -20,4 +23,11 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    await watchCsp(context);
+    return context;
+  };
+  return browser;
 }

@@ -16,6 +16,7 @@ describe('loadAuthConfig', () => {
       redisUrl: undefined,
       sessionTtlS: 36_000,
       orchestratorUrl: 'http://localhost:8000',
+      loginBudget: { limit: 20, windowMs: 60_000 },
     });
   });
 
@@ -30,6 +31,8 @@ describe('loadAuthConfig', () => {
       REDIS_URL: '',
       SESSION_TTL_S: '3600',
       ORCHESTRATOR_URL: 'http://orchestrator:8000/',
+      RATE_LIMIT_LOGIN: '5',
+      RATE_LIMIT_WINDOW_MS: '30000',
     });
     expect(config).toMatchObject({
       production: true,
@@ -43,6 +46,7 @@ describe('loadAuthConfig', () => {
       redisUrl: undefined,
       sessionTtlS: 3600,
       orchestratorUrl: 'http://orchestrator:8000',
+      loginBudget: { limit: 5, windowMs: 30_000 },
     });
   });
 
@@ -68,6 +72,8 @@ describe('loadAuthConfig', () => {
     expect(() => loadAuthConfig({ OIDC_ISSUER: 'not a url' })).toThrow(/OIDC_ISSUER/);
     expect(() => loadAuthConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadAuthConfig({ REDIS_URL: 'http://redis' })).toThrow(/REDIS_URL/);
+    expect(() => loadAuthConfig({ RATE_LIMIT_LOGIN: '0' })).toThrow(/RATE_LIMIT_LOGIN/);
+    expect(() => loadAuthConfig({ RATE_LIMIT_WINDOW_MS: 'soon' })).toThrow(/RATE_LIMIT_WINDOW_MS/);
     expect(() => loadAuthConfig({ SESSION_TTL_S: '10' })).toThrow(/SESSION_TTL_S/);
     expect(() => loadAuthConfig({ SESSION_TTL_S: 'ten' })).toThrow(/SESSION_TTL_S/);
   });

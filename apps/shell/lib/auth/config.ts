@@ -26,6 +26,8 @@ export interface AuthConfig {
   /** Absolute lifetime of a session, in seconds (Keycloak's SSO session max by default). */
   sessionTtlS: number;
   orchestratorUrl: string;
+  /** Sign-ins (/auth/login and /auth/callback requests) per client address per window. */
+  loginBudget: { limit: number; windowMs: number };
 }
 
 export interface ConfigProblem {
@@ -72,6 +74,15 @@ const urlWithScheme = (schemes: string[], example: string) =>
       message: `must be a URL like ${example}`,
     });
 
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { message: 'must be a whole number' })
+    .refine((v) => Number(v) >= min && Number(v) <= max, {
+      message: `must be between ${min} and ${max}`,
+    });
+
 const schema = z.object({
   NODE_ENV: optional(z.string()),
   OIDC_ISSUER: optional(httpUrl),
@@ -92,6 +103,9 @@ const schema = z.object({
       }),
   ),
   ORCHESTRATOR_URL: optional(httpUrl),
+  // The orchestrator's names and ranges for the same budget (apps/orchestrator/src/config.ts).
+  RATE_LIMIT_LOGIN: optional(wholeNumber(1, 1_000_000)),
+  RATE_LIMIT_WINDOW_MS: optional(wholeNumber(1000, 3_600_000)),
 });
 
 const trimSlash = (v: string): string => v.replace(/\/+$/, '');
@@ -138,6 +152,10 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
     redisUrl: s.REDIS_URL,
     sessionTtlS: s.SESSION_TTL_S ? Number(s.SESSION_TTL_S) : 36_000,
     orchestratorUrl: trimSlash(s.ORCHESTRATOR_URL ?? 'http://localhost:8000'),
+    loginBudget: {
+      limit: s.RATE_LIMIT_LOGIN ? Number(s.RATE_LIMIT_LOGIN) : 20,
+      windowMs: s.RATE_LIMIT_WINDOW_MS ? Number(s.RATE_LIMIT_WINDOW_MS) : 60_000,
+    },
   };
 }
 

@@ -9,6 +9,9 @@ export const SESSION_COOKIE = 'afenda_session';
 /** The proxy tells the /app layout which page was asked for (layouts don't get the URL). */
 export const RETURN_TO_HEADER = 'x-afenda-return-to';
 
+/** The proxy passes the request's CSP nonce to the pages (the root layout's scripts). */
+export const NONCE_HEADER = 'x-nonce';
+
 export const LOGIN_PATH = '/auth/login';
 export const LOGOUT_PATH = '/auth/logout';
 export const AUTH_ERROR_PATH = '/auth/error';

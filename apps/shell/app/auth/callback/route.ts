@@ -14,6 +14,7 @@ import {
   SESSION_COOKIE,
   sessionCookieOptions,
 } from '@/lib/auth/cookies';
+import { throttleSignIn } from '@/lib/auth/login-throttle';
 import { completeLogin, isProviderRefusal } from '@/lib/auth/oidc';
 import { authErrorPath } from '@/lib/auth/paths';
 import { seeOther } from '@/lib/auth/responses';
@@ -29,6 +30,8 @@ export async function GET(request: NextRequest): Promise<Response> {
     console.error('sign-in: the Shell is not configured for it:', (err as Error).message);
     return seeOther(authErrorPath('unavailable'));
   }
+  const throttled = throttleSignIn(config, request.headers);
+  if (throttled) return throttled;
   const forgetLogin = (response: ReturnType<typeof seeOther>) => {
     response.cookies.set(LOGIN_COOKIE, '', expired(loginCookieOptions(config)));
     return response;

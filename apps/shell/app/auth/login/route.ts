@@ -6,6 +6,7 @@ import type { NextRequest } from 'next/server';
 
 import { getAuthConfig, type AuthConfig } from '@/lib/auth/config';
 import { encodeLoginState, LOGIN_COOKIE, loginCookieOptions } from '@/lib/auth/cookies';
+import { throttleSignIn } from '@/lib/auth/login-throttle';
 import { startLogin } from '@/lib/auth/oidc';
 import { authErrorPath } from '@/lib/auth/paths';
 import { seeOther } from '@/lib/auth/responses';
@@ -25,6 +26,8 @@ export async function GET(request: NextRequest): Promise<Response> {
   // Signed in already: no need to bother the provider.
   const session = await getSession().catch(() => null);
   if (session) return seeOther(returnTo);
+  const throttled = throttleSignIn(config, request.headers);
+  if (throttled) return throttled;
 
   let start: Awaited<ReturnType<typeof startLogin>>;
   try {
