@@ -25,7 +25,7 @@ export function JitsiNotConfigured() {
           </li>
         </ul>
         <p className="text-muted-foreground">
-          See docs/rooms.md for the Jitsi side (token authentication).
+          See docs/video.md for the Jitsi side (token authentication).
         </p>
       </CardContent>
     </Card>
