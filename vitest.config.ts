@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 // One run for the whole repository. Database tests get a PostgreSQL server from the global setup
 // (embedded, or TEST_DATABASE_URL). Suites that need a server we can't embed run when asked, in
 // .ci/run, and fail (never skip) if it isn't there: *.redis.test.ts with TEST_REDIS_URL,
-// *.keycloak.test.ts with TEST_KEYCLOAK=1 (they start a real Keycloak).
+// *.keycloak.test.ts with TEST_KEYCLOAK=1 (they start a real Keycloak), *.synapse.test.ts with
+// TEST_SYNAPSE=1 (each starts a throw-away Synapse from PyPI, scripts/synapse.mjs).
 export default defineConfig({
   test: {
     include: [
@@ -18,6 +19,7 @@ export default defineConfig({
       '**/node_modules/**',
       ...(process.env.TEST_REDIS_URL ? [] : ['**/*.redis.test.ts']),
       ...(process.env.TEST_KEYCLOAK === '1' ? [] : ['**/*.keycloak.test.ts']),
+      ...(process.env.TEST_SYNAPSE === '1' ? [] : ['**/*.synapse.test.ts']),
     ],
     globalSetup: ['packages/test-utils/src/global-setup.ts'],
     pool: 'forks',
