@@ -157,6 +157,9 @@ export async function composeOrchestrator(options: ComposeOptions): Promise<Orch
   // Hooks after every type is known: a hook may react to another module's type.
   for (const { parts } of loaded)
     for (const { event, ...hook } of parts.approvalHooks ?? []) platform.approvals.on(event, hook);
+  for (const { parts } of loaded)
+    if (parts.onDirectoryChanged)
+      options.directory?.sync.onChanged(parts.onDirectoryChanged.bind(parts));
 
   return {
     platform,

@@ -1,21 +1,154 @@
 /**
- * Team chat (Matrix): Synapse's application-service transactions are received, verified and
- * stored like every webhook delivery. Acting on them is the chat module's next step.
+ * Team chat (Matrix, Synapse, Element): the orchestrator as Synapse's application service.
+ * Every organisation gets a space, an organisation-wide room and a room per team, created and
+ * kept in step with the directory by the orchestrator's bot (reconcile.ts); Synapse's
+ * transactions are stored like every webhook delivery and put on the timeline and the bell
+ * (transactions.ts); approvals are announced to their deciders and decided from chat
+ * (decisions.ts). Calls into Synapse go through the outbox.
  */
+import type { Tx } from '@afenda/db';
+import { defineJob } from '@afenda/platform/jobs/job';
+import { enqueueOutbound } from '@afenda/platform/outbound/outbound';
 import { defineModule } from '@afenda/platform/module';
+import { inArray } from 'drizzle-orm';
+import { z } from 'zod';
 import { manifest } from '../manifest.ts';
-import { matrixTransactionRoutes } from './routes.ts';
-import { chatSettingsSchema } from './settings.ts';
+import { directEvents, noticeHandlers, onDecided, onSubmitted } from './decisions.ts';
+import { organisationIds, readDirectory } from './directory.ts';
+import { MatrixClient } from './matrix/client.ts';
+import { reconcileOrganisation } from './reconcile.ts';
+import { chatRoomRoutes, matrixTransactionRoutes } from './routes.ts';
+import { chatRooms } from './schema.ts';
+import { chatSettingsSchema, matrixMissing, matrixProblems } from './settings.ts';
+import { processTransaction, RECONCILE_KIND } from './transactions.ts';
 import { matrixSource } from './webhook-source.ts';
 
 export default defineModule({
   manifest,
   settings: chatSettingsSchema,
-  create({ platform, settings, core }) {
+  checkSettings: matrixProblems,
+  create({ platform, database, logger, settings, core, fetch }) {
+    const missing = matrixMissing(settings);
+    const configured = missing.length === 0;
+    const serverName = settings.MATRIX_SERVER_NAME ?? 'unconfigured.invalid';
+    const botUserId = `@${settings.MATRIX_BOT_LOCALPART}:${serverName}`;
+    let client: MatrixClient | undefined;
+    const matrix = () => {
+      if (!configured) throw new Error(`Matrix is not configured: set ${missing.join(', ')}`);
+      client ??= new MatrixClient({
+        baseUrl: settings.MATRIX_HOMESERVER_URL!,
+        serverName,
+        asToken: settings.MATRIX_AS_TOKEN!,
+        botLocalpart: settings.MATRIX_BOT_LOCALPART,
+        fetch,
+      });
+      return client;
+    };
+    const decisions = {
+      database,
+      types: platform.approvals,
+      client: matrix,
+      serverName,
+      shellUrl: settings.SHELL_PUBLIC_URL,
+    };
+
+    /** One reconcile per organisation through the outbox (retried, dead-lettered, replayable). */
+    const enqueueReconcile = async (orgIds: string[], why: string) => {
+      if (!configured || orgIds.length === 0) return;
+      const stamp = `${why}:${new Date().toISOString()}`;
+      for (const org of orgIds)
+        await database.transaction({ service: 'jobs', tenantId: org }, (tx) =>
+          enqueueOutbound(tx, {
+            tenantId: org,
+            kind: RECONCILE_KIND,
+            subjectId: stamp,
+            payload: { orgTenantId: org, why },
+          }),
+        );
+    };
+
     return {
-      webhookSources: [matrixSource({ hsToken: settings.MATRIX_WEBHOOK_TOKEN })],
+      webhookSources: [
+        matrixSource({
+          hsToken: settings.MATRIX_WEBHOOK_TOKEN,
+          async tenantOf(roomIds) {
+            const rows = await database.transaction({ service: 'jobs' }, (tx) =>
+              tx
+                .select({ tenantId: chatRooms.tenantId })
+                .from(chatRooms)
+                .where(inArray(chatRooms.roomId, roomIds))
+                .limit(1),
+            );
+            return rows[0]?.tenantId ?? null;
+          },
+          process: (tx: Tx, body, tenantId) =>
+            processTransaction(
+              {
+                botUserId,
+                serverName,
+                onDirectEvent: directEvents(decisions),
+                async desiredMembers(room) {
+                  const [plan] = await readDirectory(
+                    database,
+                    serverName,
+                    room.orgTenantId ?? room.tenantId,
+                  );
+                  const wanted = plan?.rooms.find(
+                    (r) => r.tenantId === room.tenantId && r.kind === room.kind,
+                  );
+                  return wanted?.members ?? new Map();
+                },
+              },
+              tx,
+              body,
+              tenantId,
+            ),
+        }),
+      ],
+      outboundHandlers: {
+        ...noticeHandlers(decisions),
+        [RECONCILE_KIND]: async (tx, action) => {
+          const { orgTenantId } = action.payload as { orgTenantId: string };
+          const [plan] = await readDirectory(database, serverName, orgTenantId);
+          if (!plan) return { skipped: 'the organisation is no longer in the directory' };
+          const changes = await reconcileOrganisation(tx, matrix(), plan);
+          return {
+            changes: changes.length,
+            ...(changes.length ? { detail: changes.slice(0, 50) } : {}),
+          };
+        },
+      },
+      approvalHooks: configured
+        ? [
+            { event: 'submitted', type: '*', name: 'chat.notify-deciders', run: onSubmitted },
+            { event: 'decided', type: '*', name: 'chat.announce-outcome', run: onDecided },
+          ]
+        : [],
+      jobs: [
+        defineJob({
+          id: 'chat.reconcile-rooms',
+          description: "Reconciles every organisation's Matrix rooms with the directory",
+          payload: z.object({}).loose(),
+          schedule: settings.MATRIX_RECONCILE_SCHEDULE,
+          handler: async () => enqueueReconcile(await organisationIds(database), 'schedule'),
+        }),
+      ],
+      async onDirectoryChanged({ trigger }) {
+        await enqueueReconcile(await organisationIds(database), `directory-${trigger}`);
+      },
+      async start() {
+        if (!configured) {
+          logger.info({ missing }, 'Matrix is not connected; team chat rooms are not managed');
+          return;
+        }
+        await enqueueReconcile(await organisationIds(database), 'start');
+      },
       routes: async (app) => {
         await app.register(matrixTransactionRoutes, { platform, bodyLimit: core.webhookBodyLimit });
+        await app.register(chatRoomRoutes, {
+          database,
+          status: () => ({ configured, missing, elementUrl: settings.ELEMENT_URL ?? null }),
+        });
       },
     };
   },

@@ -1,7 +1,12 @@
+import type { Database } from '@afenda/db';
+import { actorOf } from '@afenda/platform/http/tenant-context';
+import { security, tenantHeaders } from '@afenda/platform/http/tenant-route';
 import type { Platform } from '@afenda/platform/platform';
 import { ingestDelivery, keepRawJsonBodies } from '@afenda/platform/webhooks/ingest';
+import { asc } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { chatRooms, CHAT_ROOM_KINDS } from './schema.ts';
 
 /**
  * Synapse appends the application-service path to the registration's url
@@ -34,6 +39,77 @@ export const matrixTransactionRoutes: FastifyPluginAsyncZod<{
         request.body,
       );
       return {};
+    },
+  );
+};
+
+const roomView = z.object({
+  id: z.uuid(),
+  roomId: z.string(),
+  kind: z.enum(CHAT_ROOM_KINDS),
+  name: z.string(),
+  lastEventAt: z.string().nullable(),
+  lastSender: z.string().nullable(),
+  lastExcerpt: z.string().nullable(),
+  /** Element's deep link to the room, when ELEMENT_URL is set. */
+  elementUrl: z.string().nullable(),
+});
+
+const KIND_ORDER: Record<string, number> = { org: 0, team: 1, direct: 2, space: 3 };
+
+/** The caller's rooms in the active tenant, for the Shell's Team chat page. */
+export const chatRoomRoutes: FastifyPluginAsyncZod<{
+  database: Database;
+  status: () => { configured: boolean; missing: string[]; elementUrl: string | null };
+}> = async (app, { database, status }) => {
+  app.get(
+    '/chat/rooms',
+    {
+      schema: {
+        tags: ['chat'],
+        security,
+        summary:
+          "The active tenant's Matrix rooms (an organisation's space and room, a team's room, a person's direct room with the bot), with their last activity; meta.matrix says whether Matrix is connected and what is missing",
+        headers: tenantHeaders,
+        response: {
+          200: z.object({
+            data: z.array(roomView),
+            meta: z.object({
+              requestId: z.string(),
+              matrix: z.object({
+                configured: z.boolean(),
+                missing: z.array(z.string()),
+                elementUrl: z.string().nullable(),
+              }),
+            }),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const matrix = status();
+      const rows = await database.withTenant(
+        actor.tenantId,
+        (tx) => tx.select().from(chatRooms).orderBy(asc(chatRooms.createdAt)),
+        actor.userId,
+      );
+      const element = matrix.elementUrl?.replace(/\/+$/, '');
+      return {
+        data: rows
+          .sort((a, b) => (KIND_ORDER[a.kind] ?? 9) - (KIND_ORDER[b.kind] ?? 9))
+          .map((r) => ({
+            id: r.id,
+            roomId: r.roomId,
+            kind: r.kind,
+            name: r.name,
+            lastEventAt: r.lastEventAt?.toISOString() ?? null,
+            lastSender: r.lastSender,
+            lastExcerpt: r.lastExcerpt,
+            elementUrl: element ? `${element}/#/room/${encodeURIComponent(r.roomId)}` : null,
+          })),
+        meta: { requestId: request.id, matrix },
+      };
     },
   );
 };

@@ -2,13 +2,18 @@
  * Matrix as a webhook source: Synapse pushes application-service transactions
  * (PUT <url>/_matrix/app/v1/transactions/{txnId}, Authorization: Bearer <hs_token>) and retries
  * the same txnId until it gets a 2xx. Verified (constant time) and deduplicated by txnId, stored
- * like every delivery. Acting on chat events (the timeline of team rooms) belongs to the Chat
- * module; until it does, transactions are kept and marked ignored with that reason.
+ * like every delivery, then processed (transactions.ts). A transaction with no event in a room
+ * the product created is kept, marked ignored with that reason.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '@afenda/platform/errors';
-import { parseJsonBody, type WebhookSource } from '@afenda/platform/webhooks/deliveries';
+import type { Tx } from '@afenda/db';
+import {
+  parseJsonBody,
+  type Outcome,
+  type WebhookSource,
+} from '@afenda/platform/webhooks/deliveries';
 
 const digest = (v: string) => createHash('sha256').update(v).digest();
 const TXN_ID = /^[A-Za-z0-9._~-]{1,128}$/;
@@ -22,7 +27,14 @@ const transaction = z
   })
   .loose();
 
-export function matrixSource(options: { hsToken?: string }): WebhookSource {
+export interface MatrixSourceOptions {
+  hsToken?: string;
+  /** The organisation (tenant) of the first managed room among these, if any. */
+  tenantOf(roomIds: string[]): Promise<string | null>;
+  process(tx: Tx, body: unknown, tenantId: string): Promise<Outcome>;
+}
+
+export function matrixSource(options: MatrixSourceOptions): WebhookSource {
   return {
     name: 'matrix',
     async accept({ headers, rawBody }) {
@@ -61,25 +73,35 @@ export function matrixSource(options: { hsToken?: string }): WebhookSource {
           },
         );
       }
-      const types = [...new Set(parsed.data.events.map((e) => e.type))].sort();
+      const events = parsed.data.events;
+      const roomIds = [
+        ...new Set(events.map((e) => e.room_id).filter((r): r is string => typeof r === 'string')),
+      ];
+      const tenantId = roomIds.length ? await options.tenantOf(roomIds) : null;
+      const types = [...new Set(events.map((e) => e.type))].sort();
+      const summary = `Matrix transaction (${events.length} events: ${types.join(', ') || 'none'})`;
       return {
         deliveryId: txnId,
         eventType: 'transaction',
-        tenantId: null,
+        tenantId,
         accountRef: null,
         verified: true,
         signature: null,
         signedAt: null,
-        status: 'ignored',
-        reason:
-          `Matrix transaction (${parsed.data.events.length} events: ${types.join(', ') || 'none'}) stored; chat events are acted on by the Chat module`.slice(
-            0,
-            1000,
-          ),
+        ...(tenantId
+          ? { status: 'received' as const }
+          : {
+              status: 'ignored' as const,
+              reason:
+                `${summary}: no event in a room the product created, so nothing to act on`.slice(
+                  0,
+                  1000,
+                ),
+            }),
       };
     },
-    async process() {
-      return { status: 'ignored', reason: 'chat events are acted on by the Chat module' };
+    process(tx, row) {
+      return options.process(tx, JSON.parse(row.body) as unknown, row.tenantId as string);
     },
   };
 }

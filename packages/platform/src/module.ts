@@ -64,6 +64,11 @@ export interface ModuleParts {
   ): Promise<void>;
   /** A tenant's settings for the module changed. */
   onTenantSettingsChanged?(tenantId: string): void;
+  /**
+   * The directory (Keycloak's groups and users) changed: a reconcile that changed something, or
+   * a user reconciled at sign-in or by Keycloak's nudge. Runs after that reconcile committed.
+   */
+  onDirectoryChanged?(change: { trigger: string; subject: string | null }): Promise<void>;
   /** Demo data (development only, when demo data is asked for). */
   seedDemo?(): Promise<void>;
   /** Runs once the app listens; undone by stop() before the database closes. */

@@ -71,6 +71,8 @@ export async function buildTestApp(
     databaseUrl: options.databaseUrl ?? 'postgres://unused@127.0.0.1/unused',
     fetch: options.fetch,
     modules: options.modules,
+    // The modules hear of directory changes as in server.ts; the schedule stays off in tests.
+    directory: options.auth ? { sync: options.auth.sync, scheduled: false } : undefined,
   });
   if (options.databaseUrl) await orchestrator.start();
   const app = await buildApp({

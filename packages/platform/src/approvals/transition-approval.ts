@@ -78,7 +78,10 @@ export async function decideApproval(
   id: string,
   decision: 'approved' | 'rejected',
   comment: string | undefined,
+  /** Where the decision was made: the Shell, or a tool (a reply in Matrix: 'matrix'). */
+  options: { source?: string } = {},
 ): Promise<Approval> {
+  const source = options.source ?? 'shell';
   if (decision === 'rejected' && !comment) {
     throw new AppError('APPROVAL_REASON_REQUIRED', 400, 'A rejection needs a reason', {
       field: 'body.reason',
@@ -127,12 +130,12 @@ export async function decideApproval(
         fromStatus: 'submitted',
         toStatus: decision,
         actorId: actor.userId,
-        data: comment ? { comment } : {},
+        data: { ...(comment ? { comment } : {}), ...(source === 'shell' ? {} : { source }) },
       });
       await recordActivity(tx, {
         tenantId: actor.tenantId,
         actorId: actor.userId,
-        source: 'shell',
+        source,
         subjectType: 'approval',
         subjectId: id,
         verb: decision,

@@ -20,13 +20,24 @@ export interface SyncRun {
  * Keycloak → orchestrator, downward only. Every run is recorded in sync_runs with what it
  * changed; a failed run changes nothing (one transaction) and says why.
  */
+export type DirectoryListener = (change: {
+  trigger: SyncTrigger;
+  subject: string | null;
+}) => Promise<void>;
+
 export class DirectorySync {
   private running: Promise<SyncRun> | undefined;
   private again = false;
+  private readonly listeners: DirectoryListener[] = [];
 
   constructor(
     private readonly deps: { database: Database; source: DirectorySource; logger: Logger },
   ) {}
+
+  /** Called after each run that changed something (and each single-user run). */
+  onChanged(listener: DirectoryListener): void {
+    this.listeners.push(listener);
+  }
 
   private async record(
     trigger: SyncTrigger,
@@ -58,6 +69,14 @@ export class DirectorySync {
         { syncRun: id, trigger, subject, ...result },
         'directory reconciled',
       );
+      if (changed || subject)
+        for (const listener of this.listeners)
+          await listener({ trigger, subject }).catch((err: Error) =>
+            logger.warn(
+              { syncRun: id, err: { message: err.message } },
+              'a directory listener failed',
+            ),
+          );
       return { id, status: 'succeeded', result };
     } catch (err) {
       const error = (err as Error).message;

@@ -1,82 +1,18 @@
 import type { Notification } from '@afenda/contracts';
-import { schema, type Database, type Tx } from '@afenda/db';
+import { schema, type Database } from '@afenda/db';
 import { and, count, desc, eq, getTableColumns, isNull } from 'drizzle-orm';
-import { randomUUID } from 'node:crypto';
 import { AppError } from '@afenda/platform/errors';
 import { beyond, cursorTime, decodeCursor, keysetPage } from '@afenda/platform/cursor';
-import { publishStreamEvents } from '@afenda/platform/stream/publish';
+import {
+  raiseNotifications,
+  toNotification,
+  type NotificationInput,
+  type Recipient,
+} from '@afenda/platform/notifications/raise';
+
+export { raiseNotifications, type NotificationInput, type Recipient };
 
 const N = schema.notifications;
-type Row = typeof N.$inferSelect;
-
-const toNotification = (r: Row): Notification => ({
-  id: r.id,
-  tenantId: r.tenantId,
-  kind: r.kind,
-  title: r.title,
-  body: r.body,
-  subjectType: r.subjectType,
-  subjectId: r.subjectId,
-  url: r.url,
-  readAt: r.readAt?.toISOString() ?? null,
-  createdAt: r.createdAt.toISOString(),
-});
-
-/** Who is asking: notifications are per user and per tenant. */
-export interface Recipient {
-  tenantId: string;
-  userId: string;
-}
-
-export interface NotificationInput {
-  userId: string;
-  kind: string;
-  title: string;
-  body?: string;
-  subjectType: string;
-  subjectId: string;
-  url: string;
-}
-
-/**
- * Raises notifications in the caller's transaction (they exist if and only if the event does),
- * each also published to its user's live stream. Recipients must be members of the tenant
- * (the membership is the foreign key).
- */
-export async function raiseNotifications(
-  tx: Tx,
-  tenantId: string,
-  inputs: NotificationInput[],
-): Promise<Notification[]> {
-  if (inputs.length === 0) return [];
-  const createdAt = new Date();
-  const rows: Row[] = inputs.map((n) => ({
-    tenantId,
-    userId: n.userId,
-    id: randomUUID(),
-    kind: n.kind,
-    title: n.title,
-    body: n.body ?? '',
-    subjectType: n.subjectType,
-    subjectId: n.subjectId,
-    url: n.url,
-    readAt: null,
-    createdAt,
-  }));
-  // No RETURNING: the rows belong to other users, whom this transaction may not read.
-  await tx.insert(N).values(rows);
-  const notifications = rows.map(toNotification);
-  await publishStreamEvents(
-    tx,
-    rows.map((r, i) => ({
-      tenantId,
-      userId: r.userId,
-      name: 'notification',
-      subject: notifications[i],
-    })),
-  );
-  return notifications;
-}
 
 /** Newest first, keyset-paginated like the other lists. */
 export async function listNotifications(
