@@ -403,6 +403,36 @@ describe('deciding from chat', () => {
     const [row] = await q<{ status: string }>('select status from approvals where id = $1', [id]);
     expect(row!.status).toBe('rejected');
   });
+  it('tells someone who may no longer decide that their reply changed nothing', async () => {
+    const id = await request('alice', 'Exception for order 77');
+    const notice = await noticeOf(id, 'ada');
+    await fx.writeUsers((users: KeycloakUser[]) =>
+      users.map((u) =>
+        u.username === 'ada'
+          ? { ...u, groups: ['/acme/support'] }
+          : u.username === 'amelia'
+            ? { ...u, groups: ['/acme/support'] }
+            : u,
+      ),
+    );
+    expect((await fx.sync.reconcileAll('manual')).status).toBe('succeeded');
+    await bot.call(
+      'PUT',
+      `/rooms/${encodeURIComponent(notice.room_id)}/send/m.room.message/ada-4`,
+      { msgtype: 'm.text', body: 'approve' },
+      mx('ada'),
+    );
+    await botSaid(
+      notice.room_id,
+      /Not recorded: Only the organisation's owners or approvers decide/,
+    );
+    const [row] = await q<{ status: string }>('select status from approvals where id = $1', [id]);
+    expect(row!.status).toBe('submitted');
+    await fx.writeUsers((users: KeycloakUser[]) =>
+      users.map((u) => (u.username === 'amelia' ? { ...u, groups: ['/acme/support'] } : u)),
+    );
+    expect((await fx.sync.reconcileAll('manual')).status).toBe('succeeded');
+  });
 });
 
 describe('the receiver', () => {

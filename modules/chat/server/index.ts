@@ -32,6 +32,20 @@ export default defineModule({
     const configured = missing.length === 0;
     const serverName = settings.MATRIX_SERVER_NAME ?? 'unconfigured.invalid';
     const botUserId = `@${settings.MATRIX_BOT_LOCALPART}:${serverName}`;
+    // The Setup state's "Synapse isn't answering": the last call's failure, until one succeeds.
+    let failing: { since: string; error: string } | null = null;
+    const failed = (error: string) => (failing ??= { since: new Date().toISOString(), error });
+    const watched: typeof fetch = async (input, init) => {
+      try {
+        const res = await fetch(input, init);
+        if (res.status >= 500) failed(`Synapse answered ${res.status}`);
+        else failing = null;
+        return res;
+      } catch (err) {
+        failed((err as Error).message);
+        throw err;
+      }
+    };
     let client: MatrixClient | undefined;
     const matrix = () => {
       if (!configured) throw new Error(`Matrix is not configured: set ${missing.join(', ')}`);
@@ -40,7 +54,7 @@ export default defineModule({
         serverName,
         asToken: settings.MATRIX_AS_TOKEN!,
         botLocalpart: settings.MATRIX_BOT_LOCALPART,
-        fetch,
+        fetch: watched,
       });
       return client;
     };
@@ -147,7 +161,12 @@ export default defineModule({
         await app.register(matrixTransactionRoutes, { platform, bodyLimit: core.webhookBodyLimit });
         await app.register(chatRoomRoutes, {
           database,
-          status: () => ({ configured, missing, elementUrl: settings.ELEMENT_URL ?? null }),
+          status: () => ({
+            configured,
+            missing,
+            elementUrl: settings.ELEMENT_URL ?? null,
+            failing,
+          }),
         });
       },
     };

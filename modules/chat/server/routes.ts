@@ -60,7 +60,12 @@ const KIND_ORDER: Record<string, number> = { org: 0, team: 1, direct: 2, space: 
 /** The caller's rooms in the active tenant, for the Shell's Team chat page. */
 export const chatRoomRoutes: FastifyPluginAsyncZod<{
   database: Database;
-  status: () => { configured: boolean; missing: string[]; elementUrl: string | null };
+  status: () => {
+    configured: boolean;
+    missing: string[];
+    elementUrl: string | null;
+    failing: { since: string; error: string } | null;
+  };
 }> = async (app, { database, status }) => {
   app.get(
     '/chat/rooms',
@@ -80,6 +85,8 @@ export const chatRoomRoutes: FastifyPluginAsyncZod<{
                 configured: z.boolean(),
                 missing: z.array(z.string()),
                 elementUrl: z.string().nullable(),
+                /** Synapse's last failure as this replica saw it; calls wait in the outbox. */
+                failing: z.object({ since: z.string(), error: z.string() }).nullable(),
               }),
             }),
           }),
