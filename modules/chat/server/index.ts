@@ -47,6 +47,7 @@ export default defineModule({
       }
     };
     let client: MatrixClient | undefined;
+    const roomTenants = new Map<string, string>();
     const matrix = () => {
       if (!configured) throw new Error(`Matrix is not configured: set ${missing.join(', ')}`);
       client ??= new MatrixClient({
@@ -86,13 +87,19 @@ export default defineModule({
         matrixSource({
           hsToken: settings.MATRIX_WEBHOOK_TOKEN,
           async tenantOf(roomIds) {
+            // A managed room never changes tenant: known ones are answered from memory.
+            for (const id of roomIds) {
+              const known = roomTenants.get(id);
+              if (known) return known;
+            }
             const rows = await database.transaction({ service: 'jobs' }, (tx) =>
               tx
-                .select({ tenantId: chatRooms.tenantId })
+                .select({ roomId: chatRooms.roomId, tenantId: chatRooms.tenantId })
                 .from(chatRooms)
-                .where(inArray(chatRooms.roomId, roomIds))
-                .limit(1),
+                .where(inArray(chatRooms.roomId, roomIds)),
             );
+            for (const r of rows)
+              if (roomTenants.size < 100_000) roomTenants.set(r.roomId, r.tenantId);
             return rows[0]?.tenantId ?? null;
           },
           process: (tx: Tx, body, tenantId) =>

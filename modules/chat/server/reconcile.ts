@@ -6,7 +6,7 @@
  * from the role mapping. Run through the outbox (retried, dead-lettered, replayable), one run
  * per organisation at a time.
  */
-import type { Database, Tx } from '@afenda/db';
+import type { Tx } from '@afenda/db';
 import { and, eq, sql } from 'drizzle-orm';
 import type { DesiredRoom, OrgPlan } from './directory.ts';
 import type { MatrixClient } from './matrix/client.ts';

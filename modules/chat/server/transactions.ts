@@ -15,7 +15,7 @@ import { recordActivity } from '@afenda/platform/activity/record-activity';
 import { raiseNotifications } from '@afenda/platform/notifications/raise';
 import { enqueueOutbound } from '@afenda/platform/outbound/outbound';
 import type { Outcome } from '@afenda/platform/webhooks/deliveries';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { chatRooms } from './schema.ts';
 import { powerLevelDrift, powerLevelsFor, type Role } from './matrix/rooms.ts';
@@ -30,6 +30,7 @@ const event = z
     sender: z.string(),
     event_id: z.string(),
     state_key: z.string().optional(),
+    origin_server_ts: z.number().optional(),
     content: z.record(z.string(), z.unknown()).default({}),
     prev_content: z.record(z.string(), z.unknown()).optional(),
     unsigned: z
@@ -146,6 +147,8 @@ export async function processTransaction(
     return wanted.get(room.id)!;
   };
 
+  // Each room's last message, written once per room and transaction.
+  const latest = new Map<string, { room: ChatRoom; at: Date; sender: string; text: string }>();
   for (const e of events) {
     const room = byRoom.get(e.room_id);
     if (!room) {
@@ -162,13 +165,10 @@ export async function processTransaction(
     }
     const who = await enter(room.tenantId);
     const actorId = who.get(e.sender)?.userId ?? null;
-    const at = new Date();
+    const at = new Date(typeof e.origin_server_ts === 'number' ? e.origin_server_ts : Date.now());
     if (e.type === 'm.room.message' && e.sender !== deps.botUserId) {
       const text = excerpt(e.content.body);
-      await tx
-        .update(chatRooms)
-        .set({ lastEventAt: at, lastSender: nameOf(who, e.sender), lastExcerpt: text })
-        .where(and(eq(chatRooms.tenantId, room.tenantId), eq(chatRooms.id, room.id)));
+      latest.set(room.id, { room, at, sender: nameOf(who, e.sender), text });
       await recordActivity(tx, {
         tenantId: room.tenantId,
         actorId,
@@ -271,6 +271,20 @@ export async function processTransaction(
       continue;
     }
     counts.other++;
+  }
+  for (const { room, at, sender, text } of latest.values()) {
+    await enter(room.tenantId);
+    await tx
+      .update(chatRooms)
+      .set({ lastEventAt: at, lastSender: sender, lastExcerpt: text })
+      .where(
+        and(
+          eq(chatRooms.tenantId, room.tenantId),
+          eq(chatRooms.id, room.id),
+          // Transactions may be processed out of order: the newest message wins.
+          or(isNull(chatRooms.lastEventAt), lt(chatRooms.lastEventAt, at)),
+        ),
+      );
   }
   if (current !== homeTenant) await actIn(tx, homeTenant);
   const parts = Object.entries(counts)
