@@ -113,6 +113,7 @@ export async function composeOrchestrator(options: ComposeOptions): Promise<Orch
     },
     recoveryAfterS: config.JOB_RECOVERY_AFTER_S,
     sweepSchedule: config.JOB_SWEEP_SCHEDULE,
+    accessSchedule: config.ACCESS_SYNC_SCHEDULE,
   });
 
   // The kernel's own reactions and jobs.
@@ -152,6 +153,7 @@ export async function composeOrchestrator(options: ComposeOptions): Promise<Orch
     for (const [kind, handler] of Object.entries(parts.outboundHandlers ?? {}))
       platform.addOutboundHandler(kind, handler);
     for (const job of parts.jobs ?? []) platform.addJob(job);
+    for (const tool of parts.accessTools ?? []) platform.addAccessTool(tool);
     loaded.push({ module, parts });
   }
   // Hooks after every type is known: a hook may react to another module's type.
@@ -160,6 +162,13 @@ export async function composeOrchestrator(options: ComposeOptions): Promise<Orch
   for (const { parts } of loaded)
     if (parts.onDirectoryChanged)
       options.directory?.sync.onChanged(parts.onDirectoryChanged.bind(parts));
+  // Every change of the directory reaches the tools (Keycloak → Chatwoot, Matrix, ...).
+  options.directory?.sync.onChanged(async ({ trigger, subject }) => {
+    await platform.access.enqueue({
+      trigger: 'directory',
+      key: `${trigger}:${subject ?? 'all'}:${new Date().toISOString()}:${Math.random().toString(36).slice(2, 8)}`,
+    });
+  });
 
   return {
     platform,

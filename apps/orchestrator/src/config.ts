@@ -113,6 +113,8 @@ export const settingsSchema = z.object({
   KEYCLOAK_ADMIN_CLIENT_ID: z.string().min(1).default('afenda-orchestrator'),
   KEYCLOAK_ADMIN_CLIENT_SECRET: z.string().min(1).optional(),
   KEYCLOAK_SYNC_SCHEDULE: schedule('*/5 * * * *'),
+  /** Every connected tool's access reconciled with the directory, besides each change (crontab or off). */
+  ACCESS_SYNC_SCHEDULE: schedule('*/15 * * * *'),
   KEYCLOAK_WEBHOOK_SECRET: z
     .string()
     .min(16, { error: 'must be at least 16 characters' })

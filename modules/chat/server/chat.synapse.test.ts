@@ -9,13 +9,16 @@ import { freePort, startSynapse, type SynapseServer } from '@afenda/test-utils/s
 import { startIdentityFixture, type IdentityFixture } from '@afenda/orchestrator/testing/fixture';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MatrixClient, MatrixError, type PowerLevels } from './matrix/client.ts';
 import { buildRegistration } from './setup.ts';
 
 const BOT = 'afenda';
 const AS_TOKEN = `as-${randomBytes(16).toString('hex')}`;
 const HS_TOKEN = `hs-${randomBytes(16).toString('hex')}`;
+
+// Synapse, PostgreSQL and the workers share the machine: generous time per test.
+vi.setConfig({ testTimeout: 90_000 });
 
 let synapse: SynapseServer;
 let fx: IdentityFixture;
@@ -28,7 +31,7 @@ const mx = (username: string) => `@${username}:${synapse.serverName}`;
 async function eventually<T>(
   what: string,
   probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -79,6 +82,9 @@ beforeAll(async () => {
   synapse = await startSynapse({ serverName: 'afenda.test', appservices: [registration] });
   fx = await startIdentityFixture({
     jobs: true,
+    // A job's outbox transaction plus the one it may open while running, for each of the four
+    // workers, and room for the HTTP side.
+    poolMax: 12,
     env: {
       RATE_LIMIT_WRITES: '100000',
       RATE_LIMIT_READS: '100000',
@@ -447,15 +453,12 @@ describe('the receiver', () => {
     });
 
   it('refuses a wrong or missing hs_token and stores nothing; a repeated txnId is done once', async () => {
-    const before = await q<{ n: string }>(
-      "select count(*)::text as n from webhook_deliveries where source = 'matrix'",
-    );
     expect((await put('x-1', 'wrong-token-wrong-token', { events: [] })).status).toBe(401);
     expect((await put('x-2', null, { events: [] })).status).toBe(401);
-    const after = await q<{ n: string }>(
-      "select count(*)::text as n from webhook_deliveries where source = 'matrix'",
+    const refused = await q(
+      "select 1 from webhook_deliveries where source = 'matrix' and delivery_id in ('x-1', 'x-2')",
     );
-    expect(after[0]!.n).toBe(before[0]!.n);
+    expect(refused).toEqual([]);
     const malformed = await put('x-3', HS_TOKEN, { events: 'nope' });
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe(

@@ -133,11 +133,3 @@ export async function readDirectory(
     });
   });
 }
-
-/** Every organisation's id: whose rooms a full reconcile covers. */
-export async function organisationIds(database: Database): Promise<string[]> {
-  const rows = await database.transaction({ sync: true }, (tx) =>
-    tx.select({ id: T.id }).from(T).where(eq(T.kind, 'organization')),
-  );
-  return rows.map((r) => r.id);
-}

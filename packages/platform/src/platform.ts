@@ -7,6 +7,7 @@
 import type { Database } from '@afenda/db';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { ACCESS_KIND, AccessEngine, type AccessTool } from './access/engine.ts';
 import { ApprovalRegistry, type ApprovalType, type NamedHook } from './approvals/registry.ts';
 import { defineJob, type AnyJob, type JobDefinition } from './jobs/job.ts';
 import type { JobQueue } from './jobs/queue.ts';
@@ -38,6 +39,8 @@ export interface PlatformOptions {
   recoveryAfterS: number;
   /** The sweep job's schedule (crontab); '' turns it off. */
   sweepSchedule: string;
+  /** When every tool's access is reconciled besides each directory change (crontab; '' = off). */
+  accessSchedule?: string;
 }
 
 export interface PlatformDescription {
@@ -46,6 +49,7 @@ export interface PlatformDescription {
   webhookSources: string[];
   outboundHandlers: string[];
   jobs: { id: string; schedule: string | null; runAtStart: boolean; description: string }[];
+  accessTools: { id: string; name: string; guard: string; configured: boolean }[];
 }
 
 export class Platform {
@@ -55,6 +59,8 @@ export class Platform {
   readonly approvals = new ApprovalRegistry();
   readonly deliveries: DeliveryDeps;
   readonly outbound: OutboundDeps;
+  /** Keycloak → the tools: one reconcile engine, a tool per module (access/engine.ts). */
+  readonly access: AccessEngine;
 
   constructor(private readonly options: PlatformOptions) {
     const { database, queue, retry } = options;
@@ -63,6 +69,8 @@ export class Platform {
     this.logger = options.logger;
     this.deliveries = { database, queue, retry, sources: new Map(), unmapped: options.unmapped };
     this.outbound = { database, queue, retry, handlers: new Map() };
+    this.access = new AccessEngine(database);
+    this.outbound.handlers.set(ACCESS_KIND, this.access.handler());
     for (const job of this.kernelJobs()) queue.register(job);
   }
 
@@ -94,6 +102,10 @@ export class Platform {
     this.outbound.handlers.set(kind, handler);
   }
 
+  addAccessTool(tool: AccessTool): void {
+    this.access.register(tool);
+  }
+
   addJob<P>(job: JobDefinition<P>): void {
     this.queue.register(job);
   }
@@ -114,6 +126,12 @@ export class Platform {
       webhookSources: [...this.deliveries.sources.keys()],
       outboundHandlers: [...this.outbound.handlers.keys()],
       jobs: this.queue.list(),
+      accessTools: this.access.list().map((t) => ({
+        id: t.id,
+        name: t.name,
+        guard: t.guard,
+        configured: t.configured(),
+      })),
     };
   }
 
@@ -140,6 +158,16 @@ export class Platform {
         handler: async () => {
           const n = await this.sweep();
           if (n.deliveries + n.outbound > 0) this.logger.info(n, 'queued unfinished work again');
+        },
+      }),
+      defineJob({
+        id: 'access.reconcile',
+        description: "Reconciles every connected tool's access with the directory (Keycloak)",
+        payload: z.object({}).loose(),
+        schedule: this.options.accessSchedule ?? '',
+        runAtStart: true,
+        handler: async () => {
+          await this.access.enqueue({ trigger: 'schedule', key: new Date().toISOString() });
         },
       }),
     ];
