@@ -18,6 +18,7 @@ import type { Config } from './config.ts';
 import type { Orchestrator } from './compose.ts';
 import { setStreamPublishing } from '@afenda/platform/stream/publish';
 import { platformRoutes } from './routes/platform.ts';
+import { accessRoutes } from './routes/access.ts';
 import { identify as identifyCaller, requireAuth } from './auth/plugin.ts';
 import type { TokenVerifier } from './auth/verify-token.ts';
 import type { DirectorySync } from './domain/identity/sync.ts';
@@ -179,6 +180,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(operationsRoutes, { prefix: '/api/v1', platform });
   await app.register(platformRoutes, { prefix: '/api/v1', orchestrator });
+  await app.register(accessRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    access: orchestrator.platform.access,
+  });
   const byId = new Map(orchestrator.modules.map((m) => [m.module.manifest.id, m.parts]));
   await app.register(moduleSettingsRoutes, {
     prefix: '/api/v1',

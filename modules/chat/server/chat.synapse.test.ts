@@ -441,6 +441,93 @@ describe('deciding from chat', () => {
   });
 });
 
+describe('access: Keycloak → Matrix through the engine', () => {
+  const ada = async () => ({
+    authorization: `Bearer ${await fx.token('ada')}`,
+    'x-tenant-id': tenant.acme!,
+  });
+
+  it('shows each person × tool, the last run, and the drift that was set back', async () => {
+    const res = await fx.app.inject({ method: 'GET', url: '/api/v1/access', headers: await ada() });
+    expect(res.statusCode, res.body).toBe(200);
+    const { data } = res.json() as {
+      data: {
+        tools: Array<{
+          id: string;
+          guard: string;
+          configured: boolean;
+          lastRun: { status: string } | null;
+        }>;
+        people: Array<{
+          username: string;
+          tools: Record<string, { status: string; subjects: number }>;
+        }>;
+        drift: Array<{ subject: string; driftWas: string; status: string }>;
+      };
+    };
+    const matrix = data.tools.find((t) => t.id === 'matrix')!;
+    expect(matrix).toMatchObject({ guard: 'prevented', configured: true });
+    expect(matrix.lastRun?.status).toBe('succeeded');
+    const aaron = data.people.find((p) => p.username === 'aaron')!;
+    expect(aaron.tools.matrix?.subjects).toBeGreaterThanOrEqual(3); // space, org room, Support
+    expect(['in_sync', 'repaired']).toContain(aaron.tools.matrix?.status);
+    // The server admin's promotion of alice, set back earlier in this file.
+    const drift = data.drift.find((d) =>
+      d.subject.startsWith(`${mx('alice')} in Acme Corp — everyone`),
+    );
+    expect(drift).toMatchObject({ driftWas: 'member (power 100)', status: 'repaired' });
+
+    const member = await fx.app.inject({
+      method: 'GET',
+      url: '/api/v1/access',
+      headers: { authorization: `Bearer ${await fx.token('alice')}`, 'x-tenant-id': tenant.acme! },
+    });
+    expect(member.statusCode).toBe(403);
+  });
+
+  it('plans without changing anything on a dry run, then applies', async () => {
+    const engine = fx.orchestrator.platform.access;
+    // The directory says alice is an admin now (as the sync would write it).
+    await fx.tdb.admin.query(
+      "update user_tenants set role = 'admin' where user_id = $1 and tenant_id = $2",
+      [uid.alice, tenant.acme],
+    );
+    const orgRoom = (await roomOf(tenant.acme!, 'org'))!;
+    const plan = await engine.run('matrix', tenant.acme!, { trigger: 'manual', dryRun: true });
+    const change = plan.changes.find((c) => c.subject === `${mx('alice')} in Acme Corp — everyone`);
+    expect(change).toMatchObject({
+      before: 'member (power 0)',
+      after: 'member (power 50)',
+      why: 'directory',
+    });
+    expect(
+      (await bot.state<PowerLevels>(orgRoom, 'm.room.power_levels'))?.users?.[mx('alice')],
+    ).toBeUndefined();
+    const applied = await fx.tdb.database.transaction(
+      { service: 'jobs', tenantId: tenant.acme! },
+      (tx) => engine.run('matrix', tenant.acme!, { trigger: 'manual', dryRun: false, lock: tx }),
+    );
+    expect(applied.failed).toBe(0);
+    expect(
+      (await bot.state<PowerLevels>(orgRoom, 'm.room.power_levels'))?.users?.[mx('alice')],
+    ).toBe(50);
+    const entries = await q<{ title: string }>(
+      "select title from activity_timeline where tenant_id = $1 and type = 'access.synced' and title like $2",
+      [tenant.acme, `%${mx('alice')} in Acme Corp — everyone%`],
+    );
+    expect(entries.map((e) => e.title).join('\n')).toMatch(
+      /member \(power 0\) → member \(power 50\)/,
+    );
+    await fx.tdb.admin.query(
+      "update user_tenants set role = 'member' where user_id = $1 and tenant_id = $2",
+      [uid.alice, tenant.acme],
+    );
+    await fx.tdb.database.transaction({ service: 'jobs', tenantId: tenant.acme! }, (tx) =>
+      engine.run('matrix', tenant.acme!, { trigger: 'manual', dryRun: false, lock: tx }),
+    );
+  });
+});
+
 describe('the receiver', () => {
   const put = (txnId: string, token: string | null, body: unknown) =>
     fetch(`http://127.0.0.1:${port}/api/v1/webhooks/matrix/_matrix/app/v1/transactions/${txnId}`, {
