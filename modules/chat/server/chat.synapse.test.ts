@@ -94,6 +94,7 @@ beforeAll(async () => {
       MATRIX_AS_TOKEN: AS_TOKEN,
       MATRIX_WEBHOOK_TOKEN: HS_TOKEN,
       MATRIX_BOT_LOCALPART: BOT,
+      KEYCLOAK_WEBHOOK_SECRET: 'keycloak-nudge-secret-0123456789',
       JOB_BACKOFF_BASE_MS: '200',
       JOB_BACKOFF_MAX_MS: '1000',
     },
@@ -524,6 +525,76 @@ describe('access: Keycloak → Matrix through the engine', () => {
     );
     await fx.tdb.database.transaction({ service: 'jobs', tenantId: tenant.acme! }, (tx) =>
       engine.run('matrix', tenant.acme!, { trigger: 'manual', dryRun: false, lock: tx }),
+    );
+  });
+});
+
+describe('offboarding', () => {
+  it('takes a user disabled in Keycloak out of every room, deactivates them, and ends their sessions, after the nudge', async () => {
+    const support = (await roomOf(await teamId('acme', 'support'), 'team'))!;
+    const orgRoom = (await roomOf(tenant.acme!, 'org'))!;
+    await eventually('aaron in his rooms', async () => (await joined(support)).has(mx('aaron')));
+    const aaron = fx.users.find((u) => u.username === 'aaron')!;
+    await fx.tdb.admin.query(
+      "insert into shell_sessions (id_hash, subject, data, expires_at) values ('offboard-test', $1, '{}', now() + interval '1 hour')",
+      [aaron.id],
+    );
+    await fx.writeUsers((users: KeycloakUser[]) =>
+      users.map((u) => (u.username === 'aaron' ? { ...u, enabled: false } : u)),
+    );
+    const nudged = performance.now();
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/webhooks/keycloak`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer keycloak-nudge-secret-0123456789',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ userId: aaron.id }),
+    });
+    expect(res.status).toBe(200);
+    // Sessions end in the sync's own transaction; the token is refused at once.
+    expect(await q('select 1 from shell_sessions where subject = $1', [aaron.id])).toEqual([]);
+    const api = await fx.app.inject({
+      method: 'GET',
+      url: '/api/v1/chat/rooms',
+      headers: { authorization: `Bearer ${await fx.token('aaron')}`, 'x-tenant-id': tenant.acme! },
+    });
+    expect(api.statusCode).toBe(401);
+    await eventually('aaron out of every Acme room', async () => {
+      const [a, b] = [await joined(support), await joined(orgRoom)];
+      return !a.has(mx('aaron')) && !b.has(mx('aaron'));
+    });
+    const deactivated = await eventually('his Matrix account deactivated', async () => {
+      const rows = await q<{ status: string; actual: string }>(
+        "select status, actual from access_state where tool = 'matrix' and subject = $1",
+        [`${mx('aaron')} account`],
+      );
+      return rows[0]?.actual === 'deactivated' ? rows[0] : undefined;
+    });
+    expect(deactivated.status).toBe('in_sync');
+    const seconds = (performance.now() - nudged) / 1000;
+    // Measured, not asserted (bench/ holds goals): the issue's goal is ≤ 10 s.
+    console.log(
+      `offboarding: nudge → out of every Matrix room and deactivated in ${seconds.toFixed(2)} s`,
+    );
+    const report = await fx.app.inject({
+      method: 'GET',
+      url: `/api/v1/access/users/${uid.aaron}`,
+      headers: { authorization: `Bearer ${await fx.token('ada')}`, 'x-tenant-id': tenant.acme! },
+    });
+    expect(report.statusCode, report.body).toBe(200);
+    const subjects = (
+      report.json() as {
+        data: {
+          subjects: Array<{ subject: string; desired: string | null; actual: string | null }>;
+        };
+      }
+    ).data.subjects;
+    expect(subjects.find((x) => x.subject === `${mx('aaron')} account`)?.actual).toBe(
+      'deactivated',
+    );
+    expect(subjects.filter((x) => x.subject.includes(' in ')).every((x) => x.actual === null)).toBe(
+      true,
     );
   });
 });

@@ -6,7 +6,7 @@
  * person's place in each room is a subject: "member (power 50)", "invited (power 0)" or nothing,
  * with the calls that make it so. The rooms' own thresholds are one more subject per room.
  */
-import type { Database } from '@afenda/db';
+import { schema, type Database } from '@afenda/db';
 import type { AccessItem, AccessTool } from '@afenda/platform/access/engine';
 import { and, eq } from 'drizzle-orm';
 import { readDirectory, type DesiredRoom, type OrgPlan } from './directory.ts';
@@ -14,6 +14,8 @@ import type { MatrixClient, PowerLevels, RoomMember } from './matrix/client.ts';
 import { createRoomBody, powerLevelDrift, powerLevelsFor, ROLE_POWER } from './matrix/rooms.ts';
 import { chatRooms } from './schema.ts';
 import { ALIAS_PREFIX, localpartOf } from './setup.ts';
+
+const accessState = schema.accessState;
 
 const aliasOf = (room: Pick<DesiredRoom, 'tenantId' | 'kind'>) =>
   `${ALIAS_PREFIX}${room.tenantId.replaceAll('-', '')}_${room.kind}`;
@@ -213,6 +215,32 @@ export function matrixAccessTool(deps: MatrixToolDeps): AccessTool {
               await client.putState(spaceId, 'm.space.child', { via: [deps.serverName] }, child);
           }
         items.push(...(await planRoom(deps, plan, space, spaceId, userId)));
+      }
+      // Disabled in Keycloak: the Matrix account is deactivated (the application service may
+      // do that for its users). Synapse doesn't tell an application service whether an account
+      // is deactivated, so what this tool did last is its record of it (access_state).
+      const done = await deps.database.transaction(
+        { service: 'jobs', tenantId: orgTenantId },
+        (tx) =>
+          tx
+            .select({ subject: accessState.subject, actual: accessState.actual })
+            .from(accessState)
+            .where(and(eq(accessState.tenantId, orgTenantId), eq(accessState.tool, 'matrix'))),
+      );
+      const recorded = new Map(done.map((r) => [r.subject, r.actual]));
+      for (const person of plan.disabled.values()) {
+        if (userId && person.userId !== userId) continue;
+        const subject = `${person.mxid} account`;
+        items.push({
+          subject,
+          userId: person.userId,
+          desired: 'deactivated',
+          actual: recorded.get(subject) === 'deactivated' ? 'deactivated' : 'active',
+          apply: () =>
+            client
+              .call('POST', '/account/deactivate', { erase: false }, person.mxid)
+              .then(() => undefined),
+        });
       }
       return items;
     },

@@ -35,3 +35,8 @@ grant select, insert, update, delete on access_state to afenda_app_access;
 alter table sync_runs drop constraint sync_runs_trigger_check;
 alter table sync_runs add constraint sync_runs_trigger_check
   check (trigger in ('startup', 'schedule', 'login', 'webhook', 'manual', 'directory', 'drift'));
+
+-- Offboarding: the directory sync (its own context) ends a disabled user's Shell sessions. (A
+-- DELETE with a WHERE clause must also see the rows, hence for all; the Shell never syncs.)
+create policy shell_sessions_offboarding on shell_sessions
+  using (afenda.in_sync()) with check (afenda.in_sync());
