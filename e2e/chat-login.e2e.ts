@@ -150,7 +150,7 @@ try {
     serverName: SERVER_NAME,
     appservices: [
       buildRegistration({
-        // Nothing listens there: this suite only provisions through the AS.
+        // The landing page answers the transactions Synapse pushes: this suite only provisions.
         orchestratorUrl: `http://127.0.0.1:${landingPort}`,
         serverName: SERVER_NAME,
         asToken,

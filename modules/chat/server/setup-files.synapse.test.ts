@@ -45,16 +45,10 @@ const chat = (args: string[], extra: Record<string, string> = {}) =>
     extra,
   );
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** `node scripts/synapse.mjs status` exits 0 while the development homeserver runs. */
+const running = () => node(['scripts/synapse.mjs', 'status']).status === 0;
 
-describe('npm run chat -- setup, then node scripts/synapse.mjs start', () => {
+describe('npm run chat -- setup, then node scripts/synapse.mjs start', { timeout: 90_000 }, () => {
   let url = '';
   let pid = 0;
 
@@ -74,10 +68,7 @@ describe('npm run chat -- setup, then node scripts/synapse.mjs start', () => {
   }, 120_000);
 
   afterAll(async () => {
-    if (pid && pidAlive(pid)) {
-      process.kill(pid, 'SIGKILL');
-      for (let i = 0; i < 50 && pidAlive(pid); i++) await sleep(100);
-    }
+    if (pid && running()) process.kill(pid, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -105,10 +96,11 @@ describe('npm run chat -- setup, then node scripts/synapse.mjs start', () => {
   });
 
   it('stop ends the development homeserver', async () => {
+    expect(running()).toBe(true);
     const r = node(['scripts/synapse.mjs', 'stop']);
     expect(r.status).toBe(0);
-    for (let i = 0; i < 100 && pidAlive(pid); i++) await sleep(100);
-    expect(pidAlive(pid)).toBe(false);
+    for (let i = 0; i < 100 && running(); i++) await sleep(100);
+    expect(running()).toBe(false);
     expect(existsSync(path.join(dir, 'dev', 'homeserver.db'))).toBe(true);
   });
 });

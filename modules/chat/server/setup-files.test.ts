@@ -184,7 +184,7 @@ describe('npm run chat -- setup: the files', () => {
   });
 });
 
-describe('npm run chat -- setup: the command line', () => {
+describe('npm run chat -- setup: the command line', { timeout: 60_000 }, () => {
   const cli = (args: string[], env: Record<string, string> = {}) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'modules/chat/server/cli.ts', ...args], {
       encoding: 'utf8',
