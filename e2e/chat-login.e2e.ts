@@ -155,7 +155,7 @@ try {
         serverName: SERVER_NAME,
         asToken,
         hsToken: randomToken(),
-        botLocalpart: 'afenda-bot',
+        botLocalpart: 'afenda',
       }),
     ],
     oidcProviders: [keycloakOidcProvider({ issuer, clientId: 'synapse', clientSecret })],

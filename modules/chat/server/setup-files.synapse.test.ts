@@ -79,7 +79,7 @@ describe('npm run chat -- setup, then node scripts/synapse.mjs start', { timeout
       expect.stringMatching(
         new RegExp(`^ok   ${url} is a Matrix homeserver \\(spec v1\\.\\d+\\)$`),
       ),
-      'ok   the registration is loaded: the AS token acts as @afenda-bot:afenda.test',
+      'ok   the registration is loaded: the AS token acts as @afenda:afenda.test',
     ]);
     expect(r.status).toBe(0);
   });

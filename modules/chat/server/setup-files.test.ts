@@ -74,7 +74,7 @@ describe('npm run chat -- setup: the files', () => {
     expect(reg).toMatchObject({
       id: 'afenda-orchestrator',
       url: 'https://api.acme.example/api/v1/webhooks/matrix',
-      sender_localpart: 'afenda-bot',
+      sender_localpart: 'afenda',
     });
     expect(reg.as_token).not.toBe(reg.hs_token);
     expect(reg.as_token as string).toMatch(/^[\w-]{40,}$/);
@@ -108,7 +108,7 @@ describe('npm run chat -- setup: the files', () => {
       'MATRIX_SERVER_NAME=matrix.acme.example',
       `MATRIX_AS_TOKEN=${reg.as_token as string}`,
       `MATRIX_WEBHOOK_TOKEN=${reg.hs_token as string}`,
-      'MATRIX_BOT_LOCALPART=afenda-bot',
+      'MATRIX_BOT_LOCALPART=afenda',
     ]);
   });
 
@@ -233,7 +233,7 @@ describe('checkHomeserver', () => {
         homeserverUrl: 'http://hs.example',
         serverName: 'hs.example',
         asToken: 't',
-        botLocalpart: 'afenda-bot',
+        botLocalpart: 'afenda',
         fetchImpl: notMatrix,
       }),
     ).toEqual([

@@ -25,7 +25,7 @@ export const DEFAULTS = {
   DEV_IDP_PUBLIC_URL: 'http://localhost:8080',
   MATRIX_HOMESERVER_URL: 'http://127.0.0.1:8008',
   MATRIX_SERVER_NAME: 'afenda.test',
-  MATRIX_BOT_LOCALPART: 'afenda-bot',
+  MATRIX_BOT_LOCALPART: 'afenda',
 } as const;
 
 type Env = Record<string, string | undefined>;
