@@ -449,6 +449,12 @@ try {
       if (!conversationsThere) return;
       const count = alice.page.getByTestId('notification-count');
       const unreadBefore = (await count.count()) ? Number(await count.first().textContent()) : 0;
+      // The agent stays on the conversation (no reload allowed) while the CEO decides.
+      await alice.page.evaluate('(window.__sameDocument = true)');
+      assert(
+        (await alice.page.getByTestId('decision-banner').count()) === 0,
+        'a decision banner before any decision',
+      );
       await ada.page.getByRole('button', { name: `Approve: ${escalationTitle}` }).click();
       await ada.page
         .getByRole('link', { name: escalationTitle })
@@ -461,6 +467,21 @@ try {
         { timeout: LIVE_WITHIN_MS + 2_000 },
       );
       timings.decisionSeenByAgentMs = Math.round(performance.now() - t0);
+      // The outcome, on the conversation she has open: approved, by whom, when.
+      const banner = alice.page.getByTestId('decision-banner').first();
+      await banner.waitFor({ timeout: LIVE_WITHIN_MS + 2_000 });
+      timings.decisionBannerSeenByAgentMs = Math.round(performance.now() - t0);
+      const said = (await banner.textContent()) ?? '';
+      assert(
+        (await banner.getAttribute('data-decision')) === 'approved' &&
+          /Approved by Ada/.test(said) &&
+          (await banner.locator('time[datetime]').count()) === 1,
+        `the banner says: ${said}`,
+      );
+      assert(
+        await alice.page.evaluate<boolean>('window.__sameDocument === true'),
+        "the agent's page was reloaded",
+      );
       await shot(alice.page, '10e-alice-bell-after-decision');
       // Back to Chatwoot: the private note is an outbound action of the decision (no Chatwoot
       // runs here: its state is "pending" or "failed" with the reason, never lost).
@@ -478,6 +499,38 @@ try {
       } finally {
         await db.end();
       }
+    },
+  );
+
+  await check(
+    'the inbox list marks the decided case; escalating it again warns first',
+    async () => {
+      if (!conversationsThere) return;
+      const page = alice.page;
+      const conversationUrl = page.url();
+      await page.goto(`${shellUrl}/app/inbox`);
+      const row = page
+        .getByTestId('conversation-list')
+        .locator('li')
+        .filter({ hasText: 'Jane <b>Doe</b>' })
+        .first();
+      await row.locator('[data-decision="approved"]').waitFor();
+      assert((await row.textContent())?.includes('Approved'), 'no Approved chip in the list');
+      await shot(page, '10g-inbox-alice-approved-chip');
+      await page.goto(conversationUrl);
+      await page.getByTestId('decision-banner').first().waitFor();
+      await page.getByRole('button', { name: 'Escalate' }).click();
+      const dialog = page.getByRole('dialog');
+      const warning = dialog.getByTestId('escalate-decided-warning');
+      await warning.waitFor();
+      assert(
+        /already approved by Ada/.test((await warning.textContent()) ?? ''),
+        `the warning says: ${await warning.textContent()}`,
+      );
+      await dialog.getByRole('button', { name: 'Escalate again' }).waitFor();
+      await shot(page, '10h-escalate-again-warning');
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached' });
     },
   );
 
