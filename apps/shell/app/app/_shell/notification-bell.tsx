@@ -15,7 +15,9 @@ import { useLiveEvent } from './live-provider';
 export function NotificationBell({ initialCount }: { initialCount: number | null }) {
   const [count, setCount] = useState(initialCount);
   useLiveEvent<Notification>('notification', (n) => {
-    if (!n.readAt) setCount((c) => (c ?? 0) + 1);
+    // A new one counts; one the server resolved (e.g. "approval requested", decided by anyone)
+    // comes again, read, and counts off.
+    setCount((c) => (n.readAt ? Math.max(0, (c ?? 0) - 1) : (c ?? 0) + 1));
   });
   const unread = count ?? 0;
   const label =
