@@ -33,6 +33,9 @@ import { startProduct, type Product } from './lib/product.ts';
 
 const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
 const LIVE_WITHIN_MS = 5_000;
+/** APPROVAL_UNDO_S for this run: a decision in the queue is sent this long after the click. */
+const UNDO_S = 3;
+const UNDO_MS = UNDO_S * 1000;
 const started = performance.now();
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -122,6 +125,30 @@ async function noSidewaysScroll(page: Page): Promise<boolean> {
   return page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 }
 
+/** Alice-style: a request submitted from the Shell's form; its id. */
+async function submitRequest(page: Page, shellUrl: string, title: string): Promise<string> {
+  await page.goto(`${shellUrl}/app/approvals/new`);
+  await page.getByLabel('Title').fill(title);
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  await page.waitForURL(/\/app\/approvals\/[0-9a-f-]{36}$/);
+  return /([0-9a-f-]{36})$/.exec(page.url())![1]!;
+}
+
+/** Rows of the approvals ledger for one approval, by the state they went to (as the superuser). */
+async function ledgerStates(product: Product, approvalId: string): Promise<string[]> {
+  const db = new pg.Client({ connectionString: product.superUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ to_status: string }>(
+      'select to_status from approval_events where approval_id = $1 order by seq',
+      [approvalId],
+    );
+    return rows.map((r) => r.to_status);
+  } finally {
+    await db.end();
+  }
+}
+
 /** Signed demo Chatwoot deliveries (a conversation and a customer's message), as `npm run demo:chatwoot`. */
 async function demoChatwoot(product: Product, args: string[]): Promise<void> {
   await promisify(execFile)(
@@ -155,7 +182,7 @@ try {
   product = await startProduct({
     skipBuild: process.env.E2E_SKIP_BUILD === '1',
     keycloak: process.env.E2E_KEYCLOAK === '1',
-    shellEnv: { CHATWOOT_DASHBOARD_ORIGINS: chatwoot.origin },
+    shellEnv: { CHATWOOT_DASHBOARD_ORIGINS: chatwoot.origin, APPROVAL_UNDO_S: String(UNDO_S) },
   });
   const { issuer, shellUrl, orchestratorUrl } = product;
   timings.setupMs = product.setupMs;
@@ -278,7 +305,12 @@ try {
 
   await check('the CEO approves with one click; the requester sees it without reload', async () => {
     await ada.page.getByRole('button', { name: `Approve: ${title}` }).click();
-    await ada.page.getByText('Nothing is waiting for your decision.').first().waitFor();
+    // Marked in place with Undo, then sent when the window closes, and kept in place.
+    const row = ada.page.locator('li[data-approval-id]').filter({ hasText: title }).first();
+    await row.getByRole('button', { name: `Undo: ${title}` }).waitFor();
+    await row.and(ada.page.locator('[data-decided="recorded"]')).waitFor({
+      timeout: UNDO_MS + LIVE_WITHIN_MS,
+    });
     const t0 = performance.now();
     await alice.page
       .getByTestId('approval-decision')
@@ -309,6 +341,116 @@ try {
     // The first (visible) match: a streamed page can briefly hold a hidden copy of the list.
     await row.locator('[data-status="approved"]').first().waitFor();
   });
+
+  await check(
+    'a decision is marked in place (no row moves under the pointer); Undo sends nothing',
+    async () => {
+      const stamp = Date.now();
+      const older = `Undo older ${stamp}`;
+      const newer = `Undo newer ${stamp}`;
+      const olderId = await submitRequest(alice.page, shellUrl, older);
+      const newerId = await submitRequest(alice.page, shellUrl, newer);
+      const page = ada.page;
+      await page.goto(`${shellUrl}/app/approvals`);
+      const rowOf = (id: string) => page.locator(`li[data-approval-id="${id}"]`).first();
+      await rowOf(olderId)
+        .getByRole('button', { name: `Approve: ${older}` })
+        .waitFor();
+      const approveNewer = rowOf(newerId).getByRole('button', { name: `Approve: ${newer}` });
+      const before = await rowOf(olderId).boundingBox();
+      const at = await approveNewer.boundingBox();
+      await approveNewer.click();
+      await rowOf(newerId)
+        .getByRole('button', { name: `Undo: ${newer}` })
+        .waitFor();
+      // Under the pointer: this row's Undo or its mark, never the next row's Approve.
+      const under = await page.evaluate<string>(
+        `(() => { const el = document.elementFromPoint(${at!.x + at!.width / 2}, ${at!.y + at!.height / 2});
+           return (el?.closest('li')?.getAttribute('data-approval-id') ?? '') + ' ' + (el?.closest('button')?.textContent ?? ''); })()`,
+      );
+      assert(under.startsWith(newerId), `under the pointer after the decision: ${under}`);
+      assert(!/Approve/.test(under), `an Approve button is under the pointer: ${under}`);
+      const after = await rowOf(olderId).boundingBox();
+      assert(
+        Math.abs((after?.y ?? 0) - (before?.y ?? -1)) < 1,
+        `the next row moved: ${before?.y} → ${after?.y}`,
+      );
+      await shot(page, '04b-approvals-ada-undo');
+      await rowOf(newerId)
+        .getByRole('button', { name: `Undo: ${newer}` })
+        .click();
+      await approveNewer.waitFor();
+      // Past the window: nothing was sent, the request still waits.
+      await page.waitForTimeout(UNDO_MS + 500);
+      const states = await ledgerStates(product!, newerId);
+      assert(!states.includes('approved'), `undone, but the ledger has: ${states.join(', ')}`);
+      await approveNewer.waitFor();
+      // Decided again, and left alone: recorded once, the row stays in place, marked.
+      await approveNewer.click();
+      await rowOf(newerId)
+        .and(page.locator('[data-decided="recorded"]'))
+        .waitFor({ timeout: UNDO_MS + LIVE_WITHIN_MS });
+      const kept = await rowOf(olderId).boundingBox();
+      assert(
+        Math.abs((kept?.y ?? 0) - (before?.y ?? -1)) < 1,
+        'the next row moved after recording',
+      );
+      assert(
+        (await ledgerStates(product!, newerId)).filter((s) => s === 'approved').length === 1,
+        'not recorded exactly once',
+      );
+      // Reloaded: it is under "Recently decided by you".
+      await page.reload();
+      await page
+        .getByTestId('recently-decided')
+        .locator(`li[data-approval-id="${newerId}"]`)
+        .first()
+        .waitFor();
+      await shot(page, '04c-approvals-ada-recently-decided');
+    },
+  );
+
+  await check(
+    'a decision whose request is cut off says so on its row; Retry records it once',
+    async () => {
+      const page = ada.page;
+      const older = `Undo older`;
+      const row = page.locator('li[data-approval-id]').filter({ hasText: older }).first();
+      const id = (await row.getAttribute('data-approval-id')) ?? '';
+      // The browser's request reaches the Shell (and the decision is recorded), but the answer
+      // never comes back: as when the connection drops.
+      let cut = 0;
+      await page.route(`${shellUrl}/app/approvals**`, async (route) => {
+        const request = route.request();
+        if (request.method() === 'POST' && request.headers()['next-action'] && cut === 0) {
+          cut++;
+          await route.fetch();
+          await route.abort('connectionreset');
+          return;
+        }
+        await route.fallback();
+      });
+      await row.getByRole('button', { name: /^Approve: Undo older/ }).click();
+      const error = row.getByTestId('row-error');
+      await error.waitFor({ timeout: UNDO_MS + LIVE_WITHIN_MS });
+      const said = (await error.textContent()) ?? '';
+      assert(/may or may not be recorded/.test(said), `the row says: ${said}`);
+      assert(
+        (await page.locator('[data-failure]').count()) === 0,
+        'a page-level failure for a row action',
+      );
+      await shot(page, '04d-approvals-ada-row-error');
+      await page.unroute(`${shellUrl}/app/approvals**`);
+      assert(cut === 1, 'the request was not cut off');
+      await row.getByRole('button', { name: /^Retry: Undo older/ }).click();
+      await row.and(page.locator('[data-decided="recorded"]')).waitFor();
+      const states = await ledgerStates(product!, id);
+      assert(
+        states.filter((s) => s === 'approved').length === 1,
+        `recorded ${states.filter((s) => s === 'approved').length} times: ${states.join(', ')}`,
+      );
+    },
+  );
 
   await check('both timelines show it', async () => {
     for (const person of [alice, ada]) {
@@ -429,6 +571,28 @@ try {
         await ada.page.evaluate<boolean>('window.__sameDocument === true'),
         "the CEO's page was reloaded",
       );
+      // The row has what the CEO needs to decide: who asks, the agent's note, the customer's
+      // last words (inert text), how long it has waited.
+      const row = ada.page
+        .locator('li[data-approval-id]')
+        .filter({ hasText: escalationTitle })
+        .first();
+      const rowText = (await row.textContent()) ?? '';
+      assert(/^.*Alice/.test(rowText), `no requester on the row: ${rowText}`);
+      assert(
+        (await row.getByTestId('queue-note').textContent())?.includes('A VIP customer'),
+        `no note on the row: ${rowText}`,
+      );
+      assert(
+        (await row.getByTestId('queue-customer').textContent())?.includes(customerText),
+        `no customer message on the row: ${rowText}`,
+      );
+      assert(/waiting (under a minute|\d+ min)/.test(rowText), `no waiting time: ${rowText}`);
+      assert(
+        (await ada.page.locator('img[src="y"]').count()) === 0 &&
+          !(await ada.page.evaluate<boolean>('Boolean(window.__xss)')),
+        "the customer's message is not inert on the CEO's queue",
+      );
       await shot(ada.page, '10d-approvals-ada-escalation');
       // The approval shows the conversation it came from.
       await page.getByRole('heading', { name: 'Conversation', exact: true }).waitFor();
@@ -457,8 +621,10 @@ try {
       );
       await ada.page.getByRole('button', { name: `Approve: ${escalationTitle}` }).click();
       await ada.page
-        .getByRole('link', { name: escalationTitle })
-        .waitFor({ state: 'detached', timeout: LIVE_WITHIN_MS });
+        .locator('li[data-decided="recorded"]')
+        .filter({ hasText: escalationTitle })
+        .first()
+        .waitFor({ timeout: UNDO_MS + LIVE_WITHIN_MS });
       // The agent's bell counts the decision, live.
       const t0 = performance.now();
       await waitForExpression(
@@ -701,7 +867,7 @@ try {
       await alice.page
         .getByText('Not in the budget')
         .first()
-        .waitFor({ timeout: LIVE_WITHIN_MS + 2_000 });
+        .waitFor({ timeout: UNDO_MS + LIVE_WITHIN_MS + 2_000 });
     },
   );
 

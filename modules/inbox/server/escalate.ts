@@ -115,6 +115,7 @@ export async function escalateInTx(
       lastMessages,
       agentUserId: actor.userId,
       via,
+      ...(note?.trim() ? { note: note.trim().slice(0, 2000) } : {}),
     },
     submit: true,
   });
