@@ -73,6 +73,32 @@ const shot = async (page: Page, name: string) => {
   });
 };
 
+/**
+ * A key screen: the run's screenshot, and with E2E_DOCS_SCREENSHOTS=1 the page at desktop
+ * (1280 px) and phone (390 px) width, whole, into docs/screenshots/ (what docs/shell.md shows).
+ */
+const DOCS_SHOTS =
+  process.env.E2E_DOCS_SCREENSHOTS === '1' ? path.join(ROOT, 'docs', 'screenshots') : null;
+const keyShot = async (page: Page, name: string) => {
+  await shot(page, name);
+  if (!DOCS_SHOTS) return;
+  await mkdir(DOCS_SHOTS, { recursive: true });
+  const size = page.viewportSize() ?? { width: 1280, height: 800 };
+  for (const [width, height, suffix] of [
+    [1280, 800, 'desktop'],
+    [390, 844, 'phone'],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await page.waitForTimeout(200);
+    await page.screenshot({
+      path: path.join(DOCS_SHOTS, `${name}-${suffix}.png`),
+      fullPage: true,
+      animations: 'disabled',
+    });
+  }
+  await page.setViewportSize(size);
+};
+
 async function signIn(username: string, shellUrl: string, issuer: string): Promise<Person> {
   const context = await browser!.newContext({
     viewport: { width: 1280, height: 800 },
@@ -218,7 +244,7 @@ try {
       (await inbox.textContent())?.includes('Needs its base URL'),
       'the inbox does not say what it needs',
     );
-    await shot(page, '01-home-alice');
+    await keyShot(page, '01-home-alice');
   });
 
   await check('switching tenants changes what is shown', async () => {
@@ -330,9 +356,13 @@ try {
     }
     await alice.page.getByTestId('notification-count').waitFor({ timeout: LIVE_WITHIN_MS + 2_000 });
     await alice.page.getByTestId('notification-bell').click();
+    await alice.page
+      .getByTestId('notification-popover')
+      .getByRole('link', { name: 'All notifications' })
+      .click();
     await alice.page.waitForURL(`${shellUrl}/app/notifications`);
     await alice.page.getByTestId('notification-list').waitFor();
-    await shot(alice.page, '07-notifications-alice');
+    await keyShot(alice.page, '07-notifications-alice');
   });
 
   await check("the requester's view lists her request as approved", async () => {
@@ -341,6 +371,103 @@ try {
     // The first (visible) match: a streamed page can briefly hold a hidden copy of the list.
     await row.locator('[data-status="approved"]').first().waitFor();
   });
+
+  await check('"approval requested" is done once decided; titles say who did what', async () => {
+    if (!notificationsThere) return;
+    // The CEO's own notification about the request she approved: read, by the decision.
+    await ada.page.goto(`${shellUrl}/app/notifications`);
+    const asked = ada.page
+      .locator('[data-testid="notification-list"]:visible li')
+      .filter({ hasText: `Alice Nguyen asks for your decision: ${title}` })
+      .first();
+    await asked.waitFor();
+    assert(
+      (await asked.getAttribute('data-read')) === 'true',
+      '"approval requested" is still unread after the decision',
+    );
+    await ada.page.goto(`${shellUrl}/app/notifications?filter=unread`);
+    await ada.page.getByRole('heading', { name: 'Notifications' }).first().waitFor();
+    assert(
+      !(await ada.page.locator('main').textContent())?.includes(title),
+      'the decided request is still among the unread',
+    );
+    // The requester's says who decided.
+    await alice.page.goto(`${shellUrl}/app/notifications`);
+    await alice.page
+      .locator('[data-testid="notification-list"]:visible')
+      .getByText(`Ada Okafor approved your request: ${title}`)
+      .first()
+      .waitFor();
+  });
+
+  await check(
+    'the bell previews unread: Approve inline (recorded once), Mark read; the switcher counts other tenants',
+    async () => {
+      if (!notificationsThere) return;
+      const bellTitle = `Bell request ${Date.now()}`;
+      await ada.page.goto(`${shellUrl}/app`);
+      const id = await submitRequest(alice.page, shellUrl, bellTitle);
+      const popover = ada.page.getByTestId('notification-popover');
+      const asked = `Alice Nguyen asks for your decision: ${bellTitle}`;
+      // The preview has it (loaded when opened, or live after), with Approve, Open, Mark read.
+      await ada.page.getByTestId('notification-bell').click();
+      const item = popover.locator('li[data-notification-id]').filter({ hasText: asked });
+      await item.first().waitFor({ timeout: LIVE_WITHIN_MS + 2_000 });
+      await item
+        .first()
+        .getByRole('link', { name: `Open: ${asked}` })
+        .waitFor();
+      await item
+        .first()
+        .getByRole('button', { name: `Mark read: ${asked}` })
+        .waitFor();
+      await shot(ada.page, '07b-bell-popover-ada');
+      await item
+        .first()
+        .getByRole('button', { name: `Approve: ${asked}` })
+        .click();
+      await item.first().getByText('Approved: recorded').waitFor();
+      const states = await ledgerStates(product!, id);
+      assert(
+        states.filter((s) => s === 'approved').length === 1,
+        `the ledger has: ${states.join(', ')}`,
+      );
+      await ada.page.keyboard.press('Escape');
+      // The requester marks the decision read from her bell.
+      await alice.page.goto(`${shellUrl}/app`);
+      const told = `Ada Okafor approved your request: ${bellTitle}`;
+      const countOf = async (page: Page) =>
+        Number((await page.getByTestId('notification-count').first().textContent()) ?? 0);
+      await alice.page.getByTestId('notification-count').first().waitFor();
+      const before = await countOf(alice.page);
+      await alice.page.getByTestId('notification-bell').click();
+      const mine = alice.page
+        .getByTestId('notification-popover')
+        .locator('li[data-notification-id]')
+        .filter({ hasText: told })
+        .first();
+      await mine.waitFor();
+      await mine.getByRole('button', { name: `Mark read: ${told}` }).click();
+      await mine.waitFor({ state: 'detached' });
+      await waitForExpression(
+        alice.page,
+        `Number(document.querySelector('[data-testid="notification-count"]')?.textContent ?? 0) === ${before - 1}`,
+        { timeout: LIVE_WITHIN_MS },
+      );
+      await alice.page.keyboard.press('Escape');
+      // In her personal tenant, the switcher says Acme has unread for her.
+      await switchTenant(alice.page, /Alice Nguyen/);
+      await alice.page.getByTestId('tenant-unread-elsewhere').waitFor();
+      await alice.page.getByTestId('tenant-switcher').click();
+      await alice.page
+        .getByRole('menuitemradio', { name: /Acme Corp/ })
+        .getByTestId('tenant-unread')
+        .waitFor();
+      await shot(alice.page, '07c-tenant-switcher-unread');
+      await alice.page.keyboard.press('Escape');
+      await switchTenant(alice.page, 'Acme Corp');
+    },
+  );
 
   await check(
     'a decision is marked in place (no row moves under the pointer); Undo sends nothing',
@@ -406,7 +533,7 @@ try {
         .locator(`li[data-approval-id="${newerId}"]`)
         .first()
         .waitFor();
-      await shot(page, '04c-approvals-ada-recently-decided');
+      await keyShot(page, '04c-approvals-ada-recently-decided');
     },
   );
 
@@ -439,7 +566,7 @@ try {
         (await page.locator('[data-failure]').count()) === 0,
         'a page-level failure for a row action',
       );
-      await shot(page, '04d-approvals-ada-row-error');
+      await keyShot(page, '04d-approvals-ada-row-error');
       await page.unroute(`${shellUrl}/app/approvals**`);
       assert(cut === 1, 'the request was not cut off');
       await row.getByRole('button', { name: /^Retry: Undo older/ }).click();
@@ -593,7 +720,7 @@ try {
           !(await ada.page.evaluate<boolean>('Boolean(window.__xss)')),
         "the customer's message is not inert on the CEO's queue",
       );
-      await shot(ada.page, '10d-approvals-ada-escalation');
+      await keyShot(ada.page, '10d-approvals-ada-escalation');
       // The approval shows the conversation it came from.
       await page.getByRole('heading', { name: 'Conversation', exact: true }).waitFor();
       await page.getByText(customerText).first().waitFor();
@@ -648,7 +775,7 @@ try {
         await alice.page.evaluate<boolean>('window.__sameDocument === true'),
         "the agent's page was reloaded",
       );
-      await shot(alice.page, '10e-alice-bell-after-decision');
+      await keyShot(alice.page, '10e-alice-bell-after-decision');
       // Back to Chatwoot: the private note is an outbound action of the decision (no Chatwoot
       // runs here: its state is "pending" or "failed" with the reason, never lost).
       const db = new pg.Client({ connectionString: product!.superUrl });
@@ -682,7 +809,7 @@ try {
         .first();
       await row.locator('[data-decision="approved"]').waitFor();
       assert((await row.textContent())?.includes('Approved'), 'no Approved chip in the list');
-      await shot(page, '10g-inbox-alice-approved-chip');
+      await keyShot(page, '10g-inbox-alice-approved-chip');
       await page.goto(conversationUrl);
       await page.getByTestId('decision-banner').first().waitFor();
       await page.getByRole('button', { name: 'Escalate' }).click();
@@ -694,7 +821,7 @@ try {
         `the warning says: ${await warning.textContent()}`,
       );
       await dialog.getByRole('button', { name: 'Escalate again' }).waitFor();
-      await shot(page, '10h-escalate-again-warning');
+      await keyShot(page, '10h-escalate-again-warning');
       await dialog.getByRole('button', { name: 'Cancel' }).click();
       await dialog.waitFor({ state: 'detached' });
     },
@@ -895,12 +1022,25 @@ try {
     },
   );
 
+  await check('a page that is not there answers 404, not a soft 404', async () => {
+    for (const p of [
+      '/app/no-such-page',
+      `/app/approvals/${crypto.randomUUID()}`,
+      `/app/inbox/${crypto.randomUUID()}`,
+      '/no-such-page',
+    ]) {
+      const res = await ada.page.request.get(`${shellUrl}${p}`);
+      assert(res.status() === 404, `${p} answered ${res.status()}`);
+    }
+  });
+
   await check('signing out from the user menu ends the session', async () => {
     const page = alice.page;
     await page.goto(`${shellUrl}/app`);
     await page.getByRole('button', { name: /^Account: / }).click();
     await shot(page, '14-user-menu-alice');
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    // (the landing page, signed out, is a key screen)
     // Keycloak may ask to confirm the logout; the development provider does not.
     await page.waitForURL((url) => url.href === `${shellUrl}/` || url.href.startsWith(issuer));
     if (page.url().startsWith(issuer)) {
@@ -909,6 +1049,8 @@ try {
       if (await confirm.count()) await confirm.click();
       await page.waitForURL(`${shellUrl}/`);
     }
+    await page.getByRole('link', { name: 'Sign in' }).waitFor();
+    await keyShot(page, '00-landing');
     await page.goto(`${shellUrl}/app/approvals`);
     await page.waitForURL((url) => url.href.startsWith(issuer));
     await page.locator('#username').waitFor();

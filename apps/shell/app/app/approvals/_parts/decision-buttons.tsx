@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { Check, LoaderCircle, X } from 'lucide-react';
 import { Button, Label, Textarea } from '@afenda/ui';
 import { ActionDialog, useServerAction } from '@afenda/ui/action-dialog';
@@ -16,6 +16,9 @@ export function DecisionButtons({ id, title }: { id: string; title: string }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
   const reasonId = useId();
+  // One idempotency key per decision: trying again after a lost answer is recorded once.
+  const approveKey = useMemo(() => crypto.randomUUID(), []);
+  const rejectKey = useMemo(() => (reason.trim() ? crypto.randomUUID() : ''), [reason]);
 
   return (
     <div className="flex flex-col items-end gap-1">
@@ -24,7 +27,7 @@ export function DecisionButtons({ id, title }: { id: string; title: string }) {
           size="sm"
           onClick={() =>
             run(
-              () => approveAction(id),
+              () => approveAction(id, approveKey),
               () => router.refresh(),
             )
           }
@@ -56,7 +59,7 @@ export function DecisionButtons({ id, title }: { id: string; title: string }) {
           canSubmit={Boolean(reason.trim())}
           onSubmit={() =>
             run(
-              () => rejectAction(id, reason),
+              () => rejectAction(id, reason, rejectKey || undefined),
               () => {
                 setOpen(false);
                 setReason('');
