@@ -1022,18 +1022,6 @@ try {
     },
   );
 
-  await check('a page that is not there answers 404, not a soft 404', async () => {
-    for (const p of [
-      '/app/no-such-page',
-      `/app/approvals/${crypto.randomUUID()}`,
-      `/app/inbox/${crypto.randomUUID()}`,
-      '/no-such-page',
-    ]) {
-      const res = await ada.page.request.get(`${shellUrl}${p}`);
-      assert(res.status() === 404, `${p} answered ${res.status()}`);
-    }
-  });
-
   await check('signing out from the user menu ends the session', async () => {
     const page = alice.page;
     await page.goto(`${shellUrl}/app`);

@@ -2,14 +2,14 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
-import { Check, CircleAlert, LoaderCircle, RotateCcw, Undo2, X } from 'lucide-react';
-import { Badge, Button, Label, Textarea } from '@afenda/ui';
-import { ActionDialog } from '@afenda/ui/action-dialog';
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { Check, CircleAlert, LoaderCircle, RotateCcw, Undo2 } from 'lucide-react';
+import { Badge, Button } from '@afenda/ui';
 
 import { loginPath } from '@/lib/auth/paths';
 import type { ActionResult } from '@/lib/load';
 import { approveAction, rejectAction } from '../actions';
+import { RejectDialog } from './reject-dialog';
 
 /** One request waiting for the caller's decision, with what she needs to decide it. */
 export interface QueueItem {
@@ -243,51 +243,26 @@ function QueueButtons({
 }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
-  const reasonId = useId();
   return (
     <div className="flex gap-2">
       <Button size="sm" onClick={() => onDecide('approved')} aria-label={`Approve: ${item.title}`}>
         <Check aria-hidden />
         Approve
       </Button>
-      <ActionDialog
+      <RejectDialog
+        title={item.title}
         open={open}
         onOpenChange={setOpen}
-        trigger={
-          <Button size="sm" variant="outline" aria-label={`Reject: ${item.title}`}>
-            <X aria-hidden />
-            Reject
-          </Button>
-        }
-        title="Reject this request?"
-        description={
-          <>
-            The requester sees your reason. <span className="break-words">“{item.title}”</span>
-          </>
-        }
+        reason={reason}
+        onReasonChange={setReason}
         error={null}
         pending={false}
-        submitLabel="Reject"
-        submitVariant="destructive"
-        canSubmit={Boolean(reason.trim())}
         onSubmit={() => {
           setOpen(false);
           onDecide('rejected', reason.trim());
           setReason('');
         }}
-      >
-        <div className="grid gap-2">
-          <Label htmlFor={reasonId}>Reason</Label>
-          <Textarea
-            id={reasonId}
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            required
-            maxLength={2000}
-            placeholder="Why not?"
-          />
-        </div>
-      </ActionDialog>
+      />
     </div>
   );
 }
