@@ -457,15 +457,19 @@ try {
       await alice.page.keyboard.press('Escape');
       // In her personal tenant, the switcher says Acme has unread for her.
       await switchTenant(alice.page, /Alice Nguyen/);
-      await alice.page.getByTestId('tenant-unread-elsewhere').waitFor();
-      await alice.page.getByTestId('tenant-switcher').click();
-      await alice.page
-        .getByRole('menuitemradio', { name: /Acme Corp/ })
-        .getByTestId('tenant-unread')
-        .waitFor();
-      await shot(alice.page, '07c-tenant-switcher-unread');
-      await alice.page.keyboard.press('Escape');
-      await switchTenant(alice.page, 'Acme Corp');
+      try {
+        await alice.page.getByTestId('tenant-unread-elsewhere').waitFor();
+        await alice.page.getByTestId('tenant-switcher').click();
+        await alice.page
+          .getByRole('menuitemradio', { name: /Acme Corp/ })
+          .getByTestId('tenant-unread')
+          .waitFor();
+        await shot(alice.page, '07c-tenant-switcher-unread');
+        await alice.page.keyboard.press('Escape');
+        await alice.page.getByRole('menu').waitFor({ state: 'detached' });
+      } finally {
+        await switchTenant(alice.page, 'Acme Corp');
+      }
     },
   );
 
