@@ -13,12 +13,12 @@
  * Screenshots go to docs/screenshots/access-*.png. Prints "N passed, N failed"; exits 1 on any
  * failure.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
+import { axe, noSidewaysScroll } from './lib/axe.ts';
 import { assert, assertEqual, check, log, finish, setupFailed } from './lib/checks.ts';
 import { launchChromium } from './lib/chromium.ts';
 import { waitForExpression } from './lib/csp.ts';
@@ -27,8 +27,6 @@ import { startProduct, type Product } from './lib/product.ts';
 
 const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
 const started = performance.now();
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SERVER_NAME = 'e2e.test';
 
 let product: Product | undefined;
@@ -45,26 +43,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void cleanup().finally(() => process.exit(130));
   });
 }
-
-/** axe-core in the page: serious and critical violations, as readable lines. */
-async function axe(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate<
-    { id: string; impact: string | null; help: string; targets: string[] }[]
-  >(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
-    r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)),
-    })))`);
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}`);
-}
-
-const noSidewaysScroll = (page: Page) =>
-  page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 
 try {
   // Nothing listens here: every call to "Synapse" is refused.

@@ -92,7 +92,7 @@ export default async function AccessReportPage({ params }: { params: Promise<{ i
             )}
             <span className="mt-1 block">
               Everything they hold in each tool, as Keycloak grants it and as the tool has it. Once
-              someone leaves, every line here should read “wants nothing, has nothing”.
+              someone leaves, every line here should read “grants nothing, has nothing”.
             </span>
           </>
         }
@@ -137,13 +137,19 @@ function SubjectLine({ subject: s }: { subject: AccessSubject }) {
     >
       <div className="flex flex-wrap items-start justify-between gap-2">
         <span className="min-w-0 font-mono text-xs break-all">{s.subject}</span>
-        <StatusChip state={s.status} error={s.error} />
+        <StatusChip state={s.status} />
       </div>
       <dl className="grid grid-cols-[auto_1fr] gap-x-3 text-xs">
         <dt className="text-muted-foreground">Keycloak grants</dt>
         <dd className="break-words">{valueText(s.desired)}</dd>
         <dt className="text-muted-foreground">The tool has</dt>
         <dd className="break-words">{valueText(s.actual)}</dd>
+        {s.error ? (
+          <>
+            <dt className="text-muted-foreground">Error</dt>
+            <dd className="break-words text-destructive">{s.error}</dd>
+          </>
+        ) : null}
         {s.driftedAt ? (
           <>
             <dt className="text-muted-foreground">Drift</dt>
