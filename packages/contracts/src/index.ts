@@ -10,3 +10,4 @@ export * from './video.ts';
 export * from './whiteboard.ts';
 export * from './webhooks.ts';
 export * from './storable.ts';
+export * from './access.ts';

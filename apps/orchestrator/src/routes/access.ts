@@ -3,6 +3,7 @@
  * tool holds exactly that (owners and admins). Written by the access reconcile
  * (packages/platform/src/access/engine.ts); "Sync now" queues a run of every connected tool.
  */
+import { accessOverviewSchema, accessReportSchema, type AccessStatus } from '@afenda/contracts';
 import { schema, type Database } from '@afenda/db';
 import { AppError, forbidden } from '@afenda/platform/errors';
 import { actorOf } from '@afenda/platform/http/tenant-context';
@@ -14,50 +15,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
 const S = schema.accessState;
-const STATUS = z.enum(['in_sync', 'repaired', 'pending', 'failing']);
-
-const subjectView = z.object({
-  tool: z.string(),
-  subject: z.string(),
-  desired: z.string().nullable(),
-  actual: z.string().nullable(),
-  status: STATUS,
-  driftedAt: z.string().nullable(),
-  driftWas: z.string().nullable(),
-  error: z.string().nullable(),
-  updatedAt: z.string(),
-});
-
-const toolView = z.object({
-  id: z.string(),
-  name: z.string(),
-  guard: z.enum(['prevented', 'repaired']),
-  configured: z.boolean(),
-  lastRun: z
-    .object({
-      status: z.string(),
-      trigger: z.string(),
-      startedAt: z.string(),
-      finishedAt: z.string().nullable(),
-      result: z.record(z.string(), z.unknown()),
-      error: z.string().nullable(),
-    })
-    .nullable(),
-});
-
-const personView = z.object({
-  userId: z.uuid(),
-  username: z.string(),
-  displayName: z.string(),
-  enabled: z.boolean(),
-  role: z.string(),
-  /** Per tool: the worst status of the person's subjects there, and how many. */
-  tools: z.record(
-    z.string(),
-    z.object({ status: STATUS, subjects: z.number(), error: z.string().nullable() }),
-  ),
-});
-
 const RANK = { in_sync: 0, repaired: 1, pending: 2, failing: 3 } as const;
 
 /** Owners and admins of an organisation (access is per organisation). */
@@ -131,11 +88,7 @@ export const accessRoutes: FastifyPluginAsyncZod<{
         headers: tenantHeaders,
         response: {
           200: z.object({
-            data: z.object({
-              tools: z.array(toolView),
-              people: z.array(personView),
-              drift: z.array(subjectView),
-            }),
+            data: accessOverviewSchema,
             meta: z.object({ requestId: z.string() }),
           }),
         },
@@ -178,7 +131,7 @@ export const accessRoutes: FastifyPluginAsyncZod<{
         .map((m) => {
           const tools: Record<
             string,
-            { status: z.infer<typeof STATUS>; subjects: number; error: string | null }
+            { status: AccessStatus; subjects: number; error: string | null }
           > = {};
           for (const s of states.filter((r) => r.userId === m.userId)) {
             const t = (tools[s.tool] ??= { status: 'in_sync', subjects: 0, error: null });
@@ -215,7 +168,7 @@ export const accessRoutes: FastifyPluginAsyncZod<{
         params,
         response: {
           200: z.object({
-            data: z.object({ userId: z.uuid(), subjects: z.array(subjectView) }),
+            data: accessReportSchema,
             meta: z.object({ requestId: z.string() }),
           }),
         },

@@ -3,6 +3,7 @@
  * their tenants, and, in one tenant, everything the Shell shows there. One call path
  * (client.ts) under all of them. Server-only.
  */
+import { createAccessApi } from './access';
 import { createApprovalsApi } from './approvals';
 import { createCall, inTenant, type CallOptions } from './client';
 import { createConversationsApi } from './conversations';
@@ -20,6 +21,7 @@ export function createTenantApi(call: ReturnType<typeof createCall>, tenantId: s
     ...createApprovalsApi(c),
     ...createActivityApi(c),
     ...createConversationsApi(c),
+    ...createAccessApi(c),
     ...createNotificationsApi(c),
     rooms: createRoomsApi(c),
     whiteboards: createWhiteboardsApi(c),
