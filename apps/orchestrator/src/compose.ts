@@ -3,7 +3,7 @@
  * the modules registered on it. server.ts and the test harness both build the orchestrator
  * through here, so what runs in tests is what runs in production.
  */
-import type { Database } from '@afenda/db';
+import { createDatabase, type Database } from '@afenda/db';
 import { JobQueue } from '@afenda/platform/jobs/queue';
 import type { ModuleParts, ServerModule } from '@afenda/platform/module';
 import { Platform } from '@afenda/platform/platform';
@@ -98,8 +98,16 @@ export async function composeOrchestrator(options: ComposeOptions): Promise<Orch
     pollIntervalMs: config.JOB_POLL_INTERVAL_MS,
     logger: logger.child({ component: 'jobs' }),
   });
+  // The workers' own connections (created on first use): a burst of webhook processing never
+  // makes an interactive write wait for a pool connection (docs/decisions.md).
+  const workDatabase = createDatabase({
+    url: options.databaseUrl,
+    max: config.JOB_CONCURRENCY + 1,
+    applicationName: 'afenda-jobs-work',
+  });
   const platform = new Platform({
     database,
+    workDatabase,
     queue,
     logger,
     retry: {
@@ -180,6 +188,7 @@ export async function composeOrchestrator(options: ComposeOptions): Promise<Orch
     async stop() {
       for (const { parts } of [...loaded].reverse()) await parts.stop?.();
       await queue.stop();
+      await workDatabase.close();
     },
     describe: () => ({
       ...platform.describe(),

@@ -30,6 +30,11 @@ import {
 
 export interface PlatformOptions {
   database: Database;
+  /**
+   * The job workers' own pool (webhook processing, outbound calls): bulk work never holds the
+   * connections that requests wait for. Defaults to `database`.
+   */
+  workDatabase?: Database;
   queue: JobQueue;
   logger: Logger;
   retry: RetryPolicy;
@@ -61,6 +66,8 @@ export class Platform {
   readonly outbound: OutboundDeps;
   /** Keycloak → the tools: one reconcile engine, a tool per module (access/engine.ts). */
   readonly access: AccessEngine;
+  /** The same, on the workers' pool: what the jobs run with. */
+  private readonly work: { deliveries: DeliveryDeps; outbound: OutboundDeps };
 
   constructor(private readonly options: PlatformOptions) {
     const { database, queue, retry } = options;
@@ -69,6 +76,12 @@ export class Platform {
     this.logger = options.logger;
     this.deliveries = { database, queue, retry, sources: new Map(), unmapped: options.unmapped };
     this.outbound = { database, queue, retry, handlers: new Map() };
+    // The registries are shared (the same Maps); only the pool differs.
+    const workDatabase = options.workDatabase ?? database;
+    this.work = {
+      deliveries: { ...this.deliveries, database: workDatabase },
+      outbound: { ...this.outbound, database: workDatabase },
+    };
     this.access = new AccessEngine(database);
     this.outbound.handlers.set(ACCESS_KIND, this.access.handler());
     for (const job of this.kernelJobs()) queue.register(job);
@@ -141,13 +154,13 @@ export class Platform {
         id: PROCESS_TASK,
         description: 'Processes one stored webhook delivery (exactly once in effect)',
         payload: z.object({ id: z.uuid() }),
-        handler: ({ id }) => processDelivery(this.deliveries, id),
+        handler: ({ id }) => processDelivery(this.work.deliveries, id),
       }),
       defineJob({
         id: OUTBOUND_TASK,
         description: 'Runs one outbound call into a tool (retried, dead-lettered)',
         payload: z.object({ tenantId: z.uuid(), id: z.uuid() }),
-        handler: ({ tenantId, id }) => runOutbound(this.outbound, tenantId, id),
+        handler: ({ tenantId, id }) => runOutbound(this.work.outbound, tenantId, id),
       }),
       defineJob({
         id: 'jobs.sweep',
