@@ -15,6 +15,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import { compiledSerializerCompiler } from './lib/serializer.ts';
 import type { Orchestrator } from './compose.ts';
 import { setStreamPublishing } from '@afenda/platform/stream/publish';
 import { platformRoutes } from './routes/platform.ts';
@@ -113,7 +114,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  const serializer =
+    config.API_RESPONSE_SERIALIZER ??
+    (config.NODE_ENV === 'production' ? 'compiled' : 'validating');
+  app.setSerializerCompiler(
+    serializer === 'compiled' ? compiledSerializerCompiler : serializerCompiler,
+  );
   // The API speaks JSON only: anything else with a body is a 415.
   app.removeContentTypeParser('text/plain');
 

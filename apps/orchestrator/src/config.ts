@@ -119,6 +119,14 @@ export const settingsSchema = z.object({
     .string()
     .min(16, { error: 'must be at least 16 characters' })
     .optional(),
+  /**
+   * compiled: responses written by a serializer compiled from each route's schema, not validated
+   * per response (the default in production); validating: checked against the schema each time
+   * (the default elsewhere, so tests catch a response that drifts from its contract).
+   */
+  API_RESPONSE_SERIALIZER: z
+    .enum(['compiled', 'validating'], { error: 'must be compiled or validating' })
+    .optional(),
   JOBS_ENABLED: bool.default(true),
   JOB_CONCURRENCY: int(1, 64).default(4),
   JOB_POLL_INTERVAL_MS: int(50, 60_000).default(2000),
