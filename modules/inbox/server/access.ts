@@ -151,6 +151,7 @@ export function chatwootAccessTool(deps: ChatwootToolDeps): AccessTool {
             userId: row.user_id,
           });
       });
+      const adopted: Known[] = [];
       const adopt = async (name: string, email: string, forUser: string | null) => {
         const user = await platform<{ id: number }>('POST', 'users', {
           name,
@@ -158,23 +159,34 @@ export function chatwootAccessTool(deps: ChatwootToolDeps): AccessTool {
           password: strongPassword(),
           custom_attributes: forUser ? { afenda_user_id: forUser } : {},
         });
-        await deps.database.transaction({ service: 'jobs', tenantId: org }, (tx) =>
-          tx.execute(sql`
-            insert into inbox_chatwoot_users (tenant_id, email, chatwoot_user_id, user_id)
-            values (${org}, ${email}, ${user.id}, ${forUser})
-            on conflict (tenant_id, email)
-            do update set chatwoot_user_id = excluded.chatwoot_user_id, user_id = excluded.user_id`),
-        );
-        known.set(email, { email, chatwootUserId: user.id, userId: forUser });
+        const k = { email, chatwootUserId: user.id, userId: forUser };
+        known.set(email, k);
+        adopted.push(k);
       };
-      // Created or adopted before the plan (a dry run creates nothing, and plans without them).
+      // Created or adopted before the plan (a dry run creates nothing, and plans without them);
+      // who became whom is kept even when a later call fails.
       const syncEmail = deps.syncEmail.toLowerCase();
-      if (!dryRun) {
-        if (!known.has(syncEmail)) await adopt('Keycloak sync', syncEmail, null);
-        for (const p of dir.people.values())
-          if (p.email && p.email !== syncEmail && known.get(p.email)?.chatwootUserId === undefined)
-            await adopt(p.displayName, p.email, p.userId);
-      }
+      if (!dryRun)
+        try {
+          if (!known.has(syncEmail)) await adopt('Keycloak sync', syncEmail, null);
+          for (const p of dir.people.values())
+            if (p.email && p.email !== syncEmail && !known.has(p.email))
+              await adopt(p.displayName, p.email, p.userId);
+        } finally {
+          if (adopted.length)
+            await deps.database.transaction({ service: 'jobs', tenantId: org }, async (tx) => {
+              for (let i = 0; i < adopted.length; i += 500) {
+                const rows = adopted
+                  .slice(i, i + 500)
+                  .map((k) => sql`(${org}, ${k.email}, ${k.chatwootUserId}, ${k.userId})`);
+                await tx.execute(sql`
+                  insert into inbox_chatwoot_users (tenant_id, email, chatwoot_user_id, user_id)
+                  values ${sql.join(rows, sql`, `)}
+                  on conflict (tenant_id, email) do update
+                    set chatwoot_user_id = excluded.chatwoot_user_id, user_id = excluded.user_id`);
+              }
+            });
+        }
       const idOf = (p: Person) => (p.email ? known.get(p.email)?.chatwootUserId : undefined);
       const byChatwootId = new Map([...known.values()].map((k) => [k.chatwootUserId, k]));
       const accountPath = `accounts/${accountId}/account_users`;

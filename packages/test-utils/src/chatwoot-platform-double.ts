@@ -149,6 +149,7 @@ export function startChatwootPlatformDouble(
   const accounts = new Map<number, Account>();
   /** What the platform app created or adopted. */
   const permissible = { users: new Set<number>(), accounts: new Set<number>() };
+  const emails = new Map<string, User>();
   const calls: PlatformDoubleCall[] = [];
   const violations: string[] = [];
   let nextId = 1;
@@ -168,18 +169,19 @@ export function startChatwootPlatformDouble(
   };
   const newUser = (name: string, email: string, password: string) => {
     const id = nextId++;
-    users.set(id, {
+    const user = {
       id,
       name,
       email: email.toLowerCase(),
       password,
       accessToken: `user-token-${id}-${Math.random().toString(36).slice(2)}`,
       customAttributes: {},
-    });
-    return users.get(id)!;
+    };
+    users.set(id, user);
+    emails.set(user.email, user);
+    return user;
   };
-  const byEmail = (email: string) =>
-    [...users.values()].find((u) => u.email === email.toLowerCase());
+  const byEmail = (email: string) => emails.get(email.toLowerCase());
   const removeFromAccount = (a: Account, userId: number) => {
     a.users.delete(userId);
     // Chatwoot's Agents::DestroyJob: out of the account's teams too.
@@ -235,6 +237,7 @@ export function startChatwootPlatformDouble(
       if (!m[2] && method === 'GET') return userJson(user);
       if (!m[2] && method === 'DELETE') {
         users.delete(user.id);
+        emails.delete(user.email);
         for (const a of accounts.values()) removeFromAccount(a, user.id);
         return userJson(user);
       }
