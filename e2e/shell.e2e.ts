@@ -910,11 +910,9 @@ try {
   await check(
     'an unconfigured embedded tool says what it needs instead of an empty frame',
     async () => {
+      // Team chat without Matrix: its Setup state (e2e/chat.e2e.ts shows the rest).
       await ada.page.goto(`${shellUrl}/app/chat`);
-      await ada.page
-        .getByText(/is not connected for Acme Corp/)
-        .first()
-        .waitFor();
+      await ada.page.getByTestId('matrix-not-configured').getByText('MATRIX_AS_TOKEN').waitFor();
       assert(
         (await ada.page.locator('iframe').count()) === 0,
         'an iframe without a configured tool',

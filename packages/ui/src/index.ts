@@ -34,12 +34,13 @@ export { Input, Label, Textarea } from './input';
 // from '@afenda/ui/dialog', '@afenda/ui/sheet', '@afenda/ui/command' and '@afenda/ui/popover'
 // where they are used.
 export { EmptyState, FailureState, NoTenant, PageHeader } from './page-states';
-export { Time } from './time';
+export { formatUtc, RelativeTime, relativeTime, Time } from './time';
 export type { ActionResult, LoadFailure, Loaded } from './results';
 export { embeddedPage } from './module-web';
 export type {
   EmbeddedModulePageProps,
   EmbedShell,
+  ModuleEmbedShell,
   ModuleApproval,
   ModulePage,
   ModulePageProps,

@@ -5,6 +5,7 @@
  */
 import { createAccessApi } from './access';
 import { createApprovalsApi } from './approvals';
+import { createChatApi } from './chat';
 import { createCall, inTenant, type CallOptions } from './client';
 import { createConversationsApi } from './conversations';
 import { createModulesApi } from './modules';
@@ -24,6 +25,7 @@ export function createTenantApi(call: ReturnType<typeof createCall>, tenantId: s
     ...createAccessApi(c),
     ...createNotificationsApi(c),
     rooms: createRoomsApi(c),
+    chat: createChatApi(c),
     whiteboards: createWhiteboardsApi(c),
   };
 }
