@@ -218,6 +218,23 @@ try {
     assertEqual(await ada.locator('iframe').count(), 0, 'frames');
   });
 
+  await check(
+    'the homeserver not answering: the owner is told since when and why, the rooms stay listed',
+    async () => {
+      // MATRIX_HOMESERVER_URL is a closed port: the reconcile at start fails and the status says so.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        await ada.goto(`${shellUrl}/app/chat`);
+        if ((await ada.getByTestId('matrix-failing').count()) > 0 || Date.now() > deadline) break;
+        await ada.waitForTimeout(1_000);
+      }
+      const notice = await ada.getByTestId('matrix-failing').innerText();
+      assert(notice.includes("isn't answering") && /first failure [^)]*ago\)/.test(notice), notice);
+      assert((await ada.getByTestId('chat-room').count()) === 2, 'rooms listed meanwhile');
+      await shot(ada, 'failing-1280');
+    },
+  );
+
   await check('at 390 px: the list and a room without sideways scroll', async () => {
     const alice = await signIn(shellUrl, 'alice', 390);
     await alice.getByTestId('chat-room').first().waitFor();

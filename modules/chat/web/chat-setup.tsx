@@ -86,8 +86,8 @@ export function MatrixFailing({
       {admin ? (
         <>
           {' '}
-          since <RelativeTime iso={failing.since} now={Date.now()} />:{' '}
-          <span className="break-all font-mono text-xs">{failing.error}</span>. Room and member
+          (first failure <RelativeTime iso={failing.since} now={Date.now()} />
+          ): <span className="break-all font-mono text-xs">{failing.error}</span>. Room and member
           changes wait and are sent when it is back (Webhooks → Outbound).
         </>
       ) : (

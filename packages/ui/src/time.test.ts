@@ -7,7 +7,10 @@ const at = (minutes: number) => new Date(NOW + minutes * 60_000).toISOString();
 
 describe('times as people read them', () => {
   it('says how long ago or until, in minutes, hours, then days', () => {
-    expect(relativeTime(at(0), NOW)).toBe('in less than a minute');
+    expect(relativeTime(at(0), NOW)).toBe('less than a minute ago');
+    expect(relativeTime(at(0.5), NOW)).toBe('in less than a minute');
+    // Another process's clock a moment ahead: still "ago", never "in" for what just happened.
+    expect(relativeTime(new Date(NOW + 800).toISOString(), NOW)).toBe('less than a minute ago');
     expect(relativeTime(at(-5), NOW)).toBe('5 min ago');
     expect(relativeTime(at(80), NOW)).toBe('in 1 h 20 min');
     expect(relativeTime(at(-120), NOW)).toBe('2 h ago');

@@ -18,7 +18,10 @@ export function Time({ iso, className }: { iso: string; className?: string }) {
 
 /** "in 1 h 20 min", "5 min ago", "3 days ago": short; the exact time is in RelativeTime's title. */
 export function relativeTime(iso: string, now: number): string {
-  const minutes = Math.round((new Date(iso).getTime() - now) / 60_000);
+  const ms = new Date(iso).getTime() - now;
+  // Two clocks (the orchestrator's, the Shell's) a moment apart: a time just behind is past.
+  if (Math.abs(ms) < 60_000) return ms < 5_000 ? 'less than a minute ago' : 'in less than a minute';
+  const minutes = Math.round(ms / 60_000);
   const abs = Math.abs(minutes);
   const span =
     abs < 1
