@@ -10,7 +10,7 @@
  * A transaction spans organisations: each event is handled inside its room's tenant, set for
  * the rest of the transaction with set_config (row-level security reads it per statement).
  */
-import { schema, type Tx } from '@afenda/db';
+import { actInTenant, schema, type Tx } from '@afenda/db';
 import { recordActivity } from '@afenda/platform/activity/record-activity';
 import { raiseNotifications } from '@afenda/platform/notifications/raise';
 import { ACCESS_KIND } from '@afenda/platform/access/engine';
@@ -45,9 +45,7 @@ export const transactionBody = z.object({ events: z.array(z.unknown()).default([
 export type ChatRoom = typeof chatRooms.$inferSelect;
 
 /** Sets the tenant the following statements of this transaction act in. */
-export async function actIn(tx: Tx, tenantId: string): Promise<void> {
-  await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
-}
+export const actIn = actInTenant;
 
 /** Plain text, one line, at most n characters: what the timeline and the bell show. */
 export function excerpt(text: unknown, n = 280): string {

@@ -1,5 +1,5 @@
 import type { Directory } from '@afenda/contracts';
-import { schema, type Database, type Tx } from '@afenda/db';
+import { actInTenant, schema, type Database, type Tx } from '@afenda/db';
 import { and, eq, inArray, isNotNull, notInArray, sql } from 'drizzle-orm';
 
 const { activityTimeline, tenants, userTenants, users } = schema;
@@ -312,7 +312,7 @@ async function recordMembershipChanges(
     const t = tenant.get(c.tenantId);
     if (!t || t.kind === 'individual') continue;
     // The timeline is tenant-owned: write each entry with that tenant set, as the policy requires.
-    await tx.execute(sql`select set_config('app.tenant_id', ${c.tenantId}, true)`);
+    await actInTenant(tx, c.tenantId);
     await tx.insert(activityTimeline).values({
       tenantId: c.tenantId,
       actorId: null,
@@ -329,5 +329,5 @@ async function recordMembershipChanges(
       data: { userId: c.userId, role: c.role, canApprove: c.canApprove },
     });
   }
-  await tx.execute(sql`select set_config('app.tenant_id', '', true)`);
+  await actInTenant(tx, '');
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actInTenant } from '@afenda/db';
 import { publishStreamEvent } from '@afenda/platform/stream/publish';
 import { startIdentityFixture, type IdentityFixture } from '../../testing/fixture.ts';
 import { connectSse, type SseClient, type SseEvent } from '../../testing/sse.ts';
@@ -397,6 +398,37 @@ describe('the live stream', () => {
       ada.events.filter((e) => e.event === 'conversation').map((e) => (e.data as { n: string }).n),
     ).toEqual(['earlier', 'later']);
     ada.close();
+  });
+
+  it('a transaction that acts in several tenants publishes to each (a Matrix transaction)', async () => {
+    const ada = await as('ada').stream();
+    const globex = await as('gloria').stream();
+    await tdb.database.transaction({ service: 'jobs' }, async (tx) => {
+      await actInTenant(tx, tenant.acme!);
+      await publishStreamEvent(tx, {
+        tenantId: tenant.acme!,
+        userId: null,
+        name: 'conversation',
+        subject: { n: 'to acme' },
+      });
+      await actInTenant(tx, tenant.globex!);
+      await publishStreamEvent(tx, {
+        tenantId: tenant.globex!,
+        userId: null,
+        name: 'conversation',
+        subject: { n: 'to globex' },
+      });
+      // It ends in neither: each tenant's events are still written under its own policy.
+      await actInTenant(tx, '');
+    });
+    await ada.next((e) => (e.data as { n?: string }).n === 'to acme');
+    await globex.next((e) => (e.data as { n?: string }).n === 'to globex');
+    const seen = (c: SseClient) =>
+      c.events.filter((e) => e.event === 'conversation').map((e) => (e.data as { n: string }).n);
+    expect(seen(ada)).not.toContain('to globex');
+    expect(seen(globex)).not.toContain('to acme');
+    ada.close();
+    globex.close();
   });
 
   it('ends a stream when the token that opened it expires', async () => {
