@@ -291,7 +291,8 @@ try {
       assert(await noSidewaysScroll(page), `${p} scrolls sideways`);
     }
     await page.goto(`${shellUrl}/app/access`);
-    await page.getByTestId('access-matrix').waitFor();
+    // Next streams the page: until its script swaps it in, a hidden copy sits outside #main.
+    await page.locator('#main').getByTestId('access-matrix').waitFor();
     await shot(page, 'owner-390');
     await page.setViewportSize({ width: 1280, height: 900 });
   });
@@ -308,7 +309,7 @@ try {
         .filter({ hasText: 'switch to Acme Corp' })
         .waitFor();
       await page.getByRole('button', { name: 'Switch to Acme Corp' }).click();
-      await page.getByTestId('access-matrix').waitFor();
+      await page.locator('#main').getByTestId('access-matrix').waitFor();
     },
   );
 
