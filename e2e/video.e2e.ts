@@ -254,7 +254,14 @@ try {
       // The job runs each minute on one replica; `npm run platform -- run` queues it now.
       const run = spawnSync(
         process.execPath,
-        ['--import', 'tsx', 'apps/orchestrator/src/cli/platform.ts', 'run', 'video.expire-rooms'],
+        [
+          '--import',
+          'tsx',
+          'apps/orchestrator/src/cli/afenda.ts',
+          'platform',
+          'run',
+          'video.expire-rooms',
+        ],
         { cwd: ROOT, env: { ...process.env, DATA_DIR: product!.dataDir }, encoding: 'utf8' },
       );
       assertEqual(run.status, 0, `platform run exit status (${run.stderr.trim()})`);

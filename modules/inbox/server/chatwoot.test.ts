@@ -340,7 +340,7 @@ describe('ingestion', () => {
     const { execFileSync } = await import('node:child_process');
     const out = execFileSync(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/webhooks.ts', 'replay', '--all'],
+      ['--import', 'tsx', 'src/cli/afenda.ts', 'webhooks', 'replay', '--all', '--json'],
       {
         cwd: new URL('../../../apps/orchestrator/', import.meta.url),
         env: { ...process.env, DATABASE_URL: tdb.appUrl },

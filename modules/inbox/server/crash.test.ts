@@ -161,7 +161,7 @@ it('after SIGKILL midway and a restart, every stored delivery is processed exact
     if (Date.now() - swept > 3000) {
       const run = spawnSync(
         process.execPath,
-        ['--import', 'tsx', 'src/cli/platform.ts', 'run', 'jobs.sweep'],
+        ['--import', 'tsx', 'src/cli/afenda.ts', 'platform', 'run', 'jobs.sweep', '--json'],
         { cwd: APP_DIR, env: { ...process.env, DATABASE_URL: tdb.appUrl }, encoding: 'utf8' },
       );
       expect(run.stderr).toBe('');

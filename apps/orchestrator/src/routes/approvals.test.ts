@@ -277,7 +277,15 @@ describe('the ledger', () => {
     // The command-line check says the same, and exits 2.
     const cli = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'apps/orchestrator/src/cli/ledger.ts', 'acme'],
+      [
+        '--import',
+        'tsx',
+        'apps/orchestrator/src/cli/afenda.ts',
+        'ledger',
+        'verify',
+        'acme',
+        '--json',
+      ],
       {
         cwd: fileURLToPath(new URL('../../../../', import.meta.url)),
         env: { ...process.env, DATABASE_URL: tdb.appUrl },

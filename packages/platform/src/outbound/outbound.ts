@@ -128,16 +128,19 @@ export async function listOutbound(
   );
 }
 
-/** Dead or failed actions back to pending, queued now (ids, or all of the tenant's). */
+/**
+ * Dead or failed actions back to pending, queued now (ids, or all): of one tenant, or with
+ * tenantId null (operators, the command line) of every one.
+ */
 export function replayOutbound(
   deps: { database: Database; queue: JobQueue },
-  tenantId: string,
+  tenantId: string | null,
   ids?: string[],
 ): Promise<string[]> {
   return replayTable(
     deps,
     'outbound_actions',
-    { from: ['dead', 'failed'], to: 'pending', ids, tenantId },
+    { from: ['dead', 'failed'], to: 'pending', ids, tenantId: tenantId ?? undefined },
     (r) => ({ task: OUTBOUND_TASK, payload: { tenantId: r.tenant_id, id: r.id } }),
   );
 }

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startIdentityFixture, type IdentityFixture } from '../testing/fixture.ts';
+import { runCli } from './afenda.ts';
+
+let fx: IdentityFixture;
+
+beforeAll(async () => {
+  fx = await startIdentityFixture({ poolMax: 4 });
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await fx?.close();
+});
+
+/** One command line, as `npx afenda …` runs it, with what it printed. */
+async function afenda(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err };
+}
+
+describe('the afenda command line against a real database', () => {
+  beforeAll(() => {
+    vi.stubEnv('DATABASE_URL', fx.tdb.appUrl);
+  });
+
+  it('status: the database, the schema, the work waiting, the last syncs', async () => {
+    const { code, out, err } = await afenda('status');
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^database\s+answers in \d+ ms$/);
+    expect(out[1]).toMatch(/^schema\s+\d+ migrations applied, 0 pending$/);
+    const json = await afenda('status', '--json');
+    const report = JSON.parse(json.out.join('\n')) as {
+      migrations: { pending: string[] };
+      syncs: { source: string; lastStatus: string }[];
+    };
+    expect(report.migrations.pending).toEqual([]);
+    // The fixture's directory sync (the realm file) ran: listed with its last run.
+    expect(report.syncs).toContainEqual(
+      expect.objectContaining({ source: 'realm-file', lastStatus: 'succeeded' }),
+    );
+  });
+
+  it('status exits 1 and says why when dead letters wait', async () => {
+    await fx.tdb.admin.query(
+      `insert into outbound_actions (tenant_id, kind, subject_id, status, attempts, last_error)
+       select id, 'example.cli', 'cli-test', 'dead', 5, 'the tool said no' from tenants
+        where slug = 'acme' and kind = 'organization'`,
+    );
+    const { code, err } = await afenda('status');
+    expect(code).toBe(1);
+    expect(err).toEqual([
+      'needs attention: 0 dead webhook deliveries, 1 dead outbound actions, 0 pending migrations',
+    ]);
+    const dead = await afenda('outbound', 'dead-letters');
+    expect(dead.out[0]).toMatch(/^ID\s+KIND\s+SUBJECT\s+STATUS\s+TRIES\s+CREATED\s+ERROR$/);
+    expect(dead.out[1]).toContain('the tool said no');
+    const listed = JSON.parse((await afenda('outbound', 'list', '--json')).out.join('\n')) as {
+      id: string;
+      status: string;
+    }[];
+    const id = listed.find((r) => r.status === 'dead')!.id;
+    const replay = await afenda('outbound', 'replay', id, '--json');
+    expect(JSON.parse(replay.out[0]!)).toEqual({ replayed: [id] });
+    // Replayed once: a second replay finds nothing dead and says so.
+    const again = await afenda('outbound', 'replay', id);
+    expect(again.out).toEqual(['replayed 0 outbound actions']);
+    expect(again.err).toEqual(['some ids were not dead or failed: left as they are']);
+  });
+
+  it('webhooks and ledger answer in tables, or JSON', async () => {
+    const none = await afenda('webhooks', 'dead-letters');
+    expect(none).toEqual({ code: 0, out: ['(none)'], err: [] });
+    expect(await afenda('ledger', 'verify', 'acme')).toEqual({
+      code: 0,
+      out: ['acme: the ledger is intact'],
+      err: [],
+    });
+    const json = await afenda('ledger', 'verify', 'acme', '--json');
+    expect(JSON.parse(json.out[0]!)).toMatchObject({ tenant: 'acme', valid: true });
+  });
+
+  it('answers every ordinary mistake in one line, exit 1, without touching anything', async () => {
+    const cases: [string[], string][] = [
+      [
+        ['frob'],
+        'afenda: no command "frob" (commands: status, migrate, sync, webhooks, outbound, ledger, platform)',
+      ],
+      [
+        ['webhooks'],
+        'afenda webhooks: usage: webhooks list [--status s] [--limit n] | dead-letters | replay <id…> | replay --all',
+      ],
+      [['webhooks', 'replay'], 'afenda webhooks: replay needs delivery ids (see `list`) or --all'],
+      [
+        ['webhooks', 'replay', 'abc'],
+        'afenda webhooks: "abc" is not a delivery id (a UUID; `list` shows them)',
+      ],
+      [
+        ['webhooks', 'list', '--limit', 'x'],
+        'afenda webhooks: --limit is a whole number from 1 to 1000, not "x"',
+      ],
+      [
+        ['webhooks', 'list', '--bogus'],
+        "afenda webhooks: Unknown option '--bogus' (options: --status, --limit, --all, --json)",
+      ],
+      [
+        ['outbound', 'list', '--status', 'nope'],
+        'afenda outbound: --status is one of pending, done, failed, dead, not "nope"',
+      ],
+      [
+        ['ledger', 'verify', 'nowhere'],
+        'afenda ledger: no tenant "nowhere" (an id, or a slug like acme)',
+      ],
+      [['sync', 'extra'], 'afenda sync: sync takes options only, not "extra"'],
+    ];
+    for (const [argv, line] of cases) {
+      const { code, out, err } = await afenda(...argv);
+      expect({ argv, code, out, err }).toEqual({ argv, code: 1, out: [], err: [line] });
+    }
+  });
+});
+
+describe('the afenda command line without a database', () => {
+  it('says where the database should be, in one line', async () => {
+    vi.stubEnv('DATABASE_URL', '');
+    vi.stubEnv('DATA_DIR', '/nonexistent/afenda-data');
+    expect(await afenda('status')).toEqual({
+      code: 1,
+      out: [],
+      err: [
+        'afenda status: no database: set DATABASE_URL, or start the product once (npm start) so that /nonexistent/afenda-data holds the embedded one',
+      ],
+    });
+    // A database that does not answer: which address, and what to check.
+    vi.stubEnv('DATABASE_URL', 'postgres://afenda_app:x@127.0.0.1:1/postgres');
+    const refused = await afenda('webhooks', 'list');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toEqual([
+      'afenda webhooks: the database at 127.0.0.1:1 does not answer: is the product running (npm start), and is DATABASE_URL right?',
+    ]);
+    vi.stubEnv('DATABASE_ADMIN_URL', '');
+    expect((await afenda('migrate')).err).toEqual([
+      'afenda migrate: DATABASE_ADMIN_URL is required (on the embedded default, `npm start` migrates by itself)',
+    ]);
+  });
+});
