@@ -41,7 +41,9 @@ function replayIds(args: Parsed, what: string): string[] | undefined {
   if (args.values.all && ids.length) throw new CliError('give ids or --all, not both');
   if (!args.values.all && ids.length === 0)
     throw new CliError(`replay needs ${what} ids (see \`list\`) or --all`);
-  return args.values.all ? undefined : ids.map((id) => uuidArg(id, `a ${what}`));
+  return args.values.all
+    ? undefined
+    : ids.map((id) => uuidArg(id, `${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what}`));
 }
 
 async function withQueue<T>(url: string, fn: (queue: JobQueue) => Promise<T>): Promise<T> {
