@@ -92,6 +92,17 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
     Object.assign(shellClient, onPort(shellClient));
     (shellClient.attributes as Record<string, string>)['backchannel.logout.url'] =
       `http://127.0.0.1:${shellPort}/auth/backchannel-logout`;
+    // The API reference's client: its redirect URI on the orchestrator's port.
+    const docsClient = realm.clients.find((c) => c.clientId === 'afenda-api-docs');
+    if (docsClient)
+      Object.assign(
+        docsClient,
+        JSON.parse(
+          JSON.stringify(docsClient)
+            .replaceAll('localhost:8000', `localhost:${orchestratorPort}`)
+            .replaceAll('127.0.0.1:8000', `127.0.0.1:${orchestratorPort}`),
+        ),
+      );
     const realmFile = path.join(dataDir, 'realm-afenda.json');
     await writeFile(realmFile, JSON.stringify(realm, null, 2));
 

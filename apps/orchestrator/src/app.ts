@@ -151,7 +151,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     tenantFactor: config.RATE_LIMIT_TENANT_FACTOR,
     onStoreError: (err) => app.log.warn({ err }, 'rate-limit store unavailable; request allowed'),
   });
-  await app.register(openapi, { version: VERSION, publicUrl: config.PUBLIC_URL });
+  await app.register(openapi, {
+    version: VERSION,
+    publicUrl: config.PUBLIC_URL,
+    issuer: config.issuer,
+    docsClientId: config.OPENAPI_DOCS_CLIENT_ID,
+  });
 
   await app.register(healthRoutes, { database: deps.database });
   await app.register(apiV1Routes, {

@@ -51,8 +51,12 @@ describe('settings', () => {
     expect(config.CORS_ORIGINS).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000']);
   });
 
-  it("accepts tokens from the realm's API clients only: the Shell (and the test client outside production)", () => {
-    expect(loadConfig({}).allowedClients).toEqual(['afenda-shell', 'afenda-test']);
+  it("accepts tokens from the realm's API clients only: the Shell, the API reference (and the test client outside production)", () => {
+    expect(loadConfig({}).allowedClients).toEqual([
+      'afenda-shell',
+      'afenda-api-docs',
+      'afenda-test',
+    ]);
     const production = {
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://a:b@db/x',
@@ -60,7 +64,7 @@ describe('settings', () => {
       KEYCLOAK_ISSUER: 'https://sso.example/realms/afenda',
       KEYCLOAK_ADMIN_CLIENT_SECRET: 'secret',
     };
-    expect(loadConfig(production).allowedClients).toEqual(['afenda-shell']);
+    expect(loadConfig(production).allowedClients).toEqual(['afenda-shell', 'afenda-api-docs']);
     expect(
       loadConfig({ ...production, OIDC_ALLOWED_CLIENTS: 'afenda-shell, mobile-app' })
         .allowedClients,

@@ -29,6 +29,8 @@ export const settingsSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(8000),
   PUBLIC_URL: httpOrigin.default('http://localhost:8000'),
+  /** The public client the API reference (/api/v1/docs) signs in with; '' to type one in. */
+  OPENAPI_DOCS_CLIENT_ID: z.string().max(200).default('afenda-api-docs'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -152,9 +154,9 @@ export const settingsSchema = z.object({
 export type Settings = z.infer<typeof settingsSchema>;
 
 /** The realm's clients that call the API (deploy/keycloak/realm-afenda.json). */
-export const PRODUCTION_CLIENTS = ['afenda-shell'];
+export const PRODUCTION_CLIENTS = ['afenda-shell', 'afenda-api-docs'];
 /** ...and, outside production, the realm export's test client (password grant, for tests). */
-export const DEVELOPMENT_CLIENTS = ['afenda-shell', 'afenda-test'];
+export const DEVELOPMENT_CLIENTS = ['afenda-shell', 'afenda-api-docs', 'afenda-test'];
 
 export interface Config extends Settings {
   /** Whether the orchestrator runs its own PostgreSQL (no DATABASE_URL). */

@@ -1,3 +1,4 @@
+import { security } from '@afenda/platform/http/tenant-route';
 import { envelope, moduleStateSchema, type ModuleManifest } from '@afenda/contracts';
 import type { Database } from '@afenda/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -17,7 +18,7 @@ export const moduleStateRoutes: FastifyPluginAsyncZod<{
     {
       schema: {
         tags: ['system'],
-        security: [{ bearer: [] }],
+        security,
         summary:
           "Each module's state in the tenant: enabled, disabled, or the settings it still needs",
         headers: z.object({ 'x-tenant-id': z.uuid().optional().describe('The tenant (required)') }),

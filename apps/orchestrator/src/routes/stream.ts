@@ -1,3 +1,4 @@
+import { security } from '@afenda/platform/http/tenant-route';
 import { STREAM_EVENT_NAMES } from '@afenda/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { Gauge } from 'prom-client';
@@ -28,7 +29,7 @@ export const streamRoutes: FastifyPluginAsyncZod<{ hub: StreamHub }> = async (ap
       config: { tenantQuery: true },
       schema: {
         tags: ['stream'],
-        security: [{ bearer: [] }],
+        security,
         summary: `Live events (text/event-stream): ${STREAM_EVENT_NAMES.join(', ')}. Resume with Last-Event-ID.`,
         description:
           'Each event has an `id:` (send it back as Last-Event-ID to get every event after it), ' +
