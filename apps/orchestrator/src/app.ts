@@ -26,6 +26,7 @@ import type { DirectorySync } from './domain/identity/sync.ts';
 import type { RateLimitStore } from './lib/rate-limit-store.ts';
 import errors from './plugins/errors.ts';
 import metrics from './plugins/metrics.ts';
+import { Gauge } from 'prom-client';
 import openapi from './plugins/openapi.ts';
 import rateLimit from './plugins/rate-limit.ts';
 import requestContext from './plugins/request-context.ts';
@@ -127,7 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(errors);
   await app.register(requestContext);
   await app.register(security, { corsOrigins: config.CORS_ORIGINS });
-  await app.register(metrics, { poolStats: () => deps.database.stats() });
+  await app.register(metrics, { poolStats: () => deps.database.stats(), database: deps.database });
   await app.register(storableInput);
   const identify =
     deps.identify ??
@@ -207,8 +208,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onChange: (tenantId, module) => byId.get(module)?.onTenantSettingsChanged?.(tenantId),
   });
   // Each tool's own routes, in the modules' order.
-  for (const { parts } of orchestrator.modules)
+  for (const { parts } of orchestrator.modules) {
     if (parts.routes) await app.register(parts.routes, { prefix: '/api/v1' });
+    for (const g of parts.gauges ?? [])
+      new Gauge({
+        name: `afenda_${g.name}`,
+        help: g.help,
+        registers: [app.metrics],
+        collect() {
+          this.set(g.read());
+        },
+      });
+  }
   await app.register(notificationRoutes, { prefix: '/api/v1', database: deps.database });
   await app.register(streamRoutes, { prefix: '/api/v1', hub: createStreamHub(deps) });
   await app.register(moduleStateRoutes, {

@@ -34,6 +34,13 @@ export default defineModule({
       settings.WHITEBOARD_TICKET_TTL_S * 1000,
     );
     return {
+      gauges: [
+        {
+          name: 'whiteboard_live_boards',
+          help: 'Whiteboards with a live session (a tldraw room) in this replica',
+          read: () => sessions.size,
+        },
+      ],
       // Offboarding: someone the directory no longer lets in loses their live sessions at once.
       async onDirectoryChanged() {
         const closed = await sessions.revoke((tenantId) => activeMembers(database, tenantId));

@@ -72,6 +72,11 @@ export interface ModuleParts {
    * a user reconciled at sign-in or by Keycloak's nudge. Runs after that reconcile committed.
    */
   onDirectoryChanged?(change: { trigger: string; subject: string | null }): Promise<void>;
+  /**
+   * Gauges of the module's own state on this replica (e.g. live whiteboard sessions), served at
+   * /metrics as `afenda_<name>`; `read` is called at each scrape.
+   */
+  gauges?: { name: string; help: string; read(): number }[];
   /** Demo data (development only, when demo data is asked for). */
   seedDemo?(): Promise<void>;
   /** Runs once the app listens; undone by stop() before the database closes. */

@@ -1,9 +1,66 @@
+import type { Database } from '@afenda/db';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface MetricsOptions {
   poolStats: () => { total: number; idle: number; waiting: number; max: number };
+  /** For the state of the work (queue, deliveries, outbound, syncs), read at most every 5 s. */
+  database?: Database;
+}
+
+interface WorkState {
+  queue: { task: string; jobs: number; oldestDueS: number }[];
+  deliveries: { status: string; n: number }[];
+  outbound: { kind: string; status: string; n: number }[];
+  syncs: { source: string; status: string; n: number; lastSuccess: number | null }[];
+}
+
+/** What the operator alerts on, read from the database in one go (jobs and sync contexts). */
+async function readWorkState(database: Database): Promise<WorkState> {
+  // The queue's schema exists once a worker has started (not in every process): none is zero.
+  const queue = await database.pool
+    .query<{ task: string; jobs: number; oldest_due_s: number }>(
+      `select task_identifier as task, count(*)::int as jobs,
+              coalesce(extract(epoch from now() - min(run_at)) filter (where run_at <= now()), 0)::float8 as oldest_due_s
+         from graphile_worker.jobs group by task_identifier`,
+    )
+    .then((r) =>
+      r.rows.map((q) => ({ task: q.task, jobs: q.jobs, oldestDueS: Math.max(0, q.oldest_due_s) })),
+    )
+    .catch(() => []);
+  const jobs = await database.transaction({ service: 'jobs' }, async (tx) => ({
+    deliveries: (
+      await tx.execute<{ status: string; n: number }>(sql`
+        select status, count(*)::int as n from webhook_deliveries
+         where status in ('received', 'failed', 'dead', 'unmapped') group by status`)
+    ).rows,
+    outbound: (
+      await tx.execute<{ kind: string; status: string; n: number }>(sql`
+        select kind, status, count(*)::int as n from outbound_actions
+         where status in ('pending', 'failed', 'dead') group by kind, status`)
+    ).rows,
+  }));
+  const syncs = await database.transaction({ sync: true }, async (tx) =>
+    (
+      await tx.execute<{
+        source: string;
+        status: string;
+        n: number;
+        last_success: number | null;
+      }>(sql`
+        select source, status, count(*)::int as n,
+               extract(epoch from max(finished_at) filter (where status = 'succeeded'))::float8 as last_success
+          from sync_runs group by source, status`)
+    ).rows.map((r) => ({
+      source: r.source,
+      status: r.status,
+      n: r.n,
+      lastSuccess: r.last_success,
+    })),
+  );
+  return { queue, ...jobs, syncs };
 }
 
 declare module 'fastify' {
@@ -16,7 +73,8 @@ declare module 'fastify' {
 export default fp<MetricsOptions>(
   async function metrics(app: FastifyInstance, options) {
     const registry = new Registry();
-    collectDefaultMetrics({ register: registry, prefix: 'afenda_' });
+    // The process's own metrics under their usual names (process_*, nodejs_*), as dashboards expect.
+    collectDefaultMetrics({ register: registry });
     const labelNames = ['method', 'route', 'status_code'] as const;
     const requests = new Counter({
       name: 'afenda_http_requests_total',
@@ -50,6 +108,98 @@ export default fp<MetricsOptions>(
         this.set({ state: 'max' }, s.max);
       },
     });
+    const jwksFailures = new Counter({
+      name: 'afenda_jwks_fetch_failures_total',
+      help: "Requests whose token could not be checked: the issuer's discovery document or keys did not answer (503)",
+      registers: [registry],
+    });
+    if (options.database) {
+      const database = options.database;
+      let cached: { at: number; state: Promise<WorkState> } | undefined;
+      const state = () => {
+        if (!cached || Date.now() - cached.at > 5_000)
+          cached = { at: Date.now(), state: readWorkState(database) };
+        return cached.state;
+      };
+      // One gauge per name; each reads the same cached state.
+      const gauge = (
+        name: string,
+        help: string,
+        labelNames: string[],
+        fill: (g: Gauge, s: WorkState) => void,
+      ) =>
+        new Gauge({
+          name,
+          help,
+          labelNames,
+          registers: [registry],
+          async collect() {
+            this.reset();
+            const s = await state().catch((err: unknown) => {
+              app.log.warn({ err }, 'metrics: the state of the work could not be read');
+              return undefined;
+            });
+            if (s) fill(this, s);
+          },
+        });
+      gauge('afenda_jobs_queued', 'Jobs in the queue, by task', ['task'], (g, s) => {
+        for (const q of s.queue) g.set({ task: q.task }, q.jobs);
+      });
+      gauge(
+        'afenda_jobs_oldest_due_seconds',
+        'How long the oldest due job of each task has waited',
+        ['task'],
+        (g, s) => {
+          for (const q of s.queue) g.set({ task: q.task }, q.oldestDueS);
+        },
+      );
+      gauge(
+        'afenda_webhook_deliveries',
+        'Stored webhook deliveries that need work or attention, by status (received, failed, dead, unmapped)',
+        ['status'],
+        (g, s) => {
+          for (const status of ['received', 'failed', 'dead', 'unmapped'])
+            g.set({ status }, s.deliveries.find((d) => d.status === status)?.n ?? 0);
+        },
+      );
+      gauge(
+        'afenda_outbound_actions',
+        'Calls into the tools not done yet, by kind (chatwoot.note, matrix.send, access.reconcile, …) and status',
+        ['kind', 'status'],
+        (g, s) => {
+          for (const o of s.outbound) g.set({ kind: o.kind, status: o.status }, o.n);
+        },
+      );
+      gauge(
+        'afenda_dead_letters',
+        'Dead letters waiting for a replay, by direction',
+        ['direction'],
+        (g, s) => {
+          g.set({ direction: 'webhook' }, s.deliveries.find((d) => d.status === 'dead')?.n ?? 0);
+          g.set(
+            { direction: 'outbound' },
+            s.outbound.filter((o) => o.status === 'dead').reduce((n, o) => n + o.n, 0),
+          );
+        },
+      );
+      gauge(
+        'afenda_sync_runs',
+        'Sync runs recorded, by source (realm-file, keycloak, access:chatwoot, access:matrix, …) and status',
+        ['source', 'status'],
+        (g, s) => {
+          for (const r of s.syncs) g.set({ source: r.source, status: r.status }, r.n);
+        },
+      );
+      gauge(
+        'afenda_sync_last_success_timestamp_seconds',
+        'When each sync source last succeeded (Unix time)',
+        ['source'],
+        (g, s) => {
+          for (const r of s.syncs)
+            if (r.lastSuccess !== null) g.set({ source: r.source }, r.lastSuccess);
+        },
+      );
+    }
     app.decorate('metrics', registry);
 
     // Labelled children are looked up once per (method, route, status) and kept.
@@ -80,6 +230,7 @@ export default fp<MetricsOptions>(
         s.requests.inc();
         s.duration.observe(reply.elapsedTime / 1000);
         s.errors?.inc();
+        if (status === 503 && request.authFailure?.status === 503) jwksFailures.inc();
       }
       done();
     });

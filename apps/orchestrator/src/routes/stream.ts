@@ -1,7 +1,7 @@
 import { security } from '@afenda/platform/http/tenant-route';
 import { STREAM_EVENT_NAMES } from '@afenda/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { z } from 'zod';
 import type { StreamHub } from '../domain/stream/hub.ts';
 import { parsePosition } from '../domain/stream/position.ts';
@@ -13,16 +13,37 @@ export const streamRoutes: FastifyPluginAsyncZod<{ hub: StreamHub }> = async (ap
   // Streams end first at shutdown (clients reconnect elsewhere), or the server could not close.
   app.addHook('preClose', () => hub.close());
   new Gauge({
-    name: 'afenda_stream',
-    help: 'Live streams: open connections, events written, slow clients cut off (since start)',
-    labelNames: ['what'] as const,
+    name: 'afenda_stream_connections',
+    help: 'Live streams open on this replica',
     registers: [app.metrics],
     collect() {
-      this.set({ what: 'connections' }, hub.stats.connections);
-      this.set({ what: 'delivered' }, hub.stats.delivered);
-      this.set({ what: 'cut_off' }, hub.stats.cutOff);
+      this.set(hub.stats.connections);
     },
   });
+  // The hub counts since start; the counters follow it.
+  const counter = (name: string, help: string, read: () => number) => {
+    let seen = 0;
+    new Counter({
+      name,
+      help,
+      registers: [app.metrics],
+      collect() {
+        const now = read();
+        if (now > seen) this.inc(now - seen);
+        seen = now;
+      },
+    });
+  };
+  counter(
+    'afenda_stream_events_delivered_total',
+    'Live-stream events written to clients',
+    () => hub.stats.delivered,
+  );
+  counter(
+    'afenda_stream_clients_cut_off_total',
+    'Live-stream clients cut off for not reading (they resume by Last-Event-ID)',
+    () => hub.stats.cutOff,
+  );
   app.get(
     '/stream',
     {

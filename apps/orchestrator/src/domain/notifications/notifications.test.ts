@@ -491,7 +491,7 @@ describe('the live stream', () => {
     expect(received).toContain(flood[0]);
     expect(received).not.toContain(flood.at(-1));
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(metrics).toMatch(/afenda_stream\{what="cut_off"\} [1-9]/);
+    expect(metrics).toMatch(/^afenda_stream_clients_cut_off_total [1-9]/m);
     relay.close();
     await rm(dir, { recursive: true, force: true });
     // The reading client got everything; a new connection from the same id gets it all again.
