@@ -14,6 +14,7 @@ export default defineConfig({
       'apps/shell/lib/**/*.test.ts',
       'packages/*/src/**/*.test.ts',
       'modules/*/**/*.test.ts',
+      'scripts/**/*.test.ts',
     ],
     exclude: [
       '**/node_modules/**',

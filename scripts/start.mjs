@@ -5,6 +5,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { formatLine, prettyLogs } from './lib/log-lines.mjs';
 
 // A .env at the root is honoured, without overriding the real environment.
 if (existsSync('.env')) {
@@ -19,15 +21,31 @@ const shellPort = process.env.SHELL_PORT || '3000';
 const orchestratorUrl = process.env.ORCHESTRATOR_URL || `http://localhost:${orchestratorPort}`;
 const children = new Set();
 let stopping = false;
+// On a terminal, one readable line per event from every process (LOG_FORMAT=json: as they are).
+const pretty = prettyLogs();
+
+/** A child's stdout and stderr, each line through the formatter, to ours. */
+function relay(child, name) {
+  for (const [stream, out] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ]) {
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+      const text = formatLine(line, name, { color: out.isTTY });
+      if (text !== null) out.write(`${text}\n`);
+    });
+  }
+}
 
 function run(name, command, args, env = {}) {
   // Each child leads its own process group, so stopping it stops what it started too (npx
   // starts next-server as a grandchild, which a signal to npx alone would leave running).
   const child = spawn(command, args, {
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', pretty ? 'pipe' : 'inherit', pretty ? 'pipe' : 'inherit'],
     env: { ...process.env, ...env },
     detached: true,
   });
+  if (pretty) relay(child, name);
   children.add(child);
   child.on('exit', (code, signal) => {
     children.delete(child);
@@ -91,16 +109,36 @@ run('orchestrator', process.execPath, ['--import', 'tsx', 'apps/orchestrator/src
   PORT: orchestratorPort,
 });
 
-console.log('Building the Shell (cached after the first time)...');
+console.log(
+  'Building the Shell (cached after the first time; the first build takes a few minutes)...',
+);
+const buildStarted = Date.now();
 const build = run(
   'build',
   'npx',
-  ['turbo', 'run', 'build', '--filter=@afenda/shell', '--output-logs=errors-only'],
+  // On a terminal Next.js's own progress shows (compiling, pages generated); otherwise errors only.
+  [
+    'turbo',
+    'run',
+    'build',
+    '--filter=@afenda/shell',
+    `--output-logs=${pretty ? 'new-only' : 'errors-only'}`,
+  ],
   {
     NEXT_TELEMETRY_DISABLED: '1',
   },
 );
+// A long silence reads as a hang: say it is still building.
+const ticker = setInterval(
+  () =>
+    console.log(
+      `  ... still building the Shell (${Math.round((Date.now() - buildStarted) / 1000)} s)`,
+    ),
+  15_000,
+);
 const built = await new Promise((resolve) => build.on('exit', (code) => resolve(code === 0)));
+clearInterval(ticker);
+if (built) console.log(`The Shell is built (${Math.round((Date.now() - buildStarted) / 1000)} s).`);
 if (stopping) {
   // already stopping: the reason was printed
 } else if (!built) {

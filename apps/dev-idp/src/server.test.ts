@@ -67,7 +67,7 @@ describe('server.ts', () => {
     }
     const [line = '{}'] = proc.stdout.split('\n');
     const log = JSON.parse(line) as Record<string, string>;
-    expect(log).toMatchObject({ level: 'info', service: 'afenda-dev-idp', key: 'created' });
+    expect(log).toMatchObject({ level: 30, service: 'afenda-dev-idp', key: 'created' });
     expect(log.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/realms\/afenda$/);
     expect(proc.stderr).toBe('');
 

@@ -28,9 +28,13 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+// pino's levels: the same lines as the orchestrator's, so one reader (npm start on a terminal,
+// a log collector) reads both.
+const LEVEL = { info: 30, warn: 40, error: 50 } as const;
+
 function log(level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, msg: string): void {
   const line = JSON.stringify({
-    level,
+    level: LEVEL[level],
     time: new Date().toISOString(),
     service: NAME,
     msg,
