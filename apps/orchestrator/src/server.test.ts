@@ -132,6 +132,7 @@ describe('the embedded default, as a process', () => {
       /^the embedded PostgreSQL killed by SIGKILL; restarting \(attempt 1 of 5\)/,
     );
     expect(readyAfterMs).toBeTypeOf('number');
+    console.log(`embedded PostgreSQL SIGKILL: /readyz back after ${readyAfterMs} ms`);
     expect(server.logs).toContainEqual(
       expect.objectContaining({
         level: 50,
