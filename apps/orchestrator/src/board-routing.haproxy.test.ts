@@ -120,6 +120,7 @@ describe('the reverse proxy in front of three orchestrators and two Shells', () 
     // A replica goes away: its boards move to the others, and no other board moves (the hash is
     // consistent), so the rooms on the surviving replicas keep their editors.
     const gone = backends.find((b) => b.name === [...owner.values()][0])!;
+    const killedAt = Date.now();
     await new Promise((r) => gone.server.close(r));
     gone.server.closeAllConnections();
     await until('haproxy to take the dead replica out', async () => {
@@ -127,6 +128,9 @@ describe('the reverse proxy in front of three orchestrators and two Shells', () 
         if ((await fetch(`${proxyUrl}/api/v1/approvals`)).status !== 200) return false;
       return true;
     });
+    console.log(
+      `replica ${gone.name} gone: haproxy routed around it after ${Date.now() - killedAt} ms`,
+    );
     for (const id of boards) {
       const now = await reached(boardPaths(id)[0]!);
       if (owner.get(id) === gone.name) expect(now).not.toBe(gone.name);
