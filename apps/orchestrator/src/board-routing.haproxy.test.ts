@@ -128,8 +128,8 @@ describe('the reverse proxy in front of three orchestrators and two Shells', () 
         if ((await fetch(`${proxyUrl}/api/v1/approvals`)).status !== 200) return false;
       return true;
     });
-    console.log(
-      `replica ${gone.name} gone: haproxy routed around it after ${Date.now() - killedAt} ms`,
+    process.stdout.write(
+      `replica ${gone.name} gone: haproxy routed around it after ${Date.now() - killedAt} ms\n`,
     );
     for (const id of boards) {
       const now = await reached(boardPaths(id)[0]!);

@@ -132,7 +132,7 @@ describe('the embedded default, as a process', () => {
       /^the embedded PostgreSQL killed by SIGKILL; restarting \(attempt 1 of 5\)/,
     );
     expect(readyAfterMs).toBeTypeOf('number');
-    console.log(`embedded PostgreSQL SIGKILL: /readyz back after ${readyAfterMs} ms`);
+    process.stdout.write(`embedded PostgreSQL SIGKILL: /readyz back after ${readyAfterMs} ms\n`);
     expect(server.logs).toContainEqual(
       expect.objectContaining({
         level: 50,
