@@ -54,7 +54,7 @@ try {
     skipBuild: process.env.E2E_SKIP_BUILD === '1',
     accessTokenLifespanS: ACCESS_TOKEN_LIFESPAN_S,
   });
-  const { issuer, shellUrl, shell } = product;
+  const { issuer, shellUrl, shell, orchestratorUrl } = product;
   timings.setupMs = product.setupMs;
   log(
     `e2e: everything is up (${timings.setupMs} ms) in ${product.dataDir}; sessions in ${process.env.E2E_REDIS_URL ? 'Redis' : 'PostgreSQL'}`,
@@ -111,8 +111,12 @@ try {
   await check('the home page offers "Sign in" when signed out', async () => {
     await page.goto(`${shellUrl}/`);
     await page.getByRole('link', { name: 'Sign in' }).waitFor();
-    await page.getByText('Orchestrator', { exact: true }).waitFor();
-    await page.getByText('Ready', { exact: true }).waitFor();
+    await page.getByTestId('product-features').waitFor();
+    // The product, not its plumbing: no version, readiness or API address for visitors.
+    const text = (await page.locator('body').textContent()) ?? '';
+    for (const internal of ['Orchestrator', 'Ready', 'version', orchestratorUrl, '/api/v1']) {
+      assert(!text.includes(internal), `the home page shows "${internal}"`);
+    }
     await shot(page, '01-home-signed-out-light');
     await theme('dark');
     await shot(page, '02-home-signed-out-dark');

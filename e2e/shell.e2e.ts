@@ -33,6 +33,9 @@ import { startProduct, type Product } from './lib/product.ts';
 
 const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
 const LIVE_WITHIN_MS = 5_000;
+/** APPROVAL_UNDO_S for this run: a decision in the queue is sent this long after the click. */
+const UNDO_S = 3;
+const UNDO_MS = UNDO_S * 1000;
 const started = performance.now();
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -68,6 +71,32 @@ const shot = async (page: Page, name: string) => {
     path: path.join(ARTIFACTS, `shell-${name}.png`),
     animations: 'disabled',
   });
+};
+
+/**
+ * A key screen: the run's screenshot, and with E2E_DOCS_SCREENSHOTS=1 the page at desktop
+ * (1280 px) and phone (390 px) width, whole, into docs/screenshots/ (what docs/shell.md shows).
+ */
+const DOCS_SHOTS =
+  process.env.E2E_DOCS_SCREENSHOTS === '1' ? path.join(ROOT, 'docs', 'screenshots') : null;
+const keyShot = async (page: Page, name: string) => {
+  await shot(page, name);
+  if (!DOCS_SHOTS) return;
+  await mkdir(DOCS_SHOTS, { recursive: true });
+  const size = page.viewportSize() ?? { width: 1280, height: 800 };
+  for (const [width, height, suffix] of [
+    [1280, 800, 'desktop'],
+    [390, 844, 'phone'],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await page.waitForTimeout(200);
+    await page.screenshot({
+      path: path.join(DOCS_SHOTS, `${name}-${suffix}.png`),
+      fullPage: true,
+      animations: 'disabled',
+    });
+  }
+  await page.setViewportSize(size);
 };
 
 async function signIn(username: string, shellUrl: string, issuer: string): Promise<Person> {
@@ -122,6 +151,30 @@ async function noSidewaysScroll(page: Page): Promise<boolean> {
   return page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 }
 
+/** Alice-style: a request submitted from the Shell's form; its id. */
+async function submitRequest(page: Page, shellUrl: string, title: string): Promise<string> {
+  await page.goto(`${shellUrl}/app/approvals/new`);
+  await page.getByLabel('Title').fill(title);
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  await page.waitForURL(/\/app\/approvals\/[0-9a-f-]{36}$/);
+  return /([0-9a-f-]{36})$/.exec(page.url())![1]!;
+}
+
+/** Rows of the approvals ledger for one approval, by the state they went to (as the superuser). */
+async function ledgerStates(product: Product, approvalId: string): Promise<string[]> {
+  const db = new pg.Client({ connectionString: product.superUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ to_status: string }>(
+      'select to_status from approval_events where approval_id = $1 order by seq',
+      [approvalId],
+    );
+    return rows.map((r) => r.to_status);
+  } finally {
+    await db.end();
+  }
+}
+
 /** Signed demo Chatwoot deliveries (a conversation and a customer's message), as `npm run demo:chatwoot`. */
 async function demoChatwoot(product: Product, args: string[]): Promise<void> {
   await promisify(execFile)(
@@ -155,7 +208,7 @@ try {
   product = await startProduct({
     skipBuild: process.env.E2E_SKIP_BUILD === '1',
     keycloak: process.env.E2E_KEYCLOAK === '1',
-    shellEnv: { CHATWOOT_DASHBOARD_ORIGINS: chatwoot.origin },
+    shellEnv: { CHATWOOT_DASHBOARD_ORIGINS: chatwoot.origin, APPROVAL_UNDO_S: String(UNDO_S) },
   });
   const { issuer, shellUrl, orchestratorUrl } = product;
   timings.setupMs = product.setupMs;
@@ -191,7 +244,7 @@ try {
       (await inbox.textContent())?.includes('Needs its base URL'),
       'the inbox does not say what it needs',
     );
-    await shot(page, '01-home-alice');
+    await keyShot(page, '01-home-alice');
   });
 
   await check('switching tenants changes what is shown', async () => {
@@ -278,7 +331,12 @@ try {
 
   await check('the CEO approves with one click; the requester sees it without reload', async () => {
     await ada.page.getByRole('button', { name: `Approve: ${title}` }).click();
-    await ada.page.getByText('Nothing is waiting for your decision.').first().waitFor();
+    // Marked in place with Undo, then sent when the window closes, and kept in place.
+    const row = ada.page.locator('li[data-approval-id]').filter({ hasText: title }).first();
+    await row.getByRole('button', { name: `Undo: ${title}` }).waitFor();
+    await row.and(ada.page.locator('[data-decided="recorded"]')).waitFor({
+      timeout: UNDO_MS + LIVE_WITHIN_MS,
+    });
     const t0 = performance.now();
     await alice.page
       .getByTestId('approval-decision')
@@ -298,9 +356,13 @@ try {
     }
     await alice.page.getByTestId('notification-count').waitFor({ timeout: LIVE_WITHIN_MS + 2_000 });
     await alice.page.getByTestId('notification-bell').click();
+    await alice.page
+      .getByTestId('notification-popover')
+      .getByRole('link', { name: 'All notifications' })
+      .click();
     await alice.page.waitForURL(`${shellUrl}/app/notifications`);
     await alice.page.getByTestId('notification-list').waitFor();
-    await shot(alice.page, '07-notifications-alice');
+    await keyShot(alice.page, '07-notifications-alice');
   });
 
   await check("the requester's view lists her request as approved", async () => {
@@ -309,6 +371,217 @@ try {
     // The first (visible) match: a streamed page can briefly hold a hidden copy of the list.
     await row.locator('[data-status="approved"]').first().waitFor();
   });
+
+  await check('"approval requested" is done once decided; titles say who did what', async () => {
+    if (!notificationsThere) return;
+    // The CEO's own notification about the request she approved: read, by the decision.
+    await ada.page.goto(`${shellUrl}/app/notifications`);
+    const asked = ada.page
+      .locator('[data-testid="notification-list"]:visible li')
+      .filter({ hasText: `Alice Nguyen asks for your decision: ${title}` })
+      .first();
+    await asked.waitFor();
+    assert(
+      (await asked.getAttribute('data-read')) === 'true',
+      '"approval requested" is still unread after the decision',
+    );
+    await ada.page.goto(`${shellUrl}/app/notifications?filter=unread`);
+    await ada.page.getByRole('heading', { name: 'Notifications' }).first().waitFor();
+    assert(
+      !(await ada.page.locator('main').textContent())?.includes(title),
+      'the decided request is still among the unread',
+    );
+    // The requester's says who decided.
+    await alice.page.goto(`${shellUrl}/app/notifications`);
+    await alice.page
+      .locator('[data-testid="notification-list"]:visible')
+      .getByText(`Ada Okafor approved your request: ${title}`)
+      .first()
+      .waitFor();
+  });
+
+  await check(
+    'the bell previews unread: Approve inline (recorded once), Mark read; the switcher counts other tenants',
+    async () => {
+      if (!notificationsThere) return;
+      const bellTitle = `Bell request ${Date.now()}`;
+      await ada.page.goto(`${shellUrl}/app`);
+      const id = await submitRequest(alice.page, shellUrl, bellTitle);
+      const popover = ada.page.getByTestId('notification-popover');
+      const asked = `Alice Nguyen asks for your decision: ${bellTitle}`;
+      // The preview has it (loaded when opened, or live after), with Approve, Open, Mark read.
+      await ada.page.getByTestId('notification-bell').click();
+      const item = popover.locator('li[data-notification-id]').filter({ hasText: asked });
+      await item.first().waitFor({ timeout: LIVE_WITHIN_MS + 2_000 });
+      await item
+        .first()
+        .getByRole('link', { name: `Open: ${asked}` })
+        .waitFor();
+      await item
+        .first()
+        .getByRole('button', { name: `Mark read: ${asked}` })
+        .waitFor();
+      await shot(ada.page, '07b-bell-popover-ada');
+      await item
+        .first()
+        .getByRole('button', { name: `Approve: ${asked}` })
+        .click();
+      await item.first().getByText('Approved: recorded').waitFor();
+      const states = await ledgerStates(product!, id);
+      assert(
+        states.filter((s) => s === 'approved').length === 1,
+        `the ledger has: ${states.join(', ')}`,
+      );
+      await ada.page.keyboard.press('Escape');
+      // The requester marks the decision read from her bell.
+      await alice.page.goto(`${shellUrl}/app`);
+      const told = `Ada Okafor approved your request: ${bellTitle}`;
+      const countOf = async (page: Page) =>
+        Number((await page.getByTestId('notification-count').first().textContent()) ?? 0);
+      await alice.page.getByTestId('notification-count').first().waitFor();
+      const before = await countOf(alice.page);
+      await alice.page.getByTestId('notification-bell').click();
+      const mine = alice.page
+        .getByTestId('notification-popover')
+        .locator('li[data-notification-id]')
+        .filter({ hasText: told })
+        .first();
+      await mine.waitFor();
+      await mine.getByRole('button', { name: `Mark read: ${told}` }).click();
+      await mine.waitFor({ state: 'detached' });
+      await waitForExpression(
+        alice.page,
+        `Number(document.querySelector('[data-testid="notification-count"]')?.textContent ?? 0) === ${before - 1}`,
+        { timeout: LIVE_WITHIN_MS },
+      );
+      await alice.page.keyboard.press('Escape');
+      // In her personal tenant, the switcher says Acme has unread for her.
+      await switchTenant(alice.page, /Alice Nguyen/);
+      try {
+        await alice.page.getByTestId('tenant-unread-elsewhere').waitFor();
+        await alice.page.getByTestId('tenant-switcher').click();
+        await alice.page
+          .getByRole('menuitemradio', { name: /Acme Corp/ })
+          .getByTestId('tenant-unread')
+          .waitFor();
+        await shot(alice.page, '07c-tenant-switcher-unread');
+        await alice.page.keyboard.press('Escape');
+        await alice.page.getByRole('menu').waitFor({ state: 'detached' });
+      } finally {
+        await switchTenant(alice.page, 'Acme Corp');
+      }
+    },
+  );
+
+  await check(
+    'a decision is marked in place (no row moves under the pointer); Undo sends nothing',
+    async () => {
+      const stamp = Date.now();
+      const older = `Undo older ${stamp}`;
+      const newer = `Undo newer ${stamp}`;
+      const olderId = await submitRequest(alice.page, shellUrl, older);
+      const newerId = await submitRequest(alice.page, shellUrl, newer);
+      const page = ada.page;
+      await page.goto(`${shellUrl}/app/approvals`);
+      const rowOf = (id: string) => page.locator(`li[data-approval-id="${id}"]`).first();
+      await rowOf(olderId)
+        .getByRole('button', { name: `Approve: ${older}` })
+        .waitFor();
+      const approveNewer = rowOf(newerId).getByRole('button', { name: `Approve: ${newer}` });
+      const before = await rowOf(olderId).boundingBox();
+      const at = await approveNewer.boundingBox();
+      await approveNewer.click();
+      await rowOf(newerId)
+        .getByRole('button', { name: `Undo: ${newer}` })
+        .waitFor();
+      // Under the pointer: this row's Undo or its mark, never the next row's Approve.
+      const under = await page.evaluate<string>(
+        `(() => { const el = document.elementFromPoint(${at!.x + at!.width / 2}, ${at!.y + at!.height / 2});
+           return (el?.closest('li')?.getAttribute('data-approval-id') ?? '') + ' ' + (el?.closest('button')?.textContent ?? ''); })()`,
+      );
+      assert(under.startsWith(newerId), `under the pointer after the decision: ${under}`);
+      assert(!/Approve/.test(under), `an Approve button is under the pointer: ${under}`);
+      const after = await rowOf(olderId).boundingBox();
+      assert(
+        Math.abs((after?.y ?? 0) - (before?.y ?? -1)) < 1,
+        `the next row moved: ${before?.y} → ${after?.y}`,
+      );
+      await shot(page, '04b-approvals-ada-undo');
+      await rowOf(newerId)
+        .getByRole('button', { name: `Undo: ${newer}` })
+        .click();
+      await approveNewer.waitFor();
+      // Past the window: nothing was sent, the request still waits.
+      await page.waitForTimeout(UNDO_MS + 500);
+      const states = await ledgerStates(product!, newerId);
+      assert(!states.includes('approved'), `undone, but the ledger has: ${states.join(', ')}`);
+      await approveNewer.waitFor();
+      // Decided again, and left alone: recorded once, the row stays in place, marked.
+      await approveNewer.click();
+      await rowOf(newerId)
+        .and(page.locator('[data-decided="recorded"]'))
+        .waitFor({ timeout: UNDO_MS + LIVE_WITHIN_MS });
+      const kept = await rowOf(olderId).boundingBox();
+      assert(
+        Math.abs((kept?.y ?? 0) - (before?.y ?? -1)) < 1,
+        'the next row moved after recording',
+      );
+      assert(
+        (await ledgerStates(product!, newerId)).filter((s) => s === 'approved').length === 1,
+        'not recorded exactly once',
+      );
+      // Reloaded: it is under "Recently decided by you".
+      await page.reload();
+      await page
+        .getByTestId('recently-decided')
+        .locator(`li[data-approval-id="${newerId}"]`)
+        .first()
+        .waitFor();
+      await keyShot(page, '04c-approvals-ada-recently-decided');
+    },
+  );
+
+  await check(
+    'a decision whose request is cut off says so on its row; Retry records it once',
+    async () => {
+      const page = ada.page;
+      const older = `Undo older`;
+      const row = page.locator('li[data-approval-id]').filter({ hasText: older }).first();
+      const id = (await row.getAttribute('data-approval-id')) ?? '';
+      // The browser's request reaches the Shell (and the decision is recorded), but the answer
+      // never comes back: as when the connection drops.
+      let cut = 0;
+      await page.route(`${shellUrl}/app/approvals**`, async (route) => {
+        const request = route.request();
+        if (request.method() === 'POST' && request.headers()['next-action'] && cut === 0) {
+          cut++;
+          await route.fetch();
+          await route.abort('connectionreset');
+          return;
+        }
+        await route.fallback();
+      });
+      await row.getByRole('button', { name: /^Approve: Undo older/ }).click();
+      const error = row.getByTestId('row-error');
+      await error.waitFor({ timeout: UNDO_MS + LIVE_WITHIN_MS });
+      const said = (await error.textContent()) ?? '';
+      assert(/may or may not be recorded/.test(said), `the row says: ${said}`);
+      assert(
+        (await page.locator('[data-failure]').count()) === 0,
+        'a page-level failure for a row action',
+      );
+      await keyShot(page, '04d-approvals-ada-row-error');
+      await page.unroute(`${shellUrl}/app/approvals**`);
+      assert(cut === 1, 'the request was not cut off');
+      await row.getByRole('button', { name: /^Retry: Undo older/ }).click();
+      await row.and(page.locator('[data-decided="recorded"]')).waitFor();
+      const states = await ledgerStates(product!, id);
+      assert(
+        states.filter((s) => s === 'approved').length === 1,
+        `recorded ${states.filter((s) => s === 'approved').length} times: ${states.join(', ')}`,
+      );
+    },
+  );
 
   await check('both timelines show it', async () => {
     for (const person of [alice, ada]) {
@@ -429,7 +702,29 @@ try {
         await ada.page.evaluate<boolean>('window.__sameDocument === true'),
         "the CEO's page was reloaded",
       );
-      await shot(ada.page, '10d-approvals-ada-escalation');
+      // The row has what the CEO needs to decide: who asks, the agent's note, the customer's
+      // last words (inert text), how long it has waited.
+      const row = ada.page
+        .locator('li[data-approval-id]')
+        .filter({ hasText: escalationTitle })
+        .first();
+      const rowText = (await row.textContent()) ?? '';
+      assert(/^.*Alice/.test(rowText), `no requester on the row: ${rowText}`);
+      assert(
+        (await row.getByTestId('queue-note').textContent())?.includes('A VIP customer'),
+        `no note on the row: ${rowText}`,
+      );
+      assert(
+        (await row.getByTestId('queue-customer').textContent())?.includes(customerText),
+        `no customer message on the row: ${rowText}`,
+      );
+      assert(/waiting (under a minute|\d+ min)/.test(rowText), `no waiting time: ${rowText}`);
+      assert(
+        (await ada.page.locator('img[src="y"]').count()) === 0 &&
+          !(await ada.page.evaluate<boolean>('Boolean(window.__xss)')),
+        "the customer's message is not inert on the CEO's queue",
+      );
+      await keyShot(ada.page, '10d-approvals-ada-escalation');
       // The approval shows the conversation it came from.
       await page.getByRole('heading', { name: 'Conversation', exact: true }).waitFor();
       await page.getByText(customerText).first().waitFor();
@@ -449,10 +744,18 @@ try {
       if (!conversationsThere) return;
       const count = alice.page.getByTestId('notification-count');
       const unreadBefore = (await count.count()) ? Number(await count.first().textContent()) : 0;
+      // The agent stays on the conversation (no reload allowed) while the CEO decides.
+      await alice.page.evaluate('(window.__sameDocument = true)');
+      assert(
+        (await alice.page.getByTestId('decision-banner').count()) === 0,
+        'a decision banner before any decision',
+      );
       await ada.page.getByRole('button', { name: `Approve: ${escalationTitle}` }).click();
       await ada.page
-        .getByRole('link', { name: escalationTitle })
-        .waitFor({ state: 'detached', timeout: LIVE_WITHIN_MS });
+        .locator('li[data-decided="recorded"]')
+        .filter({ hasText: escalationTitle })
+        .first()
+        .waitFor({ timeout: UNDO_MS + LIVE_WITHIN_MS });
       // The agent's bell counts the decision, live.
       const t0 = performance.now();
       await waitForExpression(
@@ -461,7 +764,22 @@ try {
         { timeout: LIVE_WITHIN_MS + 2_000 },
       );
       timings.decisionSeenByAgentMs = Math.round(performance.now() - t0);
-      await shot(alice.page, '10e-alice-bell-after-decision');
+      // The outcome, on the conversation she has open: approved, by whom, when.
+      const banner = alice.page.getByTestId('decision-banner').first();
+      await banner.waitFor({ timeout: LIVE_WITHIN_MS + 2_000 });
+      timings.decisionBannerSeenByAgentMs = Math.round(performance.now() - t0);
+      const said = (await banner.textContent()) ?? '';
+      assert(
+        (await banner.getAttribute('data-decision')) === 'approved' &&
+          /Approved by Ada/.test(said) &&
+          (await banner.locator('time[datetime]').count()) === 1,
+        `the banner says: ${said}`,
+      );
+      assert(
+        await alice.page.evaluate<boolean>('window.__sameDocument === true'),
+        "the agent's page was reloaded",
+      );
+      await keyShot(alice.page, '10e-alice-bell-after-decision');
       // Back to Chatwoot: the private note is an outbound action of the decision (no Chatwoot
       // runs here: its state is "pending" or "failed" with the reason, never lost).
       const db = new pg.Client({ connectionString: product!.superUrl });
@@ -478,6 +796,38 @@ try {
       } finally {
         await db.end();
       }
+    },
+  );
+
+  await check(
+    'the inbox list marks the decided case; escalating it again warns first',
+    async () => {
+      if (!conversationsThere) return;
+      const page = alice.page;
+      const conversationUrl = page.url();
+      await page.goto(`${shellUrl}/app/inbox`);
+      const row = page
+        .getByTestId('conversation-list')
+        .locator('li')
+        .filter({ hasText: 'Jane <b>Doe</b>' })
+        .first();
+      await row.locator('[data-decision="approved"]').waitFor();
+      assert((await row.textContent())?.includes('Approved'), 'no Approved chip in the list');
+      await keyShot(page, '10g-inbox-alice-approved-chip');
+      await page.goto(conversationUrl);
+      await page.getByTestId('decision-banner').first().waitFor();
+      await page.getByRole('button', { name: 'Escalate' }).click();
+      const dialog = page.getByRole('dialog');
+      const warning = dialog.getByTestId('escalate-decided-warning');
+      await warning.waitFor();
+      assert(
+        /already approved by Ada/.test((await warning.textContent()) ?? ''),
+        `the warning says: ${await warning.textContent()}`,
+      );
+      await dialog.getByRole('button', { name: 'Escalate again' }).waitFor();
+      await keyShot(page, '10h-escalate-again-warning');
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached' });
     },
   );
 
@@ -560,11 +910,9 @@ try {
   await check(
     'an unconfigured embedded tool says what it needs instead of an empty frame',
     async () => {
+      // Team chat without Matrix: its Setup state (e2e/chat.e2e.ts shows the rest).
       await ada.page.goto(`${shellUrl}/app/chat`);
-      await ada.page
-        .getByText(/is not connected for Acme Corp/)
-        .first()
-        .waitFor();
+      await ada.page.getByTestId('matrix-not-configured').getByText('MATRIX_AS_TOKEN').waitFor();
       assert(
         (await ada.page.locator('iframe').count()) === 0,
         'an iframe without a configured tool',
@@ -648,7 +996,7 @@ try {
       await alice.page
         .getByText('Not in the budget')
         .first()
-        .waitFor({ timeout: LIVE_WITHIN_MS + 2_000 });
+        .waitFor({ timeout: UNDO_MS + LIVE_WITHIN_MS + 2_000 });
     },
   );
 
@@ -682,6 +1030,7 @@ try {
     await page.getByRole('button', { name: /^Account: / }).click();
     await shot(page, '14-user-menu-alice');
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    // (the landing page, signed out, is a key screen)
     // Keycloak may ask to confirm the logout; the development provider does not.
     await page.waitForURL((url) => url.href === `${shellUrl}/` || url.href.startsWith(issuer));
     if (page.url().startsWith(issuer)) {
@@ -690,6 +1039,8 @@ try {
       if (await confirm.count()) await confirm.click();
       await page.waitForURL(`${shellUrl}/`);
     }
+    await page.getByRole('link', { name: 'Sign in' }).waitFor();
+    await keyShot(page, '00-landing');
     await page.goto(`${shellUrl}/app/approvals`);
     await page.waitForURL((url) => url.href.startsWith(issuer));
     await page.locator('#username').waitFor();

@@ -12,8 +12,11 @@
 //   node scripts/synapse.mjs status    prints state.json if that instance is still running
 //
 // Environment: SYNAPSE_VERSION (default below), SYNAPSE_PORT (8008; 0 = a free port),
-// SYNAPSE_CACHE_DIR (.cache/synapse), SYNAPSE_START_TIMEOUT (seconds, 60), PYTHON (python3),
-// SYNAPSE_APPSERVICE_FILE (.data/matrix/appservice-afenda.yaml).
+// SYNAPSE_CACHE_DIR (.cache/synapse), SYNAPSE_DEV_DIR (the development homeserver's directory,
+// <cache>/dev), SYNAPSE_START_TIMEOUT (seconds, 60), PYTHON (python3), SYNAPSE_APPSERVICE_FILE
+// (.data/matrix/appservice-afenda.yaml) and SYNAPSE_FRAGMENT_FILE
+// (.data/matrix/homeserver-fragment.yaml: its oidc_providers are used when the identity
+// provider answers, so people sign in through it; see docs/chat.md, "One login").
 //
 // The same functions are imported by packages/test-utils/src/synapse.ts: one implementation.
 import { spawn, spawnSync } from 'node:child_process';
@@ -267,9 +270,36 @@ export async function launchSynapse(options = {}) {
   };
 }
 
+/**
+ * The fragment's OIDC providers whose issuer answers now: Synapse refuses to start when one
+ * does not (it loads their metadata at start), and the development homeserver should start
+ * without the product running too.
+ */
+async function reachableOidcProviders(fragmentFile, log) {
+  if (!existsSync(fragmentFile)) return [];
+  const providers = JSON.parse(readFileSync(fragmentFile, 'utf8')).oidc_providers ?? [];
+  const reachable = [];
+  for (const provider of providers) {
+    const discovery = `${String(provider.issuer).replace(/\/+$/, '')}/.well-known/openid-configuration`;
+    const ok = await fetch(discovery, { signal: AbortSignal.timeout(5000) })
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) reachable.push(provider);
+    else
+      log(
+        `${provider.issuer} does not answer: no sign-in through ${provider.idp_name} (npm start first)`,
+      );
+  }
+  return reachable;
+}
+
 async function main(command) {
   const log = (line) => line && console.error(line);
-  const stateFile = path.join(cacheDir(), 'dev', 'state.json');
+  const devDir = path.resolve(
+    REPO_ROOT,
+    process.env.SYNAPSE_DEV_DIR || path.join(cacheDir(), 'dev'),
+  );
+  const stateFile = path.join(devDir, 'state.json');
   switch (command) {
     case 'fetch': {
       const r = await fetchSynapse({ log });
@@ -288,6 +318,14 @@ async function main(command) {
       if (!appservices.length) log(`no application service registration at ${registration}`);
       const s = await launchSynapse({
         log,
+        dir: devDir,
+        oidcProviders: await reachableOidcProviders(
+          path.resolve(
+            REPO_ROOT,
+            process.env.SYNAPSE_FRAGMENT_FILE || '.data/matrix/homeserver-fragment.yaml',
+          ),
+          log,
+        ),
         port: Number(process.env.SYNAPSE_PORT ?? 8008),
         serverName: process.env.MATRIX_SERVER_NAME || 'afenda.test',
         appservices,

@@ -4,12 +4,14 @@ export const manifest: ModuleManifest = {
   id: 'chat',
   name: 'Team chat',
   tool: 'Matrix (Synapse, Element)',
-  description: 'Rooms per team, with power levels derived from Keycloak roles.',
+  description:
+    "Rooms for the organisation and each team, following Keycloak's directory; opened in Element.",
   path: '/app/chat',
   order: 40,
-  settings: { baseUrl: true, apiToken: true, webhookSecret: true },
+  // Matrix and Element are the orchestrator's settings (MATRIX_*, ELEMENT_URL: docs/chat.md), not
+  // a tenant's: the Team chat page says what is missing.
+  settings: { baseUrl: false, apiToken: false, webhookSecret: false },
   icon: 'messages-square',
-  routes: [{ path: '/app/chat', title: 'Chat' }],
+  routes: [{ path: '/app/chat', title: 'Rooms' }],
   permissions: ['rooms.read'],
-  embed: { path: '/', title: 'Element' },
 };

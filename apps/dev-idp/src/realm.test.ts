@@ -54,6 +54,18 @@ describe('the realm export', () => {
       secret: 'afenda-orchestrator-dev-secret',
       serviceAccountsEnabled: true,
     });
+    // Synapse signs people in to Element through the realm (docs/chat.md, "One login").
+    expect(findClient(realm, 'synapse')).toMatchObject({
+      publicClient: false,
+      secret: 'afenda-synapse-dev-secret',
+      standardFlowEnabled: true,
+      directAccessGrantsEnabled: false,
+      serviceAccountsEnabled: false,
+      redirectUris: [
+        'http://127.0.0.1:8008/_synapse/client/oidc/callback',
+        'http://localhost:8008/_synapse/client/oidc/callback',
+      ],
+    });
     expect(findClient(realm, 'afenda-test')).toMatchObject({
       publicClient: true,
       secret: undefined,
@@ -74,6 +86,19 @@ describe('the realm export', () => {
   it('takes client secrets from the environment when set', async () => {
     const realm = await loadRealm(REALM_FILE, { AFENDA_SHELL_CLIENT_SECRET: 's3cret' });
     expect(findClient(realm, 'afenda-shell')?.secret).toBe('s3cret');
+  });
+
+  it("points Synapse's callback at SYNAPSE_PUBLIC_BASEURL when set", async () => {
+    const realm = await loadRealm(REALM_FILE, {
+      AFENDA_SYNAPSE_CLIENT_SECRET: 'syn',
+      SYNAPSE_PUBLIC_BASEURL: 'https://matrix.acme.example',
+    });
+    expect(findClient(realm, 'synapse')).toMatchObject({
+      secret: 'syn',
+      redirectUris: expect.arrayContaining([
+        'https://matrix.acme.example/_synapse/client/oidc/callback',
+      ]),
+    });
   });
 
   it('names every problem of an unusable export', () => {

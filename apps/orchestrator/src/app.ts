@@ -15,9 +15,11 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import { compiledSerializerCompiler } from './lib/serializer.ts';
 import type { Orchestrator } from './compose.ts';
 import { setStreamPublishing } from '@afenda/platform/stream/publish';
 import { platformRoutes } from './routes/platform.ts';
+import { accessRoutes } from './routes/access.ts';
 import { identify as identifyCaller, requireAuth } from './auth/plugin.ts';
 import type { TokenVerifier } from './auth/verify-token.ts';
 import type { DirectorySync } from './domain/identity/sync.ts';
@@ -114,7 +116,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  const serializer =
+    config.API_RESPONSE_SERIALIZER ??
+    (config.NODE_ENV === 'production' ? 'compiled' : 'validating');
+  app.setSerializerCompiler(
+    serializer === 'compiled' ? compiledSerializerCompiler : serializerCompiler,
+  );
   // The API speaks JSON only: anything else with a body is a 415.
   app.removeContentTypeParser('text/plain');
 
@@ -184,6 +191,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(operationsRoutes, { prefix: '/api/v1', platform });
   await app.register(platformRoutes, { prefix: '/api/v1', orchestrator });
+  await app.register(accessRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    access: orchestrator.platform.access,
+  });
   const byId = new Map(orchestrator.modules.map((m) => [m.module.manifest.id, m.parts]));
   await app.register(moduleSettingsRoutes, {
     prefix: '/api/v1',

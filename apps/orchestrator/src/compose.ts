@@ -3,7 +3,7 @@
  * the modules registered on it. server.ts and the test harness both build the orchestrator
  * through here, so what runs in tests is what runs in production.
  */
-import type { Database } from '@afenda/db';
+import { createDatabase, type Database } from '@afenda/db';
 import { JobQueue } from '@afenda/platform/jobs/queue';
 import type { ModuleParts, ServerModule } from '@afenda/platform/module';
 import { Platform } from '@afenda/platform/platform';
@@ -99,8 +99,16 @@ export async function composeOrchestrator(options: ComposeOptions): Promise<Orch
     pollIntervalMs: config.JOB_POLL_INTERVAL_MS,
     logger: logger.child({ component: 'jobs' }),
   });
+  // The workers' own connections (created on first use): a burst of webhook processing never
+  // makes an interactive write wait for a pool connection (docs/decisions.md).
+  const workDatabase = createDatabase({
+    url: options.databaseUrl,
+    max: config.JOB_CONCURRENCY + 1,
+    applicationName: 'afenda-jobs-work',
+  });
   const platform = new Platform({
     database,
+    workDatabase,
     queue,
     logger,
     retry: {
@@ -114,6 +122,7 @@ export async function composeOrchestrator(options: ComposeOptions): Promise<Orch
     },
     recoveryAfterS: config.JOB_RECOVERY_AFTER_S,
     sweepSchedule: config.JOB_SWEEP_SCHEDULE,
+    accessSchedule: config.ACCESS_SYNC_SCHEDULE,
   });
 
   // The kernel's own reactions and jobs.
@@ -153,6 +162,7 @@ export async function composeOrchestrator(options: ComposeOptions): Promise<Orch
     for (const [kind, handler] of Object.entries(parts.outboundHandlers ?? {}))
       platform.addOutboundHandler(kind, handler);
     for (const job of parts.jobs ?? []) platform.addJob(job);
+    for (const tool of parts.accessTools ?? []) platform.addAccessTool(tool);
     loaded.push({ module, parts });
   }
   // Hooks after every type is known: a hook may react to another module's type.
@@ -161,6 +171,13 @@ export async function composeOrchestrator(options: ComposeOptions): Promise<Orch
   for (const { parts } of loaded)
     if (parts.onDirectoryChanged)
       options.directory?.sync.onChanged(parts.onDirectoryChanged.bind(parts));
+  // Every change of the directory reaches the tools (Keycloak → Chatwoot, Matrix, ...).
+  options.directory?.sync.onChanged(async ({ trigger, subject }) => {
+    await platform.access.enqueue({
+      trigger: 'directory',
+      key: `${trigger}:${subject ?? 'all'}:${new Date().toISOString()}:${Math.random().toString(36).slice(2, 8)}`,
+    });
+  });
 
   return {
     platform,
@@ -172,6 +189,7 @@ export async function composeOrchestrator(options: ComposeOptions): Promise<Orch
     async stop() {
       for (const { parts } of [...loaded].reverse()) await parts.stop?.();
       await queue.stop();
+      await workDatabase.close();
     },
     describe: () => ({
       ...platform.describe(),

@@ -113,9 +113,19 @@ export const settingsSchema = z.object({
   KEYCLOAK_ADMIN_CLIENT_ID: z.string().min(1).default('afenda-orchestrator'),
   KEYCLOAK_ADMIN_CLIENT_SECRET: z.string().min(1).optional(),
   KEYCLOAK_SYNC_SCHEDULE: schedule('*/5 * * * *'),
+  /** Every connected tool's access reconciled with the directory, besides each change (crontab or off). */
+  ACCESS_SYNC_SCHEDULE: schedule('*/15 * * * *'),
   KEYCLOAK_WEBHOOK_SECRET: z
     .string()
     .min(16, { error: 'must be at least 16 characters' })
+    .optional(),
+  /**
+   * compiled: responses written by a serializer compiled from each route's schema, not validated
+   * per response (the default in production); validating: checked against the schema each time
+   * (the default elsewhere, so tests catch a response that drifts from its contract).
+   */
+  API_RESPONSE_SERIALIZER: z
+    .enum(['compiled', 'validating'], { error: 'must be compiled or validating' })
     .optional(),
   JOBS_ENABLED: bool.default(true),
   JOB_CONCURRENCY: int(1, 64).default(4),

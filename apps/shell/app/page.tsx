@@ -1,8 +1,25 @@
 import { Suspense } from 'react';
+import { CheckCircle2, Inbox, MessagesSquare, PenTool, Video, type LucideIcon } from 'lucide-react';
 
 import { AccountAction, AccountActionSkeleton } from './components/account-action';
-import { HealthCard, HealthCardSkeleton } from './components/health-card';
 import { ThemeToggle } from './components/theme-toggle';
+
+/** What the product does, in the words of the people who use it; nothing about how it runs. */
+const FEATURES: { icon: LucideIcon; title: string; text: string }[] = [
+  {
+    icon: Inbox,
+    title: 'Inbox',
+    text: 'Customer conversations in one list; escalate a case and see the decision on it.',
+  },
+  {
+    icon: CheckCircle2,
+    title: 'Approvals',
+    text: 'Decide with the context in front of you; every decision is kept in a tamper-evident ledger.',
+  },
+  { icon: MessagesSquare, title: 'Team chat', text: 'Talk it through with your team.' },
+  { icon: Video, title: 'Meetings', text: 'Consultation rooms, opened when approved.' },
+  { icon: PenTool, title: 'Whiteboards', text: 'Sketch together, live.' },
+];
 
 export default function HomePage() {
   return (
@@ -16,16 +33,24 @@ export default function HomePage() {
           <div className="space-y-2">
             <h1 className="text-3xl font-semibold tracking-tight">Axis Afenda</h1>
             <p className="text-muted-foreground">
-              One workspace for your team’s inbox, chat, video and whiteboards.
+              One workspace for your team’s inbox, approvals, chat, meetings and whiteboards.
             </p>
           </div>
           <Suspense fallback={<AccountActionSkeleton />}>
             <AccountAction />
           </Suspense>
         </div>
-        <Suspense fallback={<HealthCardSkeleton />}>
-          <HealthCard />
-        </Suspense>
+        <ul className="grid gap-4 sm:grid-cols-2" data-testid="product-features">
+          {FEATURES.map(({ icon: Icon, title, text }) => (
+            <li key={title} className="flex gap-3 rounded-lg border p-4">
+              <Icon aria-hidden className="mt-0.5 size-5 shrink-0 text-muted-foreground" />
+              <div className="space-y-1">
+                <h2 className="text-sm font-medium">{title}</h2>
+                <p className="text-sm text-muted-foreground">{text}</p>
+              </div>
+            </li>
+          ))}
+        </ul>
       </main>
     </div>
   );

@@ -32,7 +32,10 @@ export async function activeTenantApi(): Promise<
  */
 export async function inActiveTenant<T>(
   fn: (api: TenantApi) => Promise<T>,
-  { mutates = true }: { mutates?: boolean } = {},
+  {
+    mutates = true,
+    failure = actionFailure,
+  }: { mutates?: boolean; failure?: (err: unknown) => { ok: false; message: string } } = {},
 ): Promise<ActionResult<T>> {
   try {
     const tenant = await activeTenantApi();
@@ -45,6 +48,6 @@ export async function inActiveTenant<T>(
     if (mutates) revalidatePath('/app', 'layout');
     return { ok: true, data };
   } catch (err) {
-    return actionFailure(err);
+    return failure(err);
   }
 }

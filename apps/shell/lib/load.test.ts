@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { actionFailure, describeFailure, load } from './load';
+import { actionFailure, decisionFailure, describeFailure, load } from './load';
 import { OrchestratorApiError, OrchestratorUnavailableError } from './api/client';
 
 describe('describeFailure', () => {
@@ -47,5 +47,18 @@ describe('describeFailure', () => {
       status: 404,
       code: 'X_NOT_FOUND',
     });
+  });
+});
+
+describe('decisionFailure', () => {
+  it('says whether a decision was recorded: a refusal was not, no answer may have been', () => {
+    expect(
+      decisionFailure(
+        new OrchestratorApiError(409, 'APPROVAL_ALREADY_DECIDED', 'Already approved'),
+      ),
+    ).toEqual({ ok: false, message: 'Not recorded: Already approved' });
+    expect(decisionFailure(new OrchestratorUnavailableError('down', 'http://x')).message).toMatch(
+      /may or may not be recorded\. Retry is safe/,
+    );
   });
 });

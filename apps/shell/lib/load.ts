@@ -33,6 +33,22 @@ export async function load<T>(promise: Promise<T>): Promise<Loaded<T>> {
   }
 }
 
+/**
+ * A decision that failed, saying whether it was recorded: the orchestrator's refusal means it was
+ * not; no answer means it may have been (a retry with the same idempotency key is recorded once).
+ */
+export function decisionFailure(err: unknown): { ok: false; message: string } {
+  if (err instanceof OrchestratorApiError)
+    return { ok: false, message: `Not recorded: ${err.message}` };
+  if (err instanceof OrchestratorUnavailableError)
+    return {
+      ok: false,
+      message:
+        'The workspace service did not answer: it may or may not be recorded. Retry is safe: it is recorded once.',
+    };
+  return { ok: false, message: 'Not recorded: something went wrong.' };
+}
+
 export function actionFailure(err: unknown): { ok: false; message: string } {
   const failure = describeFailure(err);
   return {

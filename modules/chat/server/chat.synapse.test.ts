@@ -9,13 +9,16 @@ import { freePort, startSynapse, type SynapseServer } from '@afenda/test-utils/s
 import { startIdentityFixture, type IdentityFixture } from '@afenda/orchestrator/testing/fixture';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MatrixClient, MatrixError, type PowerLevels } from './matrix/client.ts';
 import { buildRegistration } from './setup.ts';
 
 const BOT = 'afenda';
 const AS_TOKEN = `as-${randomBytes(16).toString('hex')}`;
 const HS_TOKEN = `hs-${randomBytes(16).toString('hex')}`;
+
+// Synapse, PostgreSQL and the workers share the machine: generous time per test.
+vi.setConfig({ testTimeout: 90_000 });
 
 let synapse: SynapseServer;
 let fx: IdentityFixture;
@@ -28,7 +31,7 @@ const mx = (username: string) => `@${username}:${synapse.serverName}`;
 async function eventually<T>(
   what: string,
   probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -79,6 +82,9 @@ beforeAll(async () => {
   synapse = await startSynapse({ serverName: 'afenda.test', appservices: [registration] });
   fx = await startIdentityFixture({
     jobs: true,
+    // A job's outbox transaction plus the one it may open while running, for each of the four
+    // workers, and room for the HTTP side.
+    poolMax: 12,
     env: {
       RATE_LIMIT_WRITES: '100000',
       RATE_LIMIT_READS: '100000',
@@ -88,6 +94,7 @@ beforeAll(async () => {
       MATRIX_AS_TOKEN: AS_TOKEN,
       MATRIX_WEBHOOK_TOKEN: HS_TOKEN,
       MATRIX_BOT_LOCALPART: BOT,
+      KEYCLOAK_WEBHOOK_SECRET: 'keycloak-nudge-secret-0123456789',
       JOB_BACKOFF_BASE_MS: '200',
       JOB_BACKOFF_MAX_MS: '1000',
     },
@@ -435,6 +442,163 @@ describe('deciding from chat', () => {
   });
 });
 
+describe('access: Keycloak → Matrix through the engine', () => {
+  const ada = async () => ({
+    authorization: `Bearer ${await fx.token('ada')}`,
+    'x-tenant-id': tenant.acme!,
+  });
+
+  it('shows each person × tool, the last run, and the drift that was set back', async () => {
+    const res = await fx.app.inject({ method: 'GET', url: '/api/v1/access', headers: await ada() });
+    expect(res.statusCode, res.body).toBe(200);
+    const { data } = res.json() as {
+      data: {
+        tools: Array<{
+          id: string;
+          guard: string;
+          configured: boolean;
+          lastRun: { status: string } | null;
+        }>;
+        people: Array<{
+          username: string;
+          tools: Record<string, { status: string; subjects: number }>;
+        }>;
+        drift: Array<{ subject: string; driftWas: string; status: string }>;
+      };
+    };
+    const matrix = data.tools.find((t) => t.id === 'matrix')!;
+    expect(matrix).toMatchObject({ guard: 'prevented', configured: true });
+    expect(matrix.lastRun?.status).toBe('succeeded');
+    const aaron = data.people.find((p) => p.username === 'aaron')!;
+    expect(aaron.tools.matrix?.subjects).toBeGreaterThanOrEqual(3); // space, org room, Support
+    expect(['in_sync', 'repaired']).toContain(aaron.tools.matrix?.status);
+    // The server admin's promotion of alice, set back earlier in this file.
+    const drift = data.drift.find((d) =>
+      d.subject.startsWith(`${mx('alice')} in Acme Corp — everyone`),
+    );
+    expect(drift).toMatchObject({ driftWas: 'member (power 100)', status: 'repaired' });
+
+    const member = await fx.app.inject({
+      method: 'GET',
+      url: '/api/v1/access',
+      headers: { authorization: `Bearer ${await fx.token('alice')}`, 'x-tenant-id': tenant.acme! },
+    });
+    expect(member.statusCode).toBe(403);
+  });
+
+  it('plans without changing anything on a dry run, then applies', async () => {
+    const engine = fx.orchestrator.platform.access;
+    // The directory says alice is an admin now (as the sync would write it).
+    await fx.tdb.admin.query(
+      "update user_tenants set role = 'admin' where user_id = $1 and tenant_id = $2",
+      [uid.alice, tenant.acme],
+    );
+    const orgRoom = (await roomOf(tenant.acme!, 'org'))!;
+    const plan = await engine.run('matrix', tenant.acme!, { trigger: 'manual', dryRun: true });
+    const change = plan.changes.find((c) => c.subject === `${mx('alice')} in Acme Corp — everyone`);
+    expect(change).toMatchObject({
+      before: 'member (power 0)',
+      after: 'member (power 50)',
+      why: 'directory',
+    });
+    expect(
+      (await bot.state<PowerLevels>(orgRoom, 'm.room.power_levels'))?.users?.[mx('alice')],
+    ).toBeUndefined();
+    const applied = await fx.tdb.database.transaction(
+      { service: 'jobs', tenantId: tenant.acme! },
+      (tx) => engine.run('matrix', tenant.acme!, { trigger: 'manual', dryRun: false, lock: tx }),
+    );
+    expect(applied.failed).toBe(0);
+    expect(
+      (await bot.state<PowerLevels>(orgRoom, 'm.room.power_levels'))?.users?.[mx('alice')],
+    ).toBe(50);
+    const entries = await q<{ title: string }>(
+      "select title from activity_timeline where tenant_id = $1 and type = 'access.synced' and title like $2",
+      [tenant.acme, `%${mx('alice')} in Acme Corp — everyone%`],
+    );
+    expect(entries.map((e) => e.title).join('\n')).toMatch(
+      /member \(power 0\) → member \(power 50\)/,
+    );
+    await fx.tdb.admin.query(
+      "update user_tenants set role = 'member' where user_id = $1 and tenant_id = $2",
+      [uid.alice, tenant.acme],
+    );
+    await fx.tdb.database.transaction({ service: 'jobs', tenantId: tenant.acme! }, (tx) =>
+      engine.run('matrix', tenant.acme!, { trigger: 'manual', dryRun: false, lock: tx }),
+    );
+  });
+});
+
+describe('offboarding', () => {
+  it('takes a user disabled in Keycloak out of every room, deactivates them, and ends their sessions, after the nudge', async () => {
+    const support = (await roomOf(await teamId('acme', 'support'), 'team'))!;
+    const orgRoom = (await roomOf(tenant.acme!, 'org'))!;
+    await eventually('aaron in his rooms', async () => (await joined(support)).has(mx('aaron')));
+    const aaron = fx.users.find((u) => u.username === 'aaron')!;
+    await fx.tdb.admin.query(
+      "insert into shell_sessions (id_hash, subject, data, expires_at) values ('offboard-test', $1, '{}', now() + interval '1 hour')",
+      [aaron.id],
+    );
+    await fx.writeUsers((users: KeycloakUser[]) =>
+      users.map((u) => (u.username === 'aaron' ? { ...u, enabled: false } : u)),
+    );
+    const nudged = performance.now();
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/webhooks/keycloak`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer keycloak-nudge-secret-0123456789',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ userId: aaron.id }),
+    });
+    expect(res.status).toBe(200);
+    // Sessions end in the sync's own transaction; the token is refused at once.
+    expect(await q('select 1 from shell_sessions where subject = $1', [aaron.id])).toEqual([]);
+    const api = await fx.app.inject({
+      method: 'GET',
+      url: '/api/v1/chat/rooms',
+      headers: { authorization: `Bearer ${await fx.token('aaron')}`, 'x-tenant-id': tenant.acme! },
+    });
+    expect(api.statusCode).toBe(401);
+    await eventually('aaron out of every Acme room', async () => {
+      const [a, b] = [await joined(support), await joined(orgRoom)];
+      return !a.has(mx('aaron')) && !b.has(mx('aaron'));
+    });
+    const deactivated = await eventually('his Matrix account deactivated', async () => {
+      const rows = await q<{ status: string; actual: string }>(
+        "select status, actual from access_state where tool = 'matrix' and subject = $1",
+        [`${mx('aaron')} account`],
+      );
+      return rows[0]?.actual === 'deactivated' ? rows[0] : undefined;
+    });
+    expect(deactivated.status).toBe('in_sync');
+    const seconds = (performance.now() - nudged) / 1000;
+    // Measured, not asserted (bench/ holds goals): the issue's goal is ≤ 10 s.
+    console.warn(
+      `offboarding: nudge → out of every Matrix room and deactivated in ${seconds.toFixed(2)} s`,
+    );
+    const report = await fx.app.inject({
+      method: 'GET',
+      url: `/api/v1/access/users/${uid.aaron}`,
+      headers: { authorization: `Bearer ${await fx.token('ada')}`, 'x-tenant-id': tenant.acme! },
+    });
+    expect(report.statusCode, report.body).toBe(200);
+    const subjects = (
+      report.json() as {
+        data: {
+          subjects: Array<{ subject: string; desired: string | null; actual: string | null }>;
+        };
+      }
+    ).data.subjects;
+    expect(subjects.find((x) => x.subject === `${mx('aaron')} account`)?.actual).toBe(
+      'deactivated',
+    );
+    expect(subjects.filter((x) => x.subject.includes(' in ')).every((x) => x.actual === null)).toBe(
+      true,
+    );
+  });
+});
+
 describe('the receiver', () => {
   const put = (txnId: string, token: string | null, body: unknown) =>
     fetch(`http://127.0.0.1:${port}/api/v1/webhooks/matrix/_matrix/app/v1/transactions/${txnId}`, {
@@ -447,15 +611,12 @@ describe('the receiver', () => {
     });
 
   it('refuses a wrong or missing hs_token and stores nothing; a repeated txnId is done once', async () => {
-    const before = await q<{ n: string }>(
-      "select count(*)::text as n from webhook_deliveries where source = 'matrix'",
-    );
     expect((await put('x-1', 'wrong-token-wrong-token', { events: [] })).status).toBe(401);
     expect((await put('x-2', null, { events: [] })).status).toBe(401);
-    const after = await q<{ n: string }>(
-      "select count(*)::text as n from webhook_deliveries where source = 'matrix'",
+    const refused = await q(
+      "select 1 from webhook_deliveries where source = 'matrix' and delivery_id in ('x-1', 'x-2')",
     );
-    expect(after[0]!.n).toBe(before[0]!.n);
+    expect(refused).toEqual([]);
     const malformed = await put('x-3', HS_TOKEN, { events: 'nope' });
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe(

@@ -32,6 +32,8 @@ export interface OrgPlan {
   name: string;
   rooms: DesiredRoom[];
   people: Map<string, Person>;
+  /** Members disabled in Keycloak: in no room, their Matrix account deactivated. */
+  disabled: Map<string, Person>;
 }
 
 const T = schema.tenants;
@@ -79,8 +81,12 @@ export async function readDirectory(
       .innerJoin(U, eq(U.id, UT.userId))
       .where(inArray(UT.tenantId, tenantIds));
     const byTenant = new Map<string, typeof rows>();
+    const disabledIn = new Map<string, typeof rows>();
     for (const r of rows) {
-      if (!r.enabled) continue;
+      if (!r.enabled) {
+        disabledIn.set(r.tenantId, [...(disabledIn.get(r.tenantId) ?? []), r]);
+        continue;
+      }
       byTenant.set(r.tenantId, [...(byTenant.get(r.tenantId) ?? []), r]);
     }
     return orgs.map((org) => {
@@ -129,15 +135,17 @@ export async function readDirectory(
             members: membersOf(t.id),
           })),
       ];
-      return { orgTenantId: org.id, name: org.name, rooms, people };
+      const disabled = new Map<string, Person>();
+      for (const r of disabledIn.get(org.id) ?? []) {
+        const mxid = userIdOf(r.username, serverName);
+        disabled.set(mxid, {
+          userId: r.userId,
+          username: r.username,
+          displayName: r.displayName,
+          mxid,
+        });
+      }
+      return { orgTenantId: org.id, name: org.name, rooms, people, disabled };
     });
   });
-}
-
-/** Every organisation's id: whose rooms a full reconcile covers. */
-export async function organisationIds(database: Database): Promise<string[]> {
-  const rows = await database.transaction({ sync: true }, (tx) =>
-    tx.select({ id: T.id }).from(T).where(eq(T.kind, 'organization')),
-  );
-  return rows.map((r) => r.id);
 }

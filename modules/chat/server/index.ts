@@ -7,20 +7,17 @@
  * (decisions.ts). Calls into Synapse go through the outbox.
  */
 import type { Tx } from '@afenda/db';
-import { defineJob } from '@afenda/platform/jobs/job';
-import { enqueueOutbound } from '@afenda/platform/outbound/outbound';
 import { defineModule } from '@afenda/platform/module';
 import { inArray } from 'drizzle-orm';
-import { z } from 'zod';
 import { manifest } from '../manifest.ts';
 import { directEvents, noticeHandlers, onDecided, onSubmitted } from './decisions.ts';
-import { organisationIds, readDirectory } from './directory.ts';
+import { readDirectory } from './directory.ts';
 import { MatrixClient } from './matrix/client.ts';
-import { reconcileOrganisation } from './reconcile.ts';
+import { matrixAccessTool } from './reconcile.ts';
 import { chatRoomRoutes, matrixTransactionRoutes } from './routes.ts';
 import { chatRooms } from './schema.ts';
 import { chatSettingsSchema, matrixMissing, matrixProblems } from './settings.ts';
-import { processTransaction, RECONCILE_KIND } from './transactions.ts';
+import { processTransaction } from './transactions.ts';
 import { matrixSource } from './webhook-source.ts';
 
 export default defineModule({
@@ -67,21 +64,6 @@ export default defineModule({
       shellUrl: settings.SHELL_PUBLIC_URL,
     };
 
-    /** One reconcile per organisation through the outbox (retried, dead-lettered, replayable). */
-    const enqueueReconcile = async (orgIds: string[], why: string) => {
-      if (!configured || orgIds.length === 0) return;
-      const stamp = `${why}:${new Date().toISOString()}`;
-      for (const org of orgIds)
-        await database.transaction({ service: 'jobs', tenantId: org }, (tx) =>
-          enqueueOutbound(tx, {
-            tenantId: org,
-            kind: RECONCILE_KIND,
-            subjectId: stamp,
-            payload: { orgTenantId: org, why },
-          }),
-        );
-    };
-
     return {
       webhookSources: [
         matrixSource({
@@ -126,43 +108,21 @@ export default defineModule({
             ),
         }),
       ],
-      outboundHandlers: {
-        ...noticeHandlers(decisions),
-        [RECONCILE_KIND]: async (tx, action) => {
-          const { orgTenantId } = action.payload as { orgTenantId: string };
-          const [plan] = await readDirectory(database, serverName, orgTenantId);
-          if (!plan) return { skipped: 'the organisation is no longer in the directory' };
-          const changes = await reconcileOrganisation(tx, matrix(), plan);
-          return {
-            changes: changes.length,
-            ...(changes.length ? { detail: changes.slice(0, 50) } : {}),
-          };
-        },
-      },
+      outboundHandlers: noticeHandlers(decisions),
+      accessTools: [
+        matrixAccessTool({ database, serverName, client: matrix, configured: () => configured }),
+      ],
       approvalHooks: configured
         ? [
             { event: 'submitted', type: '*', name: 'chat.notify-deciders', run: onSubmitted },
             { event: 'decided', type: '*', name: 'chat.announce-outcome', run: onDecided },
           ]
         : [],
-      jobs: [
-        defineJob({
-          id: 'chat.reconcile-rooms',
-          description: "Reconciles every organisation's Matrix rooms with the directory",
-          payload: z.object({}).loose(),
-          schedule: settings.MATRIX_RECONCILE_SCHEDULE,
-          handler: async () => enqueueReconcile(await organisationIds(database), 'schedule'),
-        }),
-      ],
-      async onDirectoryChanged({ trigger }) {
-        await enqueueReconcile(await organisationIds(database), `directory-${trigger}`);
-      },
       async start() {
-        if (!configured) {
+        if (!configured)
           logger.info({ missing }, 'Matrix is not connected; team chat rooms are not managed');
-          return;
-        }
-        await enqueueReconcile(await organisationIds(database), 'start');
+        // Connected: the access reconcile (at start, on its schedule and on every directory
+        // change) creates and keeps the rooms.
       },
       routes: async (app) => {
         await app.register(matrixTransactionRoutes, { platform, bodyLimit: core.webhookBodyLimit });

@@ -1,3 +1,4 @@
+import { chatRoomSchema, matrixStatusSchema, type MatrixStatus } from '@afenda/contracts';
 import type { Database } from '@afenda/db';
 import { actorOf } from '@afenda/platform/http/tenant-context';
 import { security, tenantHeaders } from '@afenda/platform/http/tenant-route';
@@ -6,7 +7,7 @@ import { ingestDelivery, keepRawJsonBodies } from '@afenda/platform/webhooks/ing
 import { asc } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { chatRooms, CHAT_ROOM_KINDS } from './schema.ts';
+import { chatRooms } from './schema.ts';
 
 /**
  * Synapse appends the application-service path to the registration's url
@@ -43,29 +44,12 @@ export const matrixTransactionRoutes: FastifyPluginAsyncZod<{
   );
 };
 
-const roomView = z.object({
-  id: z.uuid(),
-  roomId: z.string(),
-  kind: z.enum(CHAT_ROOM_KINDS),
-  name: z.string(),
-  lastEventAt: z.string().nullable(),
-  lastSender: z.string().nullable(),
-  lastExcerpt: z.string().nullable(),
-  /** Element's deep link to the room, when ELEMENT_URL is set. */
-  elementUrl: z.string().nullable(),
-});
-
 const KIND_ORDER: Record<string, number> = { org: 0, team: 1, direct: 2, space: 3 };
 
 /** The caller's rooms in the active tenant, for the Shell's Team chat page. */
 export const chatRoomRoutes: FastifyPluginAsyncZod<{
   database: Database;
-  status: () => {
-    configured: boolean;
-    missing: string[];
-    elementUrl: string | null;
-    failing: { since: string; error: string } | null;
-  };
+  status: () => MatrixStatus;
 }> = async (app, { database, status }) => {
   app.get(
     '/chat/rooms',
@@ -78,17 +62,8 @@ export const chatRoomRoutes: FastifyPluginAsyncZod<{
         headers: tenantHeaders,
         response: {
           200: z.object({
-            data: z.array(roomView),
-            meta: z.object({
-              requestId: z.string(),
-              matrix: z.object({
-                configured: z.boolean(),
-                missing: z.array(z.string()),
-                elementUrl: z.string().nullable(),
-                /** Synapse's last failure as this replica saw it; calls wait in the outbox. */
-                failing: z.object({ since: z.string(), error: z.string() }).nullable(),
-              }),
-            }),
+            data: z.array(chatRoomSchema),
+            meta: z.object({ requestId: z.string(), matrix: matrixStatusSchema }),
           }),
         },
       },

@@ -1,4 +1,4 @@
-import { httpOrigin, schedule, type SettingProblem } from '@afenda/platform/settings';
+import { httpOrigin, type SettingProblem } from '@afenda/platform/settings';
 import { z } from 'zod';
 
 const token = z.string().min(16, { error: 'must be at least 16 characters' });
@@ -21,8 +21,6 @@ export const chatSettingsSchema = z.object({
     .string()
     .regex(/^[a-z0-9._=\-/]+$/, { error: 'must be a Matrix localpart (a-z 0-9 . _ = - /)' })
     .default('afenda'),
-  /** When every organisation's rooms are reconciled besides each directory change. */
-  MATRIX_RECONCILE_SCHEDULE: schedule('17 * * * *'),
   /** Element, for the Team chat page's links and embed (optional). */
   ELEMENT_URL: httpOrigin.optional(),
   /** The Shell, for links in the bot's notices. */

@@ -13,6 +13,7 @@ beforeAll(async () => {
   const closed = await freePort();
   fx = await startIdentityFixture({
     jobs: true,
+    poolMax: 12,
     env: {
       MATRIX_HOMESERVER_URL: `http://127.0.0.1:${closed}`,
       MATRIX_SERVER_NAME: 'afenda.test',
@@ -33,7 +34,7 @@ it('keeps the reconciles in the outbox with the error, retries them, and shows t
   for (let i = 0; i < 100; i++) {
     rows = (
       await fx.tdb.admin.query(
-        "select status, attempts, last_error from outbound_actions where kind = 'matrix.reconcile'",
+        "select status, attempts, last_error from outbound_actions where kind = 'access.reconcile'",
       )
     ).rows;
     if (rows.length >= 2 && rows.every((r) => r.attempts >= 2)) break;

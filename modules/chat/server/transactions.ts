@@ -10,9 +10,10 @@
  * A transaction spans organisations: each event is handled inside its room's tenant, set for
  * the rest of the transaction with set_config (row-level security reads it per statement).
  */
-import { schema, type Tx } from '@afenda/db';
+import { actInTenant, schema, type Tx } from '@afenda/db';
 import { recordActivity } from '@afenda/platform/activity/record-activity';
 import { raiseNotifications } from '@afenda/platform/notifications/raise';
+import { ACCESS_KIND } from '@afenda/platform/access/engine';
 import { enqueueOutbound } from '@afenda/platform/outbound/outbound';
 import type { Outcome } from '@afenda/platform/webhooks/deliveries';
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
@@ -20,8 +21,6 @@ import { z } from 'zod';
 import { chatRooms } from './schema.ts';
 import { powerLevelDrift, powerLevelsFor, type Role } from './matrix/rooms.ts';
 import { localpartOf } from './setup.ts';
-
-export const RECONCILE_KIND = 'matrix.reconcile';
 
 const event = z
   .object({
@@ -46,9 +45,7 @@ export const transactionBody = z.object({ events: z.array(z.unknown()).default([
 export type ChatRoom = typeof chatRooms.$inferSelect;
 
 /** Sets the tenant the following statements of this transaction act in. */
-export async function actIn(tx: Tx, tenantId: string): Promise<void> {
-  await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
-}
+export const actIn = actInTenant;
 
 /** Plain text, one line, at most n characters: what the timeline and the bell show. */
 export function excerpt(text: unknown, n = 280): string {
@@ -301,7 +298,7 @@ export async function processTransaction(
   return acted ? { status: 'processed', reason } : { status: 'ignored', reason };
 }
 
-/** Sets the organisation's rooms back from the directory, through the outbox. */
+/** Sets the organisation's rooms back from the directory: an access run, through the outbox. */
 async function repair(
   tx: Tx,
   room: ChatRoom,
@@ -312,8 +309,8 @@ async function repair(
   await enter(org);
   await enqueueOutbound(tx, {
     tenantId: org,
-    kind: RECONCILE_KIND,
-    subjectId: `drift:${eventId}`,
-    payload: { orgTenantId: org, why: 'drift' },
+    kind: ACCESS_KIND,
+    subjectId: `matrix:drift:${eventId}`.slice(0, 200),
+    payload: { tool: 'matrix', orgTenantId: org, trigger: 'drift' },
   });
 }

@@ -1,16 +1,12 @@
-/** The chat module's Shell UI (Matrix): Element, embedded at /app/chat. */
-import { embeddedPage, type EmbedShell, type ModuleWeb } from '@afenda/ui';
+/** The chat module's Shell UI (Matrix): /app/chat (the user's rooms) and /app/chat/<room> (Element). */
+import type { ModuleWeb } from '@afenda/ui';
 
 import { manifest } from '../manifest';
+import { chatPage } from './chat-page';
+import { roomPage } from './room-page';
+import type { ChatShell } from './types';
 
-export const web: ModuleWeb<EmbedShell, unknown> = {
+export const web: ModuleWeb<ChatShell, unknown> = {
   manifest,
-  pages: {
-    '': embeddedPage({
-      moduleId: 'chat',
-      returnTo: '/app/chat',
-      title: 'Team chat',
-      description: "Your team's Matrix rooms, in Element.",
-    }),
-  },
+  pages: { '': chatPage, ':id': roomPage },
 };

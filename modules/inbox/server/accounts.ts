@@ -51,6 +51,14 @@ export class ChatwootAccounts {
     };
   }
 
+  /** The Chatwoot account an organisation's settings name, if any. */
+  async forTenant(tenantId: string): Promise<ChatwootAccount | null> {
+    if (Date.now() - this.loadedAt > this.ttlMs) await this.reload();
+    for (const account of this.byAccount.values())
+      if (account.tenantId === tenantId) return account;
+    return null;
+  }
+
   /** Forget the cache (after settings change in this process). */
   invalidate(): void {
     this.loadedAt = 0;

@@ -389,6 +389,7 @@ describe('the mirror and escalation', () => {
       status: 'open',
       contactName: 'Jane Doe',
       pendingApprovalId: null,
+      lastDecision: null,
     });
 
     const first = await api('alice').post(`/api/v1/conversations/${conv.id}/escalate`, {
@@ -476,6 +477,33 @@ describe('the mirror and escalation', () => {
       reason: 'Not this quarter',
     });
     expect(decided.statusCode, decided.body).toBe(200);
+
+    // the agent sees the outcome on the conversation: the decision, who, when, the reason
+    const [ada] = await q<{ id: string; display_name: string }>(
+      "select id, display_name from users where username = 'ada'",
+    );
+    const after = (await api('alice').get(`/api/v1/conversations/${conv.id}`)).json().data
+      .conversation;
+    expect(after.pendingApprovalId).toBeNull();
+    expect(after.lastDecision).toMatchObject({
+      approvalId: approval.id,
+      decision: 'rejected',
+      decidedBy: ada!.id,
+      decidedByName: ada!.display_name,
+      note: 'Not this quarter',
+    });
+    expect(Date.parse(after.lastDecision.decidedAt)).toBeGreaterThan(Date.now() - 60_000);
+    const listed = (await api('alice').get('/api/v1/conversations')).json().data;
+    expect(listed.find((c: { id: string }) => c.id === conv.id).lastDecision.decision).toBe(
+      'rejected',
+    );
+    // escalated again, the newer pending one and the earlier decision are both there
+    const again = await api('alice').post(`/api/v1/conversations/${conv.id}/escalate`);
+    expect(again.statusCode).toBe(201);
+    const both = (await api('alice').get(`/api/v1/conversations/${conv.id}`)).json().data
+      .conversation;
+    expect(both.pendingApprovalId).toBe(again.json().data.id);
+    expect(both.lastDecision.approvalId).toBe(approval.id);
 
     const action = await until('the note to be posted', async () => {
       const [a] = await q<{ status: string; result: { messageId: number } }>(

@@ -7,7 +7,7 @@
 import type { Approval } from '@afenda/contracts';
 import type { Database, Tx } from '@afenda/db';
 import { schema } from '@afenda/db';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { AppError } from '@afenda/platform/errors';
 import { recordActivity } from '@afenda/platform/activity/record-activity';
 import { A, toApproval } from '@afenda/platform/approvals/approvals';
@@ -17,6 +17,7 @@ import type { ApprovalRegistry } from '@afenda/platform/approvals/registry';
 
 const C = schema.conversations;
 const M = schema.conversationMessages;
+const U = schema.users;
 export type ConversationRow = typeof C.$inferSelect;
 
 export type EscalationVia = 'shell' | 'dashboard_app' | 'label';
@@ -29,18 +30,36 @@ export async function pendingEscalation(tx: Tx, conversation: ConversationRow) {
   const [row] = await tx
     .select()
     .from(A)
-    .where(
-      and(
-        eq(A.tenantId, conversation.tenantId),
-        eq(A.source, 'chatwoot'),
-        eq(A.sourceRef, String(conversation.displayId)),
-        eq(A.status, 'submitted'),
-        sql`${A.metadata}->>'conversationId' = ${conversation.id}`,
-      ),
-    )
+    .where(and(...escalationOf(conversation), eq(A.status, 'submitted')))
     .orderBy(desc(A.createdAt))
     .limit(1);
   return row;
+}
+
+/** The approvals that escalate this conversation. */
+const escalationOf = (conversation: ConversationRow) => [
+  eq(A.tenantId, conversation.tenantId),
+  eq(A.source, 'chatwoot'),
+  eq(A.sourceRef, String(conversation.displayId)),
+  sql`${A.metadata}->>'conversationId' = ${conversation.id}`,
+];
+
+/** The conversation's escalations that are decided, newest decision first. */
+export async function decidedEscalations(tx: Tx, conversation: ConversationRow, limit = 1) {
+  return tx
+    .select({
+      approvalId: A.id,
+      decision: A.decision,
+      decidedBy: A.decidedBy,
+      decidedByName: U.displayName,
+      decidedAt: A.decidedAt,
+      note: A.decisionComment,
+    })
+    .from(A)
+    .leftJoin(U, eq(U.id, A.decidedBy))
+    .where(and(...escalationOf(conversation), inArray(A.status, ['approved', 'rejected'])))
+    .orderBy(desc(A.decidedAt), desc(A.id))
+    .limit(limit);
 }
 
 /** Inside the caller's transaction (tenant set). */
@@ -96,6 +115,7 @@ export async function escalateInTx(
       lastMessages,
       agentUserId: actor.userId,
       via,
+      ...(note?.trim() ? { note: note.trim().slice(0, 2000) } : {}),
     },
     submit: true,
   });

@@ -7,6 +7,7 @@ import { publishStreamEvent } from '@afenda/platform/stream/publish';
 import { AppError } from '@afenda/platform/errors';
 import { defineModule } from '@afenda/platform/module';
 import { manifest } from '../manifest.ts';
+import { chatwootAccessTool } from './access.ts';
 import { ChatwootAccounts } from './accounts.ts';
 import { ceoApproval } from './approval-type.ts';
 import { decisionNoteHandler, DECISION_NOTE, queueDecisionNote } from './decision-note.ts';
@@ -61,6 +62,17 @@ export default defineModule({
           fetch,
         }),
       },
+      // Keycloak → Chatwoot's agents and teams (docs/permissions.md).
+      accessTools: [
+        chatwootAccessTool({
+          database,
+          accounts,
+          platformToken: settings.CHATWOOT_PLATFORM_TOKEN,
+          syncEmail: settings.CHATWOOT_SYNC_EMAIL,
+          timeoutMs: settings.CHATWOOT_API_TIMEOUT_MS,
+          fetch,
+        }),
+      ],
       approvalTypes: [ceoApproval],
       approvalHooks: [
         {

@@ -3,7 +3,12 @@ import type { Database, Tx } from '@afenda/db';
 import { schema } from '@afenda/db';
 import { and, desc, eq, getTableColumns } from 'drizzle-orm';
 import { beyond, cursorTime, decodeCursor, keysetPage } from '@afenda/platform/cursor';
-import { conversationNotFound, pendingEscalation, type ConversationRow } from './escalate.ts';
+import {
+  conversationNotFound,
+  decidedEscalations,
+  pendingEscalation,
+  type ConversationRow,
+} from './escalate.ts';
 
 const C = schema.conversations;
 const M = schema.conversationMessages;
@@ -17,6 +22,7 @@ export async function toConversation(
   urlOf: ChatwootUrlOf,
 ): Promise<Conversation> {
   const pending = await pendingEscalation(tx, row);
+  const [decided] = await decidedEscalations(tx, row);
   return {
     id: row.id,
     tenantId: row.tenantId,
@@ -33,6 +39,17 @@ export async function toConversation(
     lastActivityAt: row.lastActivityAt.toISOString(),
     createdAt: row.createdAt.toISOString(),
     pendingApprovalId: pending?.id ?? null,
+    lastDecision:
+      decided?.decision && decided.decidedAt
+        ? {
+            approvalId: decided.approvalId,
+            decision: decided.decision,
+            decidedBy: decided.decidedBy,
+            decidedByName: decided.decidedByName,
+            decidedAt: decided.decidedAt.toISOString(),
+            note: decided.note,
+          }
+        : null,
     chatwootUrl: urlOf(row),
   };
 }

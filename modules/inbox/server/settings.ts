@@ -18,6 +18,13 @@ export const inboxSettingsSchema = z.object({
     .regex(/^[a-z0-9_-]{1,64}$/)
     .default('ceo-rejected'),
   CHATWOOT_API_TIMEOUT_MS: int(100, 60_000).default(10_000),
+  /**
+   * The Platform App's token (Chatwoot's Super Admin console): the access reconcile creates or
+   * adopts agents and sets their account roles with it. Unset: Chatwoot is not kept in step.
+   */
+  CHATWOOT_PLATFORM_TOKEN: z.string().min(8).optional(),
+  /** The administrator the reconcile creates in each account to manage its teams. */
+  CHATWOOT_SYNC_EMAIL: z.email().default('keycloak-sync@afenda.invalid'),
 });
 
 export type InboxSettings = z.infer<typeof inboxSettingsSchema>;

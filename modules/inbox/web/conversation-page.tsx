@@ -4,6 +4,7 @@ import { ArrowLeft, ExternalLink } from 'lucide-react';
 import { Button, FailureState, NoTenant, Time, type ModulePage } from '@afenda/ui';
 
 import { ConversationStatus } from './conversation-status';
+import { DecisionBanner } from './decision-banner';
 import { EscalateButton } from './escalate-button';
 import { MessageList } from './message-list';
 import type { InboxShell } from './types';
@@ -81,10 +82,14 @@ async function ConversationPage({ id, shell }: { id: string; shell: InboxShell }
                 <EscalateButton
                   conversationId={c.id}
                   pendingApprovalId={c.pendingApprovalId}
+                  lastDecision={c.lastDecision}
                   escalate={shell.actions.inbox.escalateAction}
                   signInHref={shell.signInHref}
                 />
               </div>
+              {c.lastDecision && !c.pendingApprovalId ? (
+                <DecisionBanner decision={c.lastDecision} />
+              ) : null}
               <section aria-label="Messages" className="rounded-lg border p-4">
                 <MessageList messages={messages} />
               </section>

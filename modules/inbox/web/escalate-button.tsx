@@ -3,8 +3,9 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useId, useState } from 'react';
-import { ArrowUpRight, Siren } from 'lucide-react';
-import { Button, Label, Textarea } from '@afenda/ui';
+import { ArrowUpRight, Siren, TriangleAlert } from 'lucide-react';
+import type { ConversationDecision } from '@afenda/contracts';
+import { Button, Label, Textarea, Time } from '@afenda/ui';
 import { ActionDialog, useServerAction } from '@afenda/ui/action-dialog';
 
 import type { InboxShell } from './types';
@@ -16,11 +17,14 @@ import type { InboxShell } from './types';
 export function EscalateButton({
   conversationId,
   pendingApprovalId,
+  lastDecision,
   escalate,
   signInHref,
 }: {
   conversationId: string;
   pendingApprovalId: string | null;
+  /** The latest decision on this conversation: escalating again warns about it first. */
+  lastDecision: ConversationDecision | null;
   /** The Shell's server action. */
   escalate: InboxShell['actions']['inbox']['escalateAction'];
   /** Where to sign in again (and come back) when the session has ended. */
@@ -72,7 +76,7 @@ export function EscalateButton({
       description="Creates an approval request with the conversation's last messages as context."
       error={error}
       pending={pending}
-      submitLabel="Escalate"
+      submitLabel={lastDecision ? 'Escalate again' : 'Escalate'}
       onSubmit={() =>
         run(
           () => escalate(conversationId, note),
@@ -83,6 +87,21 @@ export function EscalateButton({
         )
       }
     >
+      {lastDecision ? (
+        <p
+          role="note"
+          data-testid="escalate-decided-warning"
+          className="flex gap-2 rounded-md border border-amber-500/60 bg-amber-50 p-3 text-sm text-amber-950 dark:bg-amber-950/30 dark:text-amber-50"
+        >
+          <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" />
+          <span>
+            This case was already {lastDecision.decision} by{' '}
+            {lastDecision.decidedByName ?? 'a former member'} on{' '}
+            <Time iso={lastDecision.decidedAt} />. Escalating again asks for a new decision; the
+            earlier one stays in the ledger.
+          </span>
+        </p>
+      ) : null}
       <div className="grid gap-2">
         <Label htmlFor={noteId}>Note (optional)</Label>
         <Textarea

@@ -14,6 +14,7 @@ import {
 } from '@afenda/ui';
 
 import { ConversationStatus } from './conversation-status';
+import { DecisionChip } from './decision-banner';
 import type { InboxShell } from './types';
 
 const FILTERS = ['all', 'open', 'pending', 'snoozed', 'resolved'] as const;
@@ -120,6 +121,8 @@ function ConversationRow({ conversation: c }: { conversation: Conversation }) {
           <span className="rounded border border-amber-500/60 px-1.5 text-xs text-amber-700 dark:text-amber-300">
             Escalated
           </span>
+        ) : c.lastDecision ? (
+          <DecisionChip decision={c.lastDecision.decision} />
         ) : null}
         <span className="ml-auto text-xs text-muted-foreground">
           <Time iso={c.lastActivityAt} />

@@ -8,6 +8,7 @@ import { manifest } from '../manifest.ts';
 import { consultationRoomEffect } from './approval-effect.ts';
 import { consultationRoomApproval } from './approval-type.ts';
 import { expireRoomsJob } from './expire-rooms.ts';
+import { removeOffboardedParticipants } from './offboard.ts';
 import { roomRoutes } from './routes.ts';
 import { jitsiProblems, videoSettingsSchema } from './settings.ts';
 
@@ -17,6 +18,10 @@ export default defineModule({
   checkSettings: jitsiProblems,
   create({ database, logger, settings }) {
     return {
+      // Offboarding: who lost access leaves the tenant's open rooms (and gets no new token).
+      async onDirectoryChanged() {
+        await removeOffboardedParticipants(database);
+      },
       routes: async (app) => {
         await app.register(roomRoutes, { database, settings });
       },

@@ -10,6 +10,7 @@ import {
   CardDescription,
   CardHeader,
   CardTitle,
+  RelativeTime,
   type ActionResult,
 } from '@afenda/ui';
 
@@ -20,19 +21,6 @@ const STATE: Record<RoomState, { label: string; variant: 'default' | 'secondary'
   ended: { label: 'Ended', variant: 'secondary' },
   expired: { label: 'Expired', variant: 'outline' },
 };
-
-/** "in 1 h 20 min", "5 min ago": short, and the exact time is in the element's title. */
-export function relative(iso: string, now: number): string {
-  const minutes = Math.round((new Date(iso).getTime() - now) / 60_000);
-  const abs = Math.abs(minutes);
-  const span =
-    abs < 1
-      ? 'less than a minute'
-      : abs < 60
-        ? `${abs} min`
-        : `${Math.floor(abs / 60)} h${abs % 60 ? ` ${abs % 60} min` : ''}`;
-  return minutes >= 0 ? `in ${span}` : `${span} ago`;
-}
 
 export function RoomCard({
   room,
@@ -52,11 +40,8 @@ export function RoomCard({
   const title = room.topic || 'Consultation room';
   const when =
     room.state === 'open'
-      ? { text: `Expires ${relative(room.expiresAt, now)}`, at: room.expiresAt }
-      : {
-          text: `${STATE[room.state].label} ${relative(room.endedAt ?? room.expiresAt, now)}`,
-          at: room.endedAt ?? room.expiresAt,
-        };
+      ? { prefix: 'Expires', at: room.expiresAt }
+      : { prefix: STATE[room.state].label, at: room.endedAt ?? room.expiresAt };
   return (
     <Card data-testid="room" data-room-id={room.id} data-state={room.state}>
       <CardHeader>
@@ -65,9 +50,7 @@ export function RoomCard({
           <span className="truncate">{title}</span>
         </CardTitle>
         <CardDescription>
-          <time dateTime={when.at} title={new Date(when.at).toUTCString()}>
-            {when.text}
-          </time>
+          <RelativeTime iso={when.at} now={now} prefix={when.prefix} />
           {room.approvalId ? ' · opened by an approval' : ''}
         </CardDescription>
         <CardAction>

@@ -7,6 +7,7 @@ import { defineModule } from '@afenda/platform/module';
 import { randomBytes } from 'node:crypto';
 import { manifest } from '../manifest.ts';
 import { LiveSessions } from './live-sessions.ts';
+import { activeMembers, recordRevoked } from './revoke.ts';
 import { whiteboardRoutes } from './routes/index.ts';
 import { whiteboardSettingsSchema } from './settings.ts';
 import { TicketIssuer } from './tickets.ts';
@@ -47,6 +48,11 @@ export default defineModule({
       settings.WHITEBOARD_TICKET_TTL_S * 1000,
     );
     return {
+      // Offboarding: someone the directory no longer lets in loses their live sessions at once.
+      async onDirectoryChanged() {
+        const closed = await sessions.revoke((tenantId) => activeMembers(database, tenantId));
+        if (closed.length) await recordRevoked(database, closed);
+      },
       routes: async (app) => {
         // Live boards write what they hold before the database goes away.
         app.addHook('preClose', () => sessions.closeAll());

@@ -308,6 +308,27 @@ describe('the live sync socket', () => {
     expect((await api('ada', 'DELETE', `/whiteboards/${board}`)).status).toBe(200);
     expect(await closed).toBeGreaterThanOrEqual(4000);
   });
+
+  it('closes the live session of an editor disabled in Keycloak, and keeps the others', async () => {
+    const board = await newBoard('Offboarding');
+    const a = await SyncClient.open(await ticketUrl('alice', board));
+    const b = await SyncClient.open(await ticketUrl('ada', board));
+    const closed = new Promise<number>((resolve) => a.ws.once('close', (code) => resolve(code)));
+    await fx.writeUsers((users) =>
+      users.map((u) => (u.username === 'alice' ? { ...u, enabled: false } : u)),
+    );
+    expect((await fx.sync.reconcileAll('webhook')).status).toBe('succeeded');
+    expect(await closed).toBeGreaterThanOrEqual(4000);
+    expect(b.ws.readyState).toBe(WebSocket.OPEN);
+    const { rows } = await fx.tdb.admin.query<{ data: { userId: string } }>(
+      "select data from activity_timeline where subject_id = $1 and type = 'whiteboard.access-revoked'",
+      [board],
+    );
+    expect(rows).toHaveLength(1);
+    await b.close();
+    await fx.writeUsers((users) => users);
+    expect((await fx.sync.reconcileAll('webhook')).status).toBe('succeeded');
+  });
 });
 
 describe('shutting down', () => {

@@ -260,6 +260,35 @@ export class LiveSessions {
     board?.shut(TLSyncErrorCloseEventReason.NOT_FOUND);
   }
 
+  /**
+   * Offboarding: closes the live sessions of editors the directory no longer lets into the
+   * board's tenant (removed, or disabled in Keycloak). Returns how many were closed.
+   */
+  async revoke(
+    stillAllowed: (tenantId: string) => Promise<Set<string>>,
+  ): Promise<Array<{ tenantId: string; boardId: string; userId: string }>> {
+    const closed: Array<{ tenantId: string; boardId: string; userId: string }> = [];
+    const boards = await Promise.allSettled([...this.boards.values()]);
+    const allowed = new Map<string, Set<string>>();
+    for (const b of boards) {
+      if (b.status !== 'fulfilled') continue;
+      const board = b.value;
+      if (!allowed.has(board.tenantId))
+        allowed.set(board.tenantId, await stillAllowed(board.tenantId));
+      const members = allowed.get(board.tenantId)!;
+      for (const session of board.room.getSessions()) {
+        if (members.has(session.meta.userId)) continue;
+        board.room.closeSession(session.sessionId, TLSyncErrorCloseEventReason.FORBIDDEN);
+        closed.push({
+          tenantId: board.tenantId,
+          boardId: board.boardId,
+          userId: session.meta.userId,
+        });
+      }
+    }
+    return closed;
+  }
+
   /** Number of boards open in this process. */
   get size(): number {
     return this.boards.size;

@@ -22,6 +22,16 @@ export const approvalSchema = z
     createdAt: z.iso.datetime({ offset: true }),
     submittedAt: z.iso.datetime({ offset: true }).nullable(),
     decidedAt: z.iso.datetime({ offset: true }).nullable(),
+    requestedByName: z
+      .string()
+      .nullable()
+      .optional()
+      .describe("The requester's display name (in lists)"),
+    decidedByName: z
+      .string()
+      .nullable()
+      .optional()
+      .describe("The decider's display name (in lists)"),
   })
   .meta({ id: 'Approval' });
 export type Approval = z.infer<typeof approvalSchema>;
@@ -63,6 +73,7 @@ export const approvalListQuerySchema = z.object({
   source: z.string().max(32).optional(),
   requested_by: z.union([z.uuid(), z.literal('me')]).optional(),
   awaiting: z.literal('me').optional().describe('Only submitted requests the caller may decide'),
+  decided_by: z.literal('me').optional().describe('Only requests the caller decided'),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(200).optional(),
 });

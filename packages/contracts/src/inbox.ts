@@ -1,5 +1,18 @@
 import { z } from 'zod';
 
+/** The latest decided escalation of a conversation: what the agent sees on it. */
+export const conversationDecisionSchema = z
+  .object({
+    approvalId: z.uuid(),
+    decision: z.enum(['approved', 'rejected']),
+    decidedBy: z.uuid().nullable(),
+    decidedByName: z.string().nullable().describe("The decider's display name"),
+    decidedAt: z.iso.datetime({ offset: true }),
+    note: z.string().nullable().describe("The decider's comment (approved) or reason (rejected)"),
+  })
+  .meta({ id: 'ConversationDecision' });
+export type ConversationDecision = z.infer<typeof conversationDecisionSchema>;
+
 /** A Chatwoot conversation as the orchestrator mirrors it (from webhooks), per organisation. */
 export const conversationSchema = z
   .object({
@@ -18,6 +31,9 @@ export const conversationSchema = z
     lastActivityAt: z.iso.datetime({ offset: true }),
     createdAt: z.iso.datetime({ offset: true }),
     pendingApprovalId: z.uuid().nullable().describe('A submitted escalation awaiting a decision'),
+    lastDecision: conversationDecisionSchema
+      .nullable()
+      .describe('The most recently decided escalation, if any'),
     chatwootUrl: z.string().nullable().describe('Link into Chatwoot, when its URL is configured'),
   })
   .meta({ id: 'Conversation' });

@@ -7,6 +7,8 @@ export * from './approvals.ts';
 export * from './inbox.ts';
 export * from './notifications.ts';
 export * from './video.ts';
+export * from './chat.ts';
 export * from './whiteboard.ts';
 export * from './webhooks.ts';
 export * from './storable.ts';
+export * from './access.ts';

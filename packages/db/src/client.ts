@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import * as schema from './schema/index.ts';
@@ -23,6 +24,22 @@ export interface TxContext {
 }
 
 const commitCallbacks = new WeakMap<Tx, (() => void)[]>();
+const tenantOfTx = new WeakMap<Tx, string>();
+
+/**
+ * Sets the tenant the following statements of tx act in (row-level security reads it per
+ * statement): for work that spans tenants in one transaction, e.g. a Matrix transaction over an
+ * organisation's rooms. Writes gathered for the commit (beforeCommit) read it with tenantOf.
+ */
+export async function actInTenant(tx: Tx, tenantId: string): Promise<void> {
+  await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
+  tenantOfTx.set(tx, tenantId);
+}
+
+/** The tenant tx acts in now ('' for none): its context's, or the last actInTenant's. */
+export function tenantOf(tx: Tx): string {
+  return tenantOfTx.get(tx) ?? '';
+}
 const beforeCommitCallbacks = new WeakMap<Tx, (() => Promise<void>)[]>();
 
 /**
@@ -111,6 +128,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       }
       try {
         const tx = drizzle(client, { schema }) as unknown as Tx;
+        tenantOfTx.set(tx, context.tenantId ?? '');
         const result = await fn(tx);
         for (const step of beforeCommitCallbacks.get(tx) ?? []) await step();
         await client.query('commit');

@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import type { ApprovalType, ApprovalHook, HookEvent } from './approvals/registry.ts';
 import type { AnyJob } from './jobs/job.ts';
 import type { OutboundHandler } from './outbound/outbound.ts';
+import type { AccessTool } from './access/engine.ts';
 import type { Platform } from './platform.ts';
 import type { SecretBox } from './secrets.ts';
 import type { SettingProblem, SettingsSchema } from './settings.ts';
@@ -57,6 +58,8 @@ export interface ModuleParts {
   approvalTypes?: ApprovalType[];
   approvalHooks?: ModuleApprovalHook[];
   jobs?: AnyJob[];
+  /** The tool's part of the access reconcile (Keycloak → the tool; access/engine.ts). */
+  accessTools?: AccessTool[];
   /** Checks a tenant's settings for the module before they are stored (throws AppError). */
   checkTenantSettings?(
     tenantId: string,

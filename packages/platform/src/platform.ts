@@ -7,6 +7,7 @@
 import type { Database } from '@afenda/db';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { ACCESS_KIND, AccessEngine, type AccessTool } from './access/engine.ts';
 import { ApprovalRegistry, type ApprovalType, type NamedHook } from './approvals/registry.ts';
 import { defineJob, type AnyJob, type JobDefinition } from './jobs/job.ts';
 import type { JobQueue } from './jobs/queue.ts';
@@ -29,6 +30,11 @@ import {
 
 export interface PlatformOptions {
   database: Database;
+  /**
+   * The job workers' own pool (webhook processing, outbound calls): bulk work never holds the
+   * connections that requests wait for. Defaults to `database`.
+   */
+  workDatabase?: Database;
   queue: JobQueue;
   logger: Logger;
   retry: RetryPolicy;
@@ -38,6 +44,8 @@ export interface PlatformOptions {
   recoveryAfterS: number;
   /** The sweep job's schedule (crontab); '' turns it off. */
   sweepSchedule: string;
+  /** When every tool's access is reconciled besides each directory change (crontab; '' = off). */
+  accessSchedule?: string;
 }
 
 export interface PlatformDescription {
@@ -46,6 +54,7 @@ export interface PlatformDescription {
   webhookSources: string[];
   outboundHandlers: string[];
   jobs: { id: string; schedule: string | null; runAtStart: boolean; description: string }[];
+  accessTools: { id: string; name: string; guard: string; configured: boolean }[];
 }
 
 export class Platform {
@@ -55,6 +64,10 @@ export class Platform {
   readonly approvals = new ApprovalRegistry();
   readonly deliveries: DeliveryDeps;
   readonly outbound: OutboundDeps;
+  /** Keycloak → the tools: one reconcile engine, a tool per module (access/engine.ts). */
+  readonly access: AccessEngine;
+  /** The same, on the workers' pool: what the jobs run with. */
+  private readonly work: { deliveries: DeliveryDeps; outbound: OutboundDeps };
 
   constructor(private readonly options: PlatformOptions) {
     const { database, queue, retry } = options;
@@ -63,6 +76,14 @@ export class Platform {
     this.logger = options.logger;
     this.deliveries = { database, queue, retry, sources: new Map(), unmapped: options.unmapped };
     this.outbound = { database, queue, retry, handlers: new Map() };
+    // The registries are shared (the same Maps); only the pool differs.
+    const workDatabase = options.workDatabase ?? database;
+    this.work = {
+      deliveries: { ...this.deliveries, database: workDatabase },
+      outbound: { ...this.outbound, database: workDatabase },
+    };
+    this.access = new AccessEngine(database);
+    this.outbound.handlers.set(ACCESS_KIND, this.access.handler());
     for (const job of this.kernelJobs()) queue.register(job);
   }
 
@@ -94,6 +115,10 @@ export class Platform {
     this.outbound.handlers.set(kind, handler);
   }
 
+  addAccessTool(tool: AccessTool): void {
+    this.access.register(tool);
+  }
+
   addJob<P>(job: JobDefinition<P>): void {
     this.queue.register(job);
   }
@@ -114,6 +139,12 @@ export class Platform {
       webhookSources: [...this.deliveries.sources.keys()],
       outboundHandlers: [...this.outbound.handlers.keys()],
       jobs: this.queue.list(),
+      accessTools: this.access.list().map((t) => ({
+        id: t.id,
+        name: t.name,
+        guard: t.guard,
+        configured: t.configured(),
+      })),
     };
   }
 
@@ -123,13 +154,13 @@ export class Platform {
         id: PROCESS_TASK,
         description: 'Processes one stored webhook delivery (exactly once in effect)',
         payload: z.object({ id: z.uuid() }),
-        handler: ({ id }) => processDelivery(this.deliveries, id),
+        handler: ({ id }) => processDelivery(this.work.deliveries, id),
       }),
       defineJob({
         id: OUTBOUND_TASK,
         description: 'Runs one outbound call into a tool (retried, dead-lettered)',
         payload: z.object({ tenantId: z.uuid(), id: z.uuid() }),
-        handler: ({ tenantId, id }) => runOutbound(this.outbound, tenantId, id),
+        handler: ({ tenantId, id }) => runOutbound(this.work.outbound, tenantId, id),
       }),
       defineJob({
         id: 'jobs.sweep',
@@ -140,6 +171,16 @@ export class Platform {
         handler: async () => {
           const n = await this.sweep();
           if (n.deliveries + n.outbound > 0) this.logger.info(n, 'queued unfinished work again');
+        },
+      }),
+      defineJob({
+        id: 'access.reconcile',
+        description: "Reconciles every connected tool's access with the directory (Keycloak)",
+        payload: z.object({}).loose(),
+        schedule: this.options.accessSchedule ?? '',
+        runAtStart: true,
+        handler: async () => {
+          await this.access.enqueue({ trigger: 'schedule', key: new Date().toISOString() });
         },
       }),
     ];

@@ -95,6 +95,8 @@ export async function matrixCall<T>(
 /** Starts a throw-away homeserver (removed by stop()); fails with Synapse's log if it can't. */
 export async function startSynapse(
   options: {
+    /** Default 0: a free one. Known in advance when the IdP must know Synapse's callback URL. */
+    port?: number;
     serverName?: string;
     appservices?: unknown[];
     oidcProviders?: unknown[];

@@ -26,7 +26,18 @@ export function useServerAction(signInHref: () => string) {
   const run = <T,>(action: () => Promise<ActionResult<T>>, done: (data: T) => void) => {
     setError(null);
     start(async () => {
-      const result = await action();
+      let result: ActionResult<T>;
+      try {
+        result = await action();
+      } catch {
+        // The browser's request never got its answer (the connection dropped): say so here,
+        // beside the control, instead of failing the whole page.
+        result = {
+          ok: false,
+          message:
+            'The connection dropped before an answer came: it may or may not have been done. Try again.',
+        };
+      }
       if (result.ok) done(result.data);
       else if (result.signedOut) window.location.assign(signInHref());
       else setError(result.message);

@@ -30,15 +30,17 @@ export {
   DropdownMenuTrigger,
 } from './dropdown-menu';
 export { Input, Label, Textarea } from './input';
-// Dialog, Sheet and Command are client components with their own weight: import them from
-// '@afenda/ui/dialog', '@afenda/ui/sheet' and '@afenda/ui/command' where they are used.
+// Dialog, Sheet, Command and Popover are client components with their own weight: import them
+// from '@afenda/ui/dialog', '@afenda/ui/sheet', '@afenda/ui/command' and '@afenda/ui/popover'
+// where they are used.
 export { EmptyState, FailureState, NoTenant, PageHeader } from './page-states';
-export { Time } from './time';
+export { formatUtc, RelativeTime, relativeTime, Time } from './time';
 export type { ActionResult, LoadFailure, Loaded } from './results';
 export { embeddedPage } from './module-web';
 export type {
   EmbeddedModulePageProps,
   EmbedShell,
+  ModuleEmbedShell,
   ModuleApproval,
   ModulePage,
   ModulePageProps,

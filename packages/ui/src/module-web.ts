@@ -69,9 +69,14 @@ export interface EmbeddedModulePageProps {
   description: string;
 }
 
-/** The Shell's part a module page uses to embed its tool's own UI (Chatwoot, Element). */
+/** The Shell's part a module page uses to embed its tool's own UI (Chatwoot). */
 export interface EmbedShell {
   EmbeddedModulePage: (props: EmbeddedModulePageProps) => ReactNode | Promise<ReactNode>;
+}
+
+/** The Shell's <ModuleEmbed>: a tool's page at `src`, framed, with a fallback when it can't be. */
+export interface ModuleEmbedShell {
+  ModuleEmbed: (props: { src: string; title: string }) => ReactNode | Promise<ReactNode>;
 }
 
 /** A module page that is its tool's own UI, embedded by the Shell. */

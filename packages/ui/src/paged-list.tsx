@@ -15,6 +15,7 @@ export function PagedList<T>({
   empty,
   children,
   more,
+  keepChildren = false,
 }: {
   result: Loaded<{ data: T[]; nextCursor: string | null }>;
   /** What failed to load, e.g. "The inbox". */
@@ -23,10 +24,15 @@ export function PagedList<T>({
   children: (items: T[]) => ReactNode;
   /** The link to the page after `cursor`, e.g. `<Link href=…>Older requests</Link>`. */
   more: (cursor: string) => ReactNode;
+  /**
+   * Render `children` even with no items, which then show `empty` themselves: a client list
+   * that keeps rows the server no longer has (decided ones, in place) must not unmount.
+   */
+  keepChildren?: boolean;
 }) {
   if (!result.ok) return <FailureState failure={result} what={what} />;
   const { data, nextCursor } = result.data;
-  if (data.length === 0) return empty;
+  if (data.length === 0 && !keepChildren) return empty;
   return (
     <>
       {children(data)}

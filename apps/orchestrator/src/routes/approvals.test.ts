@@ -385,6 +385,35 @@ describe('lists and the timeline', () => {
     );
   });
 
+  it("names the requester and the decider in lists; decided_by=me is the caller's decisions", async () => {
+    const made = (
+      await as('amelia').post(
+        '/api/v1/approvals/requests',
+        ceoRequest('Named one', { submit: true, source: 'shell' }),
+      )
+    ).json().data;
+    const [amelia, ada] = (
+      await tdb.admin.query(
+        "select display_name from users where username in ('amelia', 'ada') order by username desc",
+      )
+    ).rows.map((r: { display_name: string }) => r.display_name);
+    const waiting = (await as('ada').get('/api/v1/approvals?awaiting=me&limit=100')).json().data;
+    expect(waiting.find((a: { id: string }) => a.id === made.id)).toMatchObject({
+      requestedByName: amelia,
+      decidedByName: null,
+    });
+    expect((await as('ada').post(`/api/v1/approvals/${made.id}/approve`, {})).statusCode).toBe(200);
+    const mine = (await as('ada').get('/api/v1/approvals?decided_by=me&limit=100')).json().data;
+    expect(mine.find((a: { id: string }) => a.id === made.id)).toMatchObject({
+      status: 'approved',
+      requestedByName: amelia,
+      decidedByName: ada,
+    });
+    expect(mine.every((a: { decidedBy: string }) => a.decidedBy === mine[0].decidedBy)).toBe(true);
+    expect((await as('amelia').get('/api/v1/approvals?decided_by=me')).json().data).toEqual([]);
+    expect((await as('ada').get('/api/v1/approvals?decided_by=you')).statusCode).toBe(400);
+  });
+
   it('pages without losing rows that share a millisecond (cursors keep microseconds)', async () => {
     for (const at of [
       '2026-01-01T00:00:00.123900Z',

@@ -23,6 +23,9 @@ const description = z
         description: z.string(),
       }),
     ),
+    accessTools: z.array(
+      z.object({ id: z.string(), name: z.string(), guard: z.string(), configured: z.boolean() }),
+    ),
   })
   .meta({ id: 'PlatformDescription' });
 

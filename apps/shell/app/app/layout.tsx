@@ -30,15 +30,24 @@ export default async function AppLayout({ children }: Readonly<{ children: React
   // The chrome degrades on its own when the orchestrator is away; the page says why.
   const workspace: Workspace | null = await loadWorkspace(session.accessToken).catch(() => null);
   const active = workspace?.active ?? null;
-  const [states, unread] = active
-    ? await Promise.all([
-        loadModuleStates(session.accessToken, active.id),
-        orchestratorApi(session.accessToken)
-          .inTenant(active.id)
+  const api = orchestratorApi(session.accessToken);
+  const [states, unreadByTenant] = await Promise.all([
+    active ? loadModuleStates(session.accessToken, active.id) : null,
+    // Every tenant's unread count, for the switcher (a handful of small reads, in parallel).
+    Promise.all(
+      (workspace?.tenants ?? []).map(async (t) => {
+        const n = await api
+          .inTenant(t.id)
           .unreadCount()
-          .catch(() => null),
-      ])
-    : [null, null];
+          .catch(() => null);
+        return [t.id, n] as const;
+      }),
+    ),
+  ]);
+  const unreadMap = Object.fromEntries(
+    unreadByTenant.filter((e): e is readonly [string, number] => e[1] !== null),
+  );
+  const unread = active ? (unreadMap[active.id] ?? null) : null;
   const sections = navigationFor(buildRegistry(states), active?.role ?? null);
 
   return (
@@ -70,7 +79,11 @@ export default async function AppLayout({ children }: Readonly<{ children: React
                 </span>
               </Link>
               {workspace ? (
-                <TenantSwitcher tenants={workspace.tenants} activeTenantId={active?.id ?? null} />
+                <TenantSwitcher
+                  tenants={workspace.tenants}
+                  activeTenantId={active?.id ?? null}
+                  unread={unreadMap}
+                />
               ) : (
                 <Badge variant="outline" className="text-muted-foreground">
                   Tenants unavailable

@@ -42,9 +42,12 @@ const KIND_ICON: Record<FlatTenant['kind'], LucideIcon> = {
 export function TenantSwitcher({
   tenants,
   activeTenantId,
+  unread = {},
 }: {
   tenants: FlatTenant[];
   activeTenantId: string | null;
+  /** Unread notifications per tenant id (what the user has waiting elsewhere). */
+  unread?: Record<string, number>;
 }) {
   const [pending, startTransition] = useTransition();
   const [shownId, setShownId] = useOptimistic(activeTenantId);
@@ -53,6 +56,9 @@ export function TenantSwitcher({
   const personal = tenants.filter((t) => t.kind === 'individual');
   const organisations = tenants.filter((t) => t.kind !== 'individual');
   const ActiveIcon = active ? KIND_ICON[active.kind] : Building2;
+  const elsewhere = tenants
+    .filter((t) => t.id !== shownId)
+    .reduce((sum, t) => sum + (unread[t.id] ?? 0), 0);
 
   function choose(id: string) {
     if (id === shownId) return;
@@ -83,6 +89,15 @@ export function TenantSwitcher({
             <ActiveIcon aria-hidden className="text-muted-foreground" />
             <span className="sr-only">Switch tenant, active: </span>
             <span className="truncate">{active?.name ?? 'Choose a tenant'}</span>
+            {elsewhere > 0 ? (
+              <span
+                className="size-2 shrink-0 rounded-full bg-destructive"
+                data-testid="tenant-unread-elsewhere"
+                title={`${elsewhere} unread in your other tenants`}
+              >
+                <span className="sr-only">, {elsewhere} unread in your other tenants</span>
+              </span>
+            ) : null}
             {pending ? (
               <LoaderCircle aria-hidden className="animate-spin text-muted-foreground" />
             ) : (
@@ -98,7 +113,7 @@ export function TenantSwitcher({
                   Personal
                 </DropdownMenuLabel>
                 {personal.map((tenant) => (
-                  <TenantItem key={tenant.id} tenant={tenant} />
+                  <TenantItem key={tenant.id} tenant={tenant} unread={unread[tenant.id] ?? 0} />
                 ))}
               </DropdownMenuGroup>
             ) : null}
@@ -109,7 +124,7 @@ export function TenantSwitcher({
                   Organisations and teams
                 </DropdownMenuLabel>
                 {organisations.map((tenant) => (
-                  <TenantItem key={tenant.id} tenant={tenant} />
+                  <TenantItem key={tenant.id} tenant={tenant} unread={unread[tenant.id] ?? 0} />
                 ))}
               </DropdownMenuGroup>
             ) : null}
@@ -125,7 +140,7 @@ export function TenantSwitcher({
   );
 }
 
-function TenantItem({ tenant }: { tenant: FlatTenant }) {
+function TenantItem({ tenant, unread }: { tenant: FlatTenant; unread: number }) {
   const Icon = KIND_ICON[tenant.kind];
   return (
     <DropdownMenuRadioItem
@@ -135,6 +150,15 @@ function TenantItem({ tenant }: { tenant: FlatTenant }) {
     >
       <Icon aria-hidden />
       <span className="min-w-0 flex-1 truncate">{tenant.name}</span>
+      {unread > 0 ? (
+        <span
+          className="rounded-full bg-destructive px-1.5 text-[10px] leading-4 font-semibold text-white"
+          data-testid="tenant-unread"
+        >
+          {unread > 99 ? '99+' : unread}
+          <span className="sr-only"> unread</span>
+        </span>
+      ) : null}
       <Badge variant="secondary" className="ml-auto">
         {ROLE_LABEL[tenant.role]}
       </Badge>

@@ -20,9 +20,28 @@ export function createApprovalsApi(call: Call) {
       description?: string;
       submit?: boolean;
     }): Promise<Approval> => send(call, 'POST', '/approvals/requests', approvalSchema, body),
-    approve: (id: string, comment?: string) =>
-      send(call, 'POST', `${approval(id)}/approve`, approvalSchema, { comment }),
-    reject: (id: string, reason: string) =>
-      send(call, 'POST', `${approval(id)}/reject`, approvalSchema, { reason }),
+    /** `key`: the decision's idempotency key, the same on a retry (recorded once). */
+    approve: (id: string, comment?: string, key?: string) =>
+      send(
+        call,
+        'POST',
+        `${approval(id)}/approve`,
+        approvalSchema,
+        { comment },
+        {
+          idempotent: key ?? true,
+        },
+      ),
+    reject: (id: string, reason: string, key?: string) =>
+      send(
+        call,
+        'POST',
+        `${approval(id)}/reject`,
+        approvalSchema,
+        { reason },
+        {
+          idempotent: key ?? true,
+        },
+      ),
   };
 }

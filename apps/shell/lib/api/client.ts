@@ -56,7 +56,7 @@ export interface RequestOptions {
   /** The tenant the call acts in (X-Tenant-Id). */
   tenantId?: string;
   /** Each mutation gets one, so a retried request can't act twice. */
-  idempotent?: boolean;
+  idempotent?: boolean | string;
   /** A path from the service's root (e.g. `/readyz`) rather than from `/api/v1`. */
   outsideApi?: boolean;
   /** Read the body whatever the status (e.g. a 503 readiness report), not as an error. */
@@ -126,7 +126,9 @@ export function createCall(options: CallOptions): Call {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (options.accessToken) headers.authorization = `Bearer ${options.accessToken}`;
     if (opts.tenantId) headers['x-tenant-id'] = opts.tenantId;
-    if (opts.idempotent) headers['idempotency-key'] = crypto.randomUUID();
+    if (opts.idempotent)
+      headers['idempotency-key'] =
+        typeof opts.idempotent === 'string' ? opts.idempotent : crypto.randomUUID();
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
@@ -197,7 +199,7 @@ export async function send<T>(
   path: string,
   item: z.ZodType<T>,
   body?: unknown,
-  { idempotent = true }: { idempotent?: boolean } = {},
+  { idempotent = true }: { idempotent?: boolean | string } = {},
 ) {
   return (await call(method, path, one(item), { body, idempotent })).body.data;
 }

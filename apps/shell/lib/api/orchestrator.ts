@@ -3,7 +3,9 @@
  * their tenants, and, in one tenant, everything the Shell shows there. One call path
  * (client.ts) under all of them. Server-only.
  */
+import { createAccessApi } from './access';
 import { createApprovalsApi } from './approvals';
+import { createChatApi } from './chat';
 import { createCall, inTenant, type CallOptions } from './client';
 import { createConversationsApi } from './conversations';
 import { createModulesApi } from './modules';
@@ -20,8 +22,10 @@ export function createTenantApi(call: ReturnType<typeof createCall>, tenantId: s
     ...createApprovalsApi(c),
     ...createActivityApi(c),
     ...createConversationsApi(c),
+    ...createAccessApi(c),
     ...createNotificationsApi(c),
     rooms: createRoomsApi(c),
+    chat: createChatApi(c),
     whiteboards: createWhiteboardsApi(c),
   };
 }

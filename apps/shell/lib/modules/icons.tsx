@@ -8,6 +8,7 @@ import {
   LayoutGrid,
   MessagesSquare,
   Presentation,
+  ShieldCheck,
   Video,
   type LucideIcon,
 } from 'lucide-react';
@@ -23,6 +24,7 @@ const ICONS: Record<string, LucideIcon> = {
   'layout-grid': LayoutGrid,
   'messages-square': MessagesSquare,
   presentation: Presentation,
+  'shield-check': ShieldCheck,
   video: Video,
 };
 

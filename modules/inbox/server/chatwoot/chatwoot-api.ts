@@ -20,37 +20,47 @@ export interface ChatwootClientOptions {
   fetch?: typeof fetch;
 }
 
+/** One call into Chatwoot (either API): JSON in and out, a timeout, errors as ChatwootApiError. */
+export async function chatwootRequest<T>(
+  options: ChatwootClientOptions,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const url = new URL(
+    path,
+    options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`,
+  );
+  let res: Response;
+  try {
+    res = await (options.fetch ?? fetch)(url, {
+      method,
+      headers: {
+        api_access_token: options.apiToken,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
+  } catch (err) {
+    throw new ChatwootApiError(`Chatwoot unreachable: ${(err as Error).message}`, null);
+  }
+  if (!res.ok) {
+    const text = (await res.text().catch(() => '')).slice(0, 200);
+    throw new ChatwootApiError(
+      `Chatwoot answered ${res.status} to ${method} ${url.pathname}: ${text}`,
+      res.status,
+    );
+  }
+  return (await res.json()) as T;
+}
+
 export class ChatwootClient {
   constructor(private readonly options: ChatwootClientOptions) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const url = new URL(
-      path,
-      this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`,
-    );
-    let res: Response;
-    try {
-      res = await (this.options.fetch ?? fetch)(url, {
-        method,
-        headers: {
-          api_access_token: this.options.apiToken,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
-    } catch (err) {
-      throw new ChatwootApiError(`Chatwoot unreachable: ${(err as Error).message}`, null);
-    }
-    if (!res.ok) {
-      const text = (await res.text().catch(() => '')).slice(0, 200);
-      throw new ChatwootApiError(
-        `Chatwoot answered ${res.status} to ${method} ${url.pathname}: ${text}`,
-        res.status,
-      );
-    }
-    return (await res.json()) as T;
+  private call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return chatwootRequest<T>(this.options, method, path, body);
   }
 
   private conversation(accountId: number, displayId: number) {

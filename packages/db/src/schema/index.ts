@@ -14,3 +14,4 @@ export * from './approval-events.ts';
 export * from './idempotency-keys.ts';
 export * from './notifications.ts';
 export * from './stream-events.ts';
+export * from './access-state.ts';

@@ -3,7 +3,7 @@ import { jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 export const syncRuns = pgTable('sync_runs', {
   id: uuid('id').primaryKey().defaultRandom(),
   trigger: text('trigger', {
-    enum: ['startup', 'schedule', 'login', 'webhook', 'manual'],
+    enum: ['startup', 'schedule', 'login', 'webhook', 'manual', 'directory', 'drift'],
   }).notNull(),
   source: text('source').notNull(),
   subject: text('subject'),

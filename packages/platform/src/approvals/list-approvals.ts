@@ -1,6 +1,8 @@
 import type { Approval } from '@afenda/contracts';
 import type { Database } from '@afenda/db';
+import { schema } from '@afenda/db';
 import { and, desc, eq, getTableColumns, inArray, ne, or, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { beyond, cursorTime, decodeCursor, keysetPage } from '../cursor.ts';
 import { A, loadVisible, toApproval } from './approvals.ts';
 import type { Actor } from '../context.ts';
@@ -12,9 +14,13 @@ export interface ApprovalFilters {
   source?: string;
   requested_by?: string;
   awaiting?: 'me';
+  decided_by?: 'me';
   limit: number;
   cursor?: string;
 }
+
+const requester = alias(schema.users, 'requester');
+const decider = alias(schema.users, 'decider');
 
 export async function getApproval(database: Database, actor: Actor, id: string): Promise<Approval> {
   return database.withTenant(
@@ -45,6 +51,7 @@ export async function listApprovals(
     f.requested_by
       ? eq(A.requestedBy, f.requested_by === 'me' ? actor.userId : f.requested_by)
       : undefined,
+    f.decided_by ? eq(A.decidedBy, actor.userId) : undefined,
     cursor ? beyond(A.createdAt, A.id, cursor, 'before') : undefined,
   ];
   if (f.awaiting === 'me') {
@@ -59,13 +66,27 @@ export async function listApprovals(
     actor.tenantId,
     (tx) =>
       tx
-        .select({ ...getTableColumns(A), cursorAt: cursorTime(A.createdAt) })
+        .select({
+          ...getTableColumns(A),
+          cursorAt: cursorTime(A.createdAt),
+          requestedByName: requester.displayName,
+          decidedByName: decider.displayName,
+        })
         .from(A)
+        .leftJoin(requester, eq(requester.id, A.requestedBy))
+        .leftJoin(decider, eq(decider.id, A.decidedBy))
         .where(and(...conditions))
         .orderBy(desc(A.createdAt), desc(A.id))
         .limit(f.limit + 1),
     actor.userId,
   );
   const { page, nextCursor } = keysetPage(rows, f.limit);
-  return { approvals: page.map(toApproval), nextCursor };
+  return {
+    approvals: page.map((r) => ({
+      ...toApproval(r),
+      requestedByName: r.requestedByName,
+      decidedByName: r.decidedByName,
+    })),
+    nextCursor,
+  };
 }

@@ -12,6 +12,21 @@ export interface RetryPolicy {
 export type TrackedTable = 'webhook_deliveries' | 'outbound_actions';
 
 /**
+ * What went wrong, as an operator reads it: the database's own error (with its SQLSTATE) rather
+ * than the query-builder's wrapper, which repeats the whole statement and its parameters (that
+ * is, customer text) and cuts the cause off.
+ */
+export function describeError(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && /^Failed query:/.test(e.message) && e.cause) e = e.cause;
+  if (!(e instanceof Error)) return String(e);
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
+    ? `${e.message} (${code})`
+    : e.message;
+}
+
+/**
  * One failed attempt: counted, its error kept; then either dead (after maxAttempts) or failed
  * and queued again after a jittered exponential backoff. In the jobs context: the failure of any
  * tenant's work is recorded by the worker that met it.
@@ -23,7 +38,7 @@ export async function recordFailure(
   err: unknown,
   retry: JobSpec,
 ): Promise<'failed' | 'dead'> {
-  const message = (err instanceof Error ? err.message : String(err)).slice(0, 2000);
+  const message = describeError(err).slice(0, 2000);
   const delayMs = (attempts: number) => backoffMs(attempts, deps.retry.baseMs, deps.retry.maxMs);
   const status = await deps.database.transaction({ service: 'jobs' }, async (tx) => {
     const result = await tx.execute<{ status: 'failed' | 'dead'; attempts: number }>(sql`

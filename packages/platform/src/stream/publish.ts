@@ -1,5 +1,5 @@
 import type { StreamEventName } from '@afenda/contracts';
-import { afterCommit, beforeCommit, schema, type Tx } from '@afenda/db';
+import { actInTenant, afterCommit, beforeCommit, schema, tenantOf, type Tx } from '@afenda/db';
 
 /** One event for the live stream: to one user of the tenant, or (userId null) to all its members. */
 export interface StreamEventInput {
@@ -45,20 +45,43 @@ export async function publishStreamEvents(tx: Tx, events: StreamEventInput[]): P
   }
   const list = [...events];
   pending.set(tx, list);
-  beforeCommit(tx, async () => {
-    await tx.insert(schema.streamEvents).values(
-      list.map((e) => ({
-        tenantId: e.tenantId,
-        userId: e.userId,
-        name: e.name,
-        payload: e.subject,
-      })),
-    );
-  });
+  beforeCommit(tx, () => writeEvents(tx, list));
   afterCommit(tx, () => {
     const tenants = new Set(list.map((e) => e.tenantId));
     for (const listener of listeners) listener(tenants);
   });
+}
+
+/**
+ * The gathered events, one INSERT per tenant. Row-level security checks each row against the
+ * transaction's tenant, and one transaction may act in several (a Matrix transaction spans an
+ * organisation's rooms, each switching the tenant as it goes): each tenant's rows are written in
+ * that tenant's context, and the context the transaction had is restored after.
+ */
+async function writeEvents(tx: Tx, list: StreamEventInput[]): Promise<void> {
+  const byTenant = new Map<string, StreamEventInput[]>();
+  for (const e of list) {
+    const group = byTenant.get(e.tenantId);
+    if (group) group.push(e);
+    else byTenant.set(e.tenantId, [e]);
+  }
+  const rows = (events: StreamEventInput[]) =>
+    events.map((e) => ({
+      tenantId: e.tenantId,
+      userId: e.userId,
+      name: e.name,
+      payload: e.subject,
+    }));
+  const current = tenantOf(tx);
+  if (byTenant.size === 1 && byTenant.has(current)) {
+    await tx.insert(schema.streamEvents).values(rows(list));
+    return;
+  }
+  for (const [tenantId, events] of byTenant) {
+    await actInTenant(tx, tenantId);
+    await tx.insert(schema.streamEvents).values(rows(events));
+  }
+  await actInTenant(tx, current);
 }
 
 /** publishStreamEvents for one event, e.g. `publishStreamEvent(tx, { tenantId, userId: null, name: 'conversation', subject })`. */

@@ -1,5 +1,5 @@
 import type { Directory } from '@afenda/contracts';
-import { schema, type Database, type Tx } from '@afenda/db';
+import { actInTenant, schema, type Database, type Tx } from '@afenda/db';
 import { and, eq, inArray, isNotNull, notInArray, sql } from 'drizzle-orm';
 
 const { activityTimeline, tenants, userTenants, users } = schema;
@@ -44,7 +44,19 @@ export async function reconcileDirectory(
 
     // Users first: individual tenants hang off them.
     const userIds = new Map<string, string>();
+    const wasEnabled = new Set(
+      (
+        await tx
+          .select({ keycloakId: users.keycloakId })
+          .from(users)
+          .where(
+            and(eq(users.enabled, true), only ? inArray(users.keycloakId, [...only]) : undefined),
+          )
+      ).map((r) => r.keycloakId),
+    );
+    const turnedOff: string[] = [];
     for (const u of directory.users) {
+      if (!u.enabled && wasEnabled.has(u.keycloakId)) turnedOff.push(u.keycloakId);
       const [row] = await tx
         .insert(users)
         .values({
@@ -93,8 +105,17 @@ export async function reconcileDirectory(
                     : undefined,
               ),
             )
-            .returning({ id: users.id });
-    result.usersDisabled = disabled.length;
+            .returning({ id: users.id, keycloakId: users.keycloakId });
+    result.usersDisabled = disabled.length + turnedOff.length;
+    // Offboarding: a disabled user's Shell sessions (kept in PostgreSQL) end now.
+    const offboarded = [...turnedOff, ...disabled.map((d) => d.keycloakId)];
+    if (offboarded.length)
+      await tx.execute(
+        sql`delete from shell_sessions where subject in (${sql.join(
+          offboarded.map((k) => sql`${k}`),
+          sql`, `,
+        )})`,
+      );
 
     // Tenants: groups by path, individual tenants through users.personal_tenant_id.
     const tenantIds = new Map<string, string>();
@@ -291,7 +312,7 @@ async function recordMembershipChanges(
     const t = tenant.get(c.tenantId);
     if (!t || t.kind === 'individual') continue;
     // The timeline is tenant-owned: write each entry with that tenant set, as the policy requires.
-    await tx.execute(sql`select set_config('app.tenant_id', ${c.tenantId}, true)`);
+    await actInTenant(tx, c.tenantId);
     await tx.insert(activityTimeline).values({
       tenantId: c.tenantId,
       actorId: null,
@@ -308,5 +329,5 @@ async function recordMembershipChanges(
       data: { userId: c.userId, role: c.role, canApprove: c.canApprove },
     });
   }
-  await tx.execute(sql`select set_config('app.tenant_id', '', true)`);
+  await actInTenant(tx, '');
 }

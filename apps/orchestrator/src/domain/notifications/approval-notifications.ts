@@ -3,9 +3,14 @@ import { schema, type Tx } from '@afenda/db';
 import { and, eq, inArray } from 'drizzle-orm';
 import { publishStreamEvent } from '@afenda/platform/stream/publish';
 import type { ApprovalRegistry } from '@afenda/platform/approvals/registry';
-import { raiseNotifications, type NotificationInput } from './notifications.ts';
+import {
+  raiseNotifications,
+  resolveNotifications,
+  type NotificationInput,
+} from './notifications.ts';
 
 const UT = schema.userTenants;
+const U = schema.users;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One notification about the approval for each of these members. */
@@ -28,6 +33,35 @@ const notify = (
     })),
   );
 
+/** A member's display name, for titles that say who did what. */
+async function nameOf(tx: Tx, userId: string | null): Promise<string> {
+  if (!userId) return 'Someone';
+  const [row] = await tx.select({ name: U.displayName }).from(U).where(eq(U.id, userId));
+  return row?.name || 'Someone';
+}
+
+/** The customer of an escalated conversation, when the approval is one. */
+const customerOf = (approval: Approval): string | null =>
+  approval.source === 'chatwoot' && typeof approval.metadata.customer === 'string'
+    ? approval.metadata.customer
+    : null;
+
+/** "Alice escalated Jane Doe for your decision", "Alice asks for your decision: Refund …". */
+export function submittedTitle(approval: Approval, requester: string): string {
+  const customer = customerOf(approval);
+  return customer
+    ? `${requester} escalated ${customer} for your decision`
+    : `${requester} asks for your decision: ${approval.title}`;
+}
+
+/** "Ada approved your escalation for Jane Doe", "Ada rejected your request: Refund …". */
+export function decidedTitle(approval: Approval, decider: string): string {
+  const customer = customerOf(approval);
+  return customer
+    ? `${decider} ${approval.status} your escalation for ${customer}`
+    : `${decider} ${approval.status} your request: ${approval.title}`;
+}
+
 /** Submitted: everyone who may decide it (as `awaiting=me` computes it), not its requester. */
 async function notifyDeciders(
   approvals: ApprovalRegistry,
@@ -46,21 +80,27 @@ async function notifyDeciders(
     deciders.map((m) => m.userId),
     {
       kind: 'approval.submitted',
-      title: `${type?.title ?? 'Approval'} requested: ${approval.title}`,
+      title: submittedTitle(approval, await nameOf(tx, approval.requestedBy)).slice(0, 300),
       body: approval.description,
     },
   );
 }
 
 /**
- * Decided: its requester, and the agent who escalated it (metadata.agentUserId, set by a
+ * Decided: "approval requested" is marked read for every decider; then its requester, and the agent who escalated it (metadata.agentUserId, set by a
  * module's escalation) when that is another member of the tenant. Never the decider.
  */
 async function notifyRequester(
-  approvals: ApprovalRegistry,
+  _approvals: ApprovalRegistry,
   tx: Tx,
   approval: Approval,
 ): Promise<void> {
+  // "Approval requested" is done for every decider, whoever decided.
+  await resolveNotifications(tx, approval.tenantId, {
+    kind: 'approval.submitted',
+    subjectType: 'approval',
+    subjectId: approval.id,
+  });
   const agent = approval.metadata.agentUserId;
   const wanted = new Set([approval.requestedBy]);
   if (typeof agent === 'string' && UUID.test(agent)) wanted.add(agent.toLowerCase());
@@ -76,7 +116,7 @@ async function notifyRequester(
     members.map((m) => m.userId),
     {
       kind: 'approval.decided',
-      title: `${approvals.type(approval.type)?.title ?? 'Approval'} ${approval.status}: ${approval.title}`,
+      title: decidedTitle(approval, await nameOf(tx, approval.decidedBy)).slice(0, 300),
       body: approval.decisionComment ?? '',
     },
   );

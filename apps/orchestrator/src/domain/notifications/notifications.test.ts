@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actInTenant } from '@afenda/db';
 import { publishStreamEvent } from '@afenda/platform/stream/publish';
 import { startIdentityFixture, type IdentityFixture } from '../../testing/fixture.ts';
 import { connectSse, type SseClient, type SseEvent } from '../../testing/sse.ts';
@@ -17,6 +18,7 @@ let app: FastifyInstance;
 let base: string;
 const tenant: Record<string, string> = {};
 const user: Record<string, string> = {};
+const nameOf: Record<string, string> = {};
 const tokens: Record<string, string> = {};
 const open: SseClient[] = [];
 
@@ -39,10 +41,13 @@ beforeAll(async () => {
     "select slug, id from tenants where kind = 'organization'",
   );
   for (const r of tenants.rows) tenant[r.slug] = r.id;
-  const users = await tdb.admin.query<{ username: string; id: string }>(
-    'select username, id from users',
+  const users = await tdb.admin.query<{ username: string; id: string; display_name: string }>(
+    'select username, id, display_name from users',
   );
-  for (const r of users.rows) user[r.username] = r.id;
+  for (const r of users.rows) {
+    user[r.username] = r.id;
+    nameOf[r.username] = r.display_name;
+  }
 });
 
 afterAll(async () => {
@@ -90,7 +95,7 @@ describe('notifications from approvals', () => {
     expect(ada.data[0]).toMatchObject({
       kind: 'approval.submitted',
       tenantId: tenant.acme,
-      title: 'CEO approval requested: Refund 300 EUR',
+      title: `${nameOf.alice} asks for your decision: Refund 300 EUR`,
       subjectType: 'approval',
       subjectId: a.id,
       url: `/app/approvals/${a.id}`,
@@ -113,13 +118,78 @@ describe('notifications from approvals', () => {
       const [n] = (await as(who).get('/api/v1/notifications')).json().data;
       expect(n, who).toMatchObject({
         kind: 'approval.decided',
-        title: 'CEO approval rejected: Waive a fee',
+        title: `${nameOf.ada} rejected your request: Waive a fee`,
         body: 'Not this time.',
         subjectId: a.id,
       });
     }
     const ada = (await as('ada').get('/api/v1/notifications')).json().data;
     expect(ada.filter((n: { kind: string }) => n.kind === 'approval.decided')).toEqual([]);
+  });
+
+  it('an escalated conversation is named in the titles: who did what, for which customer', async () => {
+    const a = await escalate('Escalation: Jane Doe (conversation #9)', { customer: 'Jane Doe' });
+    const [asked] = (await as('ada').get('/api/v1/notifications?unread=true')).json().data;
+    expect(asked.title).toBe(
+      `${nameOf.alice} asks for your decision: Escalation: Jane Doe (conversation #9)`,
+    );
+    await tdb.admin.query("update approvals set source = 'chatwoot' where id = $1", [a.id]);
+    await as('ada').post(`/api/v1/approvals/${a.id}/approve`);
+    const [told] = (await as('alice').get('/api/v1/notifications')).json().data;
+    expect(told.title).toBe(`${nameOf.ada} approved your escalation for Jane Doe`);
+  });
+
+  it('"approval requested" is done for every decider once anyone decides it; their streams are told', async () => {
+    await tdb.admin.query(
+      'update user_tenants set can_approve = true where user_id = $1 and tenant_id = $2',
+      [user.arjun, tenant.acme],
+    );
+    try {
+      const adaStream = await as('ada').stream();
+      const a = await escalate('Decided by another');
+      const other = await escalate('Still waiting');
+      for (const who of ['ada', 'arjun']) {
+        const unread = (await as(who).get('/api/v1/notifications?unread=true')).json().data;
+        expect(
+          unread.map((n: { subjectId: string }) => n.subjectId),
+          who,
+        ).toEqual(expect.arrayContaining([a.id, other.id]));
+      }
+      const countBefore = (await as('ada').get('/api/v1/notifications/unread-count')).json().data
+        .count;
+      // arjun decides: ada's "approval requested" is done too, not only his.
+      expect((await as('arjun').post(`/api/v1/approvals/${a.id}/approve`)).statusCode).toBe(200);
+      for (const who of ['ada', 'arjun']) {
+        const all = (await as(who).get('/api/v1/notifications')).json().data;
+        const asked = all.find(
+          (n: { subjectId: string; kind: string }) =>
+            n.subjectId === a.id && n.kind === 'approval.submitted',
+        );
+        expect(asked.readAt, who).not.toBeNull();
+        const waiting = all.find((n: { subjectId: string }) => n.subjectId === other.id);
+        expect(waiting.readAt, `${who}: another request stays unread`).toBeNull();
+      }
+      expect((await as('ada').get('/api/v1/notifications/unread-count')).json().data.count).toBe(
+        countBefore - 1,
+      );
+      const resolved = await adaStream.next(
+        (e) =>
+          notificationAbout(a.id, 'approval.submitted')(e) &&
+          (e.data as { readAt: string | null }).readAt !== null,
+      );
+      expect(resolved.data).toMatchObject({ subjectId: a.id, kind: 'approval.submitted' });
+      // the requester's own notifications are untouched by it
+      expect(
+        (await as('alice').get('/api/v1/notifications?unread=true'))
+          .json()
+          .data.filter((n: { kind: string }) => n.kind === 'approval.submitted'),
+      ).toEqual([]);
+    } finally {
+      await tdb.admin.query(
+        'update user_tenants set can_approve = false where user_id = $1 and tenant_id = $2',
+        [user.arjun, tenant.acme],
+      );
+    }
   });
 
   it('an agent id that is no member of the tenant gets nothing', async () => {
@@ -133,6 +203,8 @@ describe('notifications from approvals', () => {
   });
 
   it('counts unread, marks one and all read, pages with a cursor', async () => {
+    // (decided requests' "approval requested" are read by now: one more that waits)
+    await escalate('One more to count');
     const before = (await as('ada').get('/api/v1/notifications/unread-count')).json().data.count;
     expect(before).toBeGreaterThanOrEqual(3);
     const all = (await as('ada').get('/api/v1/notifications?limit=100')).json().data;
@@ -240,7 +312,10 @@ describe('the live stream', () => {
 
     const a = await escalate('Live one');
     const n = await ada.next(notificationAbout(a.id, 'approval.submitted'));
-    expect(n.data).toMatchObject({ title: 'CEO approval requested: Live one', readAt: null });
+    expect(n.data).toMatchObject({
+      title: `${nameOf.alice} asks for your decision: Live one`,
+      readAt: null,
+    });
     await ada.next((e) => e.event === 'approval' && (e.data as { id: string }).id === a.id);
     await ada.next(
       (e) => e.event === 'activity' && (e.data as { subjectId: string }).subjectId === a.id,
@@ -323,6 +398,37 @@ describe('the live stream', () => {
       ada.events.filter((e) => e.event === 'conversation').map((e) => (e.data as { n: string }).n),
     ).toEqual(['earlier', 'later']);
     ada.close();
+  });
+
+  it('a transaction that acts in several tenants publishes to each (a Matrix transaction)', async () => {
+    const ada = await as('ada').stream();
+    const globex = await as('gloria').stream();
+    await tdb.database.transaction({ service: 'jobs' }, async (tx) => {
+      await actInTenant(tx, tenant.acme!);
+      await publishStreamEvent(tx, {
+        tenantId: tenant.acme!,
+        userId: null,
+        name: 'conversation',
+        subject: { n: 'to acme' },
+      });
+      await actInTenant(tx, tenant.globex!);
+      await publishStreamEvent(tx, {
+        tenantId: tenant.globex!,
+        userId: null,
+        name: 'conversation',
+        subject: { n: 'to globex' },
+      });
+      // It ends in neither: each tenant's events are still written under its own policy.
+      await actInTenant(tx, '');
+    });
+    await ada.next((e) => (e.data as { n?: string }).n === 'to acme');
+    await globex.next((e) => (e.data as { n?: string }).n === 'to globex');
+    const seen = (c: SseClient) =>
+      c.events.filter((e) => e.event === 'conversation').map((e) => (e.data as { n: string }).n);
+    expect(seen(ada)).not.toContain('to globex');
+    expect(seen(globex)).not.toContain('to acme');
+    ada.close();
+    globex.close();
   });
 
   it('ends a stream when the token that opened it expires', async () => {

@@ -1,8 +1,9 @@
 import type { Notification } from '@afenda/contracts';
-import { schema, type Database } from '@afenda/db';
-import { and, count, desc, eq, getTableColumns, isNull } from 'drizzle-orm';
+import { schema, type Database, type Tx } from '@afenda/db';
+import { and, count, desc, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
 import { AppError } from '@afenda/platform/errors';
 import { beyond, cursorTime, decodeCursor, keysetPage } from '@afenda/platform/cursor';
+import { publishStreamEvents } from '@afenda/platform/stream/publish';
 import {
   raiseNotifications,
   toNotification,
@@ -13,6 +14,59 @@ import {
 export { raiseNotifications, type NotificationInput, type Recipient };
 
 const N = schema.notifications;
+
+/**
+ * Marks read, in the caller's transaction, every member's unread notification of one kind about
+ * one subject (e.g. "approval requested" once it is decided, by anyone), through
+ * afenda.resolve_notifications (migration 0014: the rows are other users'); each one's stream
+ * gets the notification again, read, so open bells count it off.
+ */
+export async function resolveNotifications(
+  tx: Tx,
+  tenantId: string,
+  about: { kind: string; subjectType: string; subjectId: string },
+): Promise<Notification[]> {
+  const { rows } = await tx.execute<{
+    tenant_id: string;
+    user_id: string;
+    id: string;
+    kind: string;
+    title: string;
+    body: string;
+    subject_type: string;
+    subject_id: string;
+    url: string;
+    read_at: Date | string;
+    created_at: Date | string;
+  }>(
+    sql`select * from afenda.resolve_notifications(${about.kind}, ${about.subjectType}, ${about.subjectId})`,
+  );
+  const resolved = rows.map((r) =>
+    toNotification({
+      tenantId: r.tenant_id,
+      userId: r.user_id,
+      id: r.id,
+      kind: r.kind,
+      title: r.title,
+      body: r.body,
+      subjectType: r.subject_type,
+      subjectId: r.subject_id,
+      url: r.url,
+      readAt: new Date(r.read_at),
+      createdAt: new Date(r.created_at),
+    }),
+  );
+  await publishStreamEvents(
+    tx,
+    resolved.map((n, i) => ({
+      tenantId,
+      userId: rows[i]!.user_id,
+      name: 'notification',
+      subject: n,
+    })),
+  );
+  return resolved;
+}
 
 /** Newest first, keyset-paginated like the other lists. */
 export async function listNotifications(

@@ -1,13 +1,11 @@
 import Link from 'next/link';
 
 import { EmptyState, NoTenant, PageHeader } from '@afenda/ui';
-import { getAuthConfig } from '@/lib/auth/config';
-import { probeFrame } from '@/lib/modules/frame-probe';
 import { describeMissing } from '@/lib/modules/registry';
 import { loadModuleStates, requireTenantContext } from '@/lib/workspace';
-import { ModuleEmbed } from './module-embed';
+import { ProbedModuleEmbed } from './probed-module-embed';
 
-/** A page showing one module's own UI (Chatwoot's dashboard, Element), or why it can't. */
+/** A page showing one module's own UI (Chatwoot's dashboard), or why it can't. */
 export async function EmbeddedModulePage({
   moduleId,
   returnTo,
@@ -43,11 +41,7 @@ export async function EmbeddedModulePage({
           )}
         </EmptyState>
       ) : (
-        <ModuleEmbed
-          src={tool.embedUrl}
-          title={tool.tool}
-          verdict={await probeFrame(tool.embedUrl, getAuthConfig().publicUrl)}
-        />
+        <ProbedModuleEmbed src={tool.embedUrl} title={tool.tool} />
       )}
     </div>
   );

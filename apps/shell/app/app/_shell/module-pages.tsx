@@ -20,6 +20,7 @@ import * as webModules from '@/lib/modules/web-modules';
 import { loadModuleStates, loadWorkspace, orchestratorApi } from '@/lib/workspace';
 import { EmbeddedModulePage } from './embedded-module-page';
 import { LiveRefresh } from './live-refresh';
+import { ProbedModuleEmbed } from './probed-module-embed';
 
 /** What the Shell gives a module's pages without a session (e.g. a page Chatwoot frames). */
 const publicServices = {
@@ -43,6 +44,8 @@ const publicServices = {
   describeMissing,
   LiveRefresh,
   EmbeddedModulePage,
+  /** <ModuleEmbed> for a tool's page at a URL the module knows (e.g. an Element room). */
+  ModuleEmbed: ProbedModuleEmbed,
 };
 
 export type PublicShellServices = typeof publicServices;

@@ -34,6 +34,7 @@ export function navigationFor(
       label: 'Administration',
       items: [
         { id: 'app-registry', title: 'App registry', path: '/app/admin/apps', icon: 'layout-grid' },
+        { id: 'access', title: 'Access', path: '/app/access', icon: 'shield-check' },
       ],
     });
   }

@@ -4,19 +4,35 @@ import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 
 import { activeTenantApi, inActiveTenant, isUuid } from '@/lib/actions';
-import { actionFailure, type ActionResult } from '@/lib/load';
+import { actionFailure, decisionFailure, type ActionResult } from '@/lib/load';
 
-export async function approveAction(id: string): Promise<ActionResult<void>> {
+/**
+ * A decision. `key` is the browser's idempotency key for this decision (a UUID): a retry sends
+ * the same one, so the orchestrator records it once and answers the stored result again.
+ */
+export async function approveAction(id: string, key?: string): Promise<ActionResult<void>> {
   if (!isUuid(id)) return { ok: false, message: 'No such approval.' };
-  return inActiveTenant(async (api) => void (await api.approve(id)));
+  if (key !== undefined && !isUuid(key))
+    return { ok: false, message: 'Not recorded: bad request.' };
+  return inActiveTenant(async (api) => void (await api.approve(id, undefined, key)), {
+    failure: decisionFailure,
+  });
 }
 
-export async function rejectAction(id: string, reason: string): Promise<ActionResult<void>> {
+export async function rejectAction(
+  id: string,
+  reason: string,
+  key?: string,
+): Promise<ActionResult<void>> {
   if (!isUuid(id)) return { ok: false, message: 'No such approval.' };
+  if (key !== undefined && !isUuid(key))
+    return { ok: false, message: 'Not recorded: bad request.' };
   const text = typeof reason === 'string' ? reason.trim() : '';
   if (!text) return { ok: false, message: 'Say why you reject it.' };
   if (text.length > 2000) return { ok: false, message: 'Keep the reason under 2,000 characters.' };
-  return inActiveTenant(async (api) => void (await api.reject(id, text)));
+  return inActiveTenant(async (api) => void (await api.reject(id, text, key)), {
+    failure: decisionFailure,
+  });
 }
 
 export interface NewRequestState {

@@ -7,8 +7,9 @@ import { Button, EmptyState, NoTenant, PagedList, PageHeader, TabNav, Time } fro
 import { load } from '@/lib/load';
 import { requireTenantContext } from '@/lib/workspace';
 import { LiveRefresh } from '../_shell/live-refresh';
-import { DecisionButtons } from './_parts/decision-buttons';
+import { ApprovalQueue } from './_parts/approval-queue';
 import { StatusBadge } from './_parts/status-badge';
+import { queueItem, sourceLabel, undoWindowMs } from './_parts/queue-item';
 
 export const metadata: Metadata = { title: 'Approvals' };
 
@@ -36,7 +37,22 @@ export default async function ApprovalsPage({
       : view === 'mine'
         ? { requested_by: 'me', cursor }
         : { cursor };
-  const result = await load(ctx.api.listApprovals({ ...query, limit: 25 }));
+  const [result, types, recent] = await Promise.all([
+    load(ctx.api.listApprovals({ ...query, limit: 25 })),
+    load(ctx.api.listApprovalTypes()),
+    view === 'waiting' && ctx.tenant.canApprove
+      ? load(ctx.api.listApprovals({ decided_by: 'me', limit: 5 }))
+      : null,
+  ]);
+  const empty = (
+    <EmptyState title={VIEWS[view].empty}>
+      {view === 'waiting' && !ctx.tenant.canApprove
+        ? 'Your role here does not decide approvals.'
+        : 'New requests appear here as they come, without reloading.'}
+    </EmptyState>
+  );
+  const typeTitles = new Map(types.ok ? types.data.map((t) => [t.id, t.title]) : []);
+  const typeTitle = (type: string) => typeTitles.get(type) ?? type.replaceAll('_', ' ');
 
   return (
     <div>
@@ -66,32 +82,70 @@ export default async function ApprovalsPage({
       <PagedList
         result={result}
         what="Approvals"
-        empty={
-          <EmptyState title={VIEWS[view].empty}>
-            {view === 'waiting' && !ctx.tenant.canApprove
-              ? 'Your role here does not decide approvals.'
-              : 'New requests appear here as they come, without reloading.'}
-          </EmptyState>
-        }
+        keepChildren={view === 'waiting'}
+        empty={empty}
         more={(next) => (
           <Link href={`/app/approvals?${new URLSearchParams({ view, cursor: next })}`}>
             Older requests
           </Link>
         )}
       >
-        {(approvals) => (
-          <ul className="divide-y rounded-lg border" data-testid="approval-list">
-            {approvals.map((approval) => (
-              <ApprovalRow key={approval.id} approval={approval} decidable={view === 'waiting'} />
-            ))}
-          </ul>
-        )}
+        {(approvals) =>
+          view === 'waiting' ? (
+            <ApprovalQueue
+              items={approvals.map((a) => queueItem(a, typeTitle(a.type)))}
+              undoMs={undoWindowMs()}
+              empty={empty}
+            />
+          ) : (
+            <ApprovalList approvals={approvals} typeTitle={typeTitle} />
+          )
+        }
       </PagedList>
+      {recent?.ok && recent.data.data.length > 0 ? (
+        <section aria-labelledby="recently-decided" className="mt-8 space-y-2">
+          <h2 id="recently-decided" className="text-sm font-medium">
+            Recently decided by you
+          </h2>
+          <ApprovalList
+            testId="recently-decided"
+            approvals={[...recent.data.data].sort((a, b) =>
+              (b.decidedAt ?? '').localeCompare(a.decidedAt ?? ''),
+            )}
+            typeTitle={typeTitle}
+          />
+        </section>
+      ) : null}
     </div>
   );
 }
 
-function ApprovalRow({ approval, decidable }: { approval: Approval; decidable: boolean }) {
+function ApprovalList({
+  approvals,
+  typeTitle,
+  testId = 'approval-list',
+}: {
+  approvals: Approval[];
+  typeTitle: (type: string) => string;
+  testId?: string;
+}) {
+  return (
+    <ul className="divide-y rounded-lg border" data-testid={testId}>
+      {approvals.map((approval) => (
+        <ApprovalRow key={approval.id} approval={approval} typeTitle={typeTitle} />
+      ))}
+    </ul>
+  );
+}
+
+function ApprovalRow({
+  approval,
+  typeTitle,
+}: {
+  approval: Approval;
+  typeTitle: (type: string) => string;
+}) {
+  const decided = approval.decidedAt && approval.decidedByName;
   return (
     <li
       className="flex flex-col gap-3 p-4 sm:flex-row sm:items-center"
@@ -108,13 +162,18 @@ function ApprovalRow({ approval, decidable }: { approval: Approval; decidable: b
           </Link>
         </div>
         <p className="text-xs text-muted-foreground">
-          {approval.type.replaceAll('_', ' ')} · from {approval.source} ·{' '}
-          <Time iso={approval.submittedAt ?? approval.createdAt} />
+          {[approval.requestedByName, typeTitle(approval.type), sourceLabel(approval.source)]
+            .filter(Boolean)
+            .join(' · ')}{' '}
+          · <Time iso={approval.submittedAt ?? approval.createdAt} />
+          {decided ? (
+            <>
+              {' '}
+              · {approval.status} by {approval.decidedByName}, <Time iso={approval.decidedAt!} />
+            </>
+          ) : null}
         </p>
       </div>
-      {decidable && approval.status === 'submitted' ? (
-        <DecisionButtons id={approval.id} title={approval.title} />
-      ) : null}
     </li>
   );
 }

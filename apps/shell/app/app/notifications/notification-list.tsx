@@ -6,12 +6,8 @@ import { Check, CheckCheck } from 'lucide-react';
 import type { Notification } from '@afenda/contracts';
 import { Button, cn, Time } from '@afenda/ui';
 
+import { shellPath } from '@/lib/shell-path';
 import { markAllReadAction, markReadAction } from './actions';
-
-/** A Shell path only: a notification's url is data from the server, never a way off-site. */
-function shellPath(url: string): string | null {
-  return /^\/app(?:[/?#]|$)/.test(url) && !url.startsWith('//') ? url : null;
-}
 
 export function NotificationList({ items, unread }: { items: Notification[]; unread: number }) {
   const router = useRouter();
