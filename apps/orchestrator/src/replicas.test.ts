@@ -30,7 +30,7 @@ beforeAll(async () => {
     STREAM_EXPIRY_SCHEDULE: EVERY_MINUTE,
     KEYCLOAK_SYNC_SCHEDULE: EVERY_MINUTE,
     ROOM_EXPIRY_SCHEDULE: EVERY_MINUTE,
-    MATRIX_RECONCILE_SCHEDULE: EVERY_MINUTE,
+    ACCESS_SYNC_SCHEDULE: EVERY_MINUTE,
   });
   const logger = createLogger('silent');
   for (let i = 0; i < REPLICAS; i++) {
@@ -84,9 +84,9 @@ describe('periodic jobs with three replicas on one database', () => {
       .map((j) => j.id)
       .sort();
     // The kernel's and the modules' periodic work: directory reconcile, room expiry, the
-    // delivery sweep, the stream log's expiry, Matrix room reconcile.
+    // delivery sweep, the stream log's expiry, the access reconcile (Keycloak → the tools).
     expect(scheduled).toEqual([
-      'chat.reconcile-rooms',
+      'access.reconcile',
       'directory.reconcile',
       'jobs.sweep',
       'stream.expire',
