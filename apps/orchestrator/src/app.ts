@@ -72,6 +72,8 @@ export interface AppDeps {
   moduleSettings: Map<string, unknown>;
   /** Redis, when REDIS_URL is set: the live stream's fan-out uses its pub/sub. */
   redis?: Redis;
+  /** The embedded PostgreSQL's supervisor: what is wrong with it, for /readyz. */
+  databaseProblem?: () => string | undefined;
   /** Extra routes registered inside the same plugin stack (tests use it for probe routes). */
   extraRoutes?: (app: FastifyInstance) => Promise<void> | void;
 }
@@ -159,7 +161,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     docsClientId: config.OPENAPI_DOCS_CLIENT_ID,
   });
 
-  await app.register(healthRoutes, { database: deps.database });
+  await app.register(healthRoutes, {
+    database: deps.database,
+    databaseProblem: deps.databaseProblem,
+  });
   await app.register(apiV1Routes, {
     prefix: '/api/v1',
     version: VERSION,

@@ -43,7 +43,8 @@ export function loadSettings(
     const parsed = parseSettings(module.settings, env);
     if (!parsed.data) problems.push(...parsed.problems);
     else {
-      problems.push(...(module.checkSettings?.(parsed.data) ?? []));
+      const production = (config?.NODE_ENV ?? env.NODE_ENV) === 'production';
+      problems.push(...(module.checkSettings?.(parsed.data, { production }) ?? []));
       slices.set(module.manifest.id, parsed.data);
     }
   }

@@ -106,6 +106,38 @@ describe('settings', () => {
     ).toMatch(/SEED_DEMO_DATA cannot be true in production/);
   });
 
+  it('requires one whiteboard ticket secret, shared by every replica, in production', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://a:b@db/x',
+      SETTINGS_ENCRYPTION_KEY: Buffer.alloc(32).toString('base64'),
+      KEYCLOAK_ISSUER: 'https://id.example/realms/afenda',
+      KEYCLOAK_ADMIN_CLIENT_SECRET: 'admin-client-secret',
+    };
+    const refused = (() => {
+      try {
+        loadSettings(production);
+      } catch (err) {
+        return err as ConfigError;
+      }
+      throw new Error('expected production without the ticket secret to be refused');
+    })();
+    expect(refused.problems.map((p) => p.variable)).toContain('WHITEBOARD_TICKET_SECRET');
+    expect(refused.message).toMatch(/WHITEBOARD_TICKET_SECRET is required in production/);
+    const secret = Buffer.alloc(32, 1).toString('base64');
+    const withSecret = (() => {
+      try {
+        loadSettings({ ...production, WHITEBOARD_TICKET_SECRET: secret });
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems.map((p) => p.variable);
+      }
+    })();
+    expect(withSecret).not.toContain('WHITEBOARD_TICKET_SECRET');
+    // Outside production one process may make its own.
+    expect(() => loadSettings({ NODE_ENV: 'development' })).not.toThrow();
+  });
+
   it('documents every setting in .env.example, and nothing that does not exist', () => {
     const documented = new Set(
       readFileSync(`${root}/.env.example`, 'utf8')

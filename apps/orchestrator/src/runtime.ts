@@ -85,6 +85,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       dir: path.resolve(REPO_ROOT, config.DATA_DIR, 'postgres'),
       port: config.EMBEDDED_PG_PORT,
       log: (line) => logger.info(line),
+      warn: (line) => logger.error(line),
     });
     await runMigrations(embedded.adminUrl, embedded.appRole, logger);
     appUrl = embedded.appUrl;

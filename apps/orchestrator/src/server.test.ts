@@ -1,7 +1,7 @@
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '@afenda/test-utils';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,7 +104,50 @@ describe('the embedded default, as a process', () => {
     expect((await fetch(`${third.url}/readyz`)).status).toBe(200);
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
-  });
+    // Three starts of a real server: generous on a shared, loaded machine.
+  }, 120_000);
+  it('restarts its PostgreSQL when the postmaster is killed; /readyz says why meanwhile', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'afenda-server-'));
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    const server = await startServer({ DATA_DIR: dataDir });
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    const pidFile = path.join(dataDir, 'postgres/pgdata/postmaster.pid');
+    const postmaster = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+    process.kill(postmaster, 'SIGKILL');
+    const killedAt = Date.now();
+
+    // Every reason /readyz gave while down (the first may come before the child's exit is seen).
+    const reasons: string[] = [];
+    let readyAfterMs: number | undefined;
+    while (Date.now() - killedAt < 60_000) {
+      const res = await fetch(`${server.url}/readyz`);
+      const body = (await res.json()) as { checks: { database: { error?: string } } };
+      if (res.status === 503) reasons.push(body.checks.database.error ?? '');
+      if (res.status === 200 && reasons.some((r) => r.includes('restarting'))) {
+        readyAfterMs = Date.now() - killedAt;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(reasons).toContainEqual(
+      expect.stringMatching(
+        /^the embedded PostgreSQL killed by SIGKILL; restarting \(attempt 1 of 5\)/,
+      ),
+    );
+    expect(readyAfterMs).toBeTypeOf('number');
+    process.stdout.write(`embedded PostgreSQL SIGKILL: /readyz back after ${readyAfterMs} ms\n`);
+    expect(server.logs).toContainEqual(
+      expect.objectContaining({
+        level: 50,
+        msg: 'the embedded PostgreSQL killed by SIGKILL; restarting (attempt 1 of 5)',
+      }),
+    );
+    await expect
+      .poll(() => server.logs.some((l) => String(l.msg).includes('is running again')))
+      .toBe(true);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 120_000);
 });
 
 describe('the migrate-only entry point', () => {

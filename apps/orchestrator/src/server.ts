@@ -41,6 +41,7 @@ try {
     rateLimitStore: runtime.rateLimitStore,
     auth: runtime.auth,
     redis: runtime.redis,
+    databaseProblem: runtime.embedded?.problem,
   });
   await app.listen({ host: config.HOST, port: config.PORT });
   const address = app.server.address();

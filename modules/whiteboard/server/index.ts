@@ -15,6 +15,18 @@ import { TicketIssuer } from './tickets.ts';
 export default defineModule({
   manifest,
   settings: whiteboardSettingsSchema,
+  // Every replica must sign and check tickets with one secret: a ticket issued by one replica
+  // is redeemed by whichever replica the board's socket is routed to (docs/decisions.md).
+  checkSettings: (settings, { production }) =>
+    production && !settings.WHITEBOARD_TICKET_SECRET
+      ? [
+          {
+            variable: 'WHITEBOARD_TICKET_SECRET',
+            problem:
+              'is required in production (one secret shared by every replica; openssl rand -base64 32)',
+          },
+        ]
+      : [],
   create({ database, logger, settings, core }) {
     const boardSettings = {
       maxBytes: settings.WHITEBOARD_MAX_BYTES,
@@ -27,6 +39,8 @@ export default defineModule({
       logger,
       persistIntervalMs: settings.WHITEBOARD_PERSIST_INTERVAL_MS,
     });
+    // Outside production, a random secret per process (one process, or tests); production
+    // refuses to start without the shared one (checkSettings above).
     const tickets = new TicketIssuer(
       settings.WHITEBOARD_TICKET_SECRET
         ? Buffer.from(settings.WHITEBOARD_TICKET_SECRET)

@@ -25,6 +25,13 @@ export interface EmbeddedPostgres {
   dataDir: string;
   /** True when this call created the cluster (first start): the caller seeds demo data then. */
   created: boolean;
+  /**
+   * What is wrong with the server right now (it died and is being restarted, or restarts were
+   * given up), for readiness; undefined while it runs.
+   */
+  problem(): string | undefined;
+  /** The postmaster's pid (ours or adopted), while it runs. */
+  pid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -34,6 +41,13 @@ export interface EmbeddedOptions {
   /** Port to listen on (loopback only). 0 picks a free one. */
   port?: number;
   log?: (line: string) => void;
+  /** Where a crash and its restarts are told (defaults to log). */
+  warn?: (line: string) => void;
+  /** Restarts of a server that died allowed within restartWindowMs before giving up (5, 10 min). */
+  maxRestarts?: number;
+  restartWindowMs?: number;
+  /** Wait before restart n: n times this (1 s). */
+  restartBackoffMs?: number;
 }
 
 interface StateFile {
@@ -138,6 +152,105 @@ async function canConnect(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * Keeps the server running: a postmaster that dies (a signal, or a non-zero exit) is started
+ * again after a short wait, at most maxRestarts times within windowMs; past that it gives up and
+ * says so. A clean exit (code 0: someone stopped it on purpose) is not fought. An adopted server
+ * (not our child) is watched by its pid once a second.
+ */
+class Supervisor {
+  child: ChildProcess | undefined;
+  private adopted: number | undefined;
+  private watch: NodeJS.Timeout | undefined;
+  private restarts: number[] = [];
+  private stopped = false;
+  problem: string | undefined;
+
+  constructor(
+    private readonly o: {
+      launch: () => Promise<ChildProcess>;
+      maxRestarts: number;
+      windowMs: number;
+      backoffMs: number;
+      log: (line: string) => void;
+      warn: (line: string) => void;
+    },
+  ) {}
+
+  get pid(): number | undefined {
+    if (this.problem) return undefined;
+    return this.child?.pid ?? this.adopted;
+  }
+
+  own(child: ChildProcess): void {
+    this.child = child;
+    this.adopted = undefined;
+    child.once('exit', (code, signal) => {
+      if (this.child !== child) return;
+      this.died(signal ? `killed by ${signal}` : `exited with code ${code}`, code === 0 && !signal);
+    });
+  }
+
+  adopt(pid: number): void {
+    this.adopted = pid;
+    this.watch = setInterval(() => {
+      if (pidAlive(pid)) return;
+      clearInterval(this.watch);
+      this.watch = undefined;
+      this.adopted = undefined;
+      this.died(`(adopted, pid ${pid}) is gone`, false);
+    }, 1000);
+    this.watch.unref();
+  }
+
+  private died(how: string, clean: boolean): void {
+    this.child = undefined;
+    if (this.stopped) return;
+    if (clean) {
+      this.problem = 'the embedded PostgreSQL was stopped from outside this process';
+      this.o.warn(`${this.problem}; not restarting it (restart the orchestrator)`);
+      return;
+    }
+    const now = Date.now();
+    this.restarts = this.restarts.filter((t) => now - t < this.o.windowMs);
+    if (this.restarts.length >= this.o.maxRestarts) {
+      this.problem = `the embedded PostgreSQL ${how}; gave up after ${this.restarts.length} restart(s) in ${Math.round(this.o.windowMs / 1000)} s`;
+      this.o.warn(`${this.problem}: see its log, then restart the orchestrator`);
+      return;
+    }
+    this.restarts.push(now);
+    const attempt = this.restarts.length;
+    this.problem = `the embedded PostgreSQL ${how}; restarting (attempt ${attempt} of ${this.o.maxRestarts})`;
+    this.o.warn(this.problem);
+    const timer = setTimeout(() => void this.restart(how, attempt), this.o.backoffMs * attempt);
+    timer.unref();
+  }
+
+  private async restart(how: string, attempt: number): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const child = await this.o.launch();
+      if (this.stopped) {
+        child.kill('SIGINT');
+        return;
+      }
+      this.own(child);
+      this.problem = undefined;
+      this.o.log(`the embedded PostgreSQL is running again (pid ${child.pid}, restart ${attempt})`);
+    } catch (err) {
+      this.o.warn(
+        `restart ${attempt} of the embedded PostgreSQL failed: ${(err as Error).message}`,
+      );
+      this.died(how, false);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.watch);
+  }
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const log = options.log ?? (() => undefined);
   const dir = path.resolve(options.dir);
@@ -204,54 +317,67 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   // A server left running by a process that was killed (kill -9 leaves its children alive) is
   // adopted rather than fought over: same data folder, same port, same credentials.
-  let child: ChildProcess | undefined;
-  const orphan = await runningPostmasterPid(dataDir);
-  if (orphan && (await canConnect(adminUrl))) {
-    log(`adopting the embedded PostgreSQL already running on port ${state.port} (pid ${orphan})`);
-  } else {
+  const args = [
+    '-D',
+    dataDir,
+    '-p',
+    String(state.port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `unix_socket_directories=`,
+    '-c',
+    'max_connections=200',
+    '-c',
+    'fsync=on',
+    '-c',
+    'synchronous_commit=on',
+  ];
+  const launch = async (): Promise<ChildProcess> => {
     if (ids) assertReachableBy(ids, [path.dirname(postgres), dataDir]);
     const stderr: string[] = [];
-    child = spawn(
-      postgres,
-      [
-        '-D',
-        dataDir,
-        '-p',
-        String(state.port),
-        '-c',
-        'listen_addresses=127.0.0.1',
-        '-c',
-        `unix_socket_directories=`,
-        '-c',
-        'max_connections=200',
-        '-c',
-        'fsync=on',
-        '-c',
-        'synchronous_commit=on',
-      ],
-      { ...(ids ?? {}), stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
-    );
-    child.stderr?.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      stderr.push(text);
+    const spawned = spawn(postgres, args, {
+      ...(ids ?? {}),
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+    spawned.stderr?.on('data', (chunk: Buffer) => {
+      stderr.push(chunk.toString('utf8'));
       if (stderr.length > 50) stderr.shift();
     });
-    let exited: number | null | undefined;
-    child.on('exit', (code) => (exited = code));
+    let exited: string | undefined;
+    spawned.on('exit', (code, signal) => (exited = signal ?? `code ${code}`));
     try {
       await waitFor(
         async () => {
           if (exited !== undefined)
-            throw new Error(`postgres exited with code ${exited}: ${stderr.join('').trim()}`);
+            throw new Error(`postgres exited (${exited}): ${stderr.join('').trim()}`);
           return canConnect(adminUrl);
         },
         30_000,
         'the embedded PostgreSQL to accept connections',
       );
     } catch (err) {
-      child.kill('SIGKILL');
+      spawned.kill('SIGKILL');
       throw err;
     }
+    return spawned;
+  };
+
+  const supervisor = new Supervisor({
+    launch,
+    maxRestarts: options.maxRestarts ?? 5,
+    windowMs: options.restartWindowMs ?? 10 * 60_000,
+    backoffMs: options.restartBackoffMs ?? 1000,
+    log,
+    warn: options.warn ?? log,
+  });
+  const orphan = await runningPostmasterPid(dataDir);
+  if (orphan && (await canConnect(adminUrl))) {
+    log(`adopting the embedded PostgreSQL already running on port ${state.port} (pid ${orphan})`);
+    supervisor.adopt(orphan);
+  } else {
+    supervisor.own(await launch());
     log(`embedded PostgreSQL listening on 127.0.0.1:${state.port}`);
   }
 
@@ -262,7 +388,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     port: state.port,
     dataDir,
     created,
+    problem: () => supervisor.problem,
+    pid: () => supervisor.pid,
     async stop() {
+      supervisor.stop();
+      const child = supervisor.child;
       const pid = child?.pid ?? (await runningPostmasterPid(dataDir));
       if (!pid || !pidAlive(pid)) return;
       process.kill(pid, 'SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit

@@ -88,8 +88,11 @@ export interface ServerModule<T extends SettingsSchema = SettingsSchema> {
   manifest: ModuleManifest;
   /** The module's environment keys (its slice of the settings). */
   settings: T;
-  /** Problems across the slice's keys that one key's schema can't see. */
-  checkSettings?(settings: z.infer<T>): SettingProblem[];
+  /**
+   * Problems across the slice's keys that one key's schema can't see, and what production
+   * requires (`production`: NODE_ENV is production).
+   */
+  checkSettings?(settings: z.infer<T>, core: { production: boolean }): SettingProblem[];
   create(context: ModuleContext<z.infer<T>>): ModuleParts | Promise<ModuleParts>;
 }
 

@@ -5,10 +5,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
 /** Liveness (the process answers) and readiness (database reachable, schema up to date). */
-export const healthRoutes: FastifyPluginAsyncZod<{ database: Database }> = async (
-  app,
-  { database },
-) => {
+export const healthRoutes: FastifyPluginAsyncZod<{
+  database: Database;
+  /** What the embedded PostgreSQL's supervisor says is wrong (undefined: nothing, or external). */
+  databaseProblem?: () => string | undefined;
+}> = async (app, { database, databaseProblem }) => {
   app.get(
     '/healthz',
     {
@@ -47,7 +48,8 @@ export const healthRoutes: FastifyPluginAsyncZod<{ database: Database }> = async
           ...(status.pending.length ? { error: `pending: ${status.pending.join(', ')}` } : {}),
         };
       } catch (err) {
-        const message = (err as Error).message;
+        const problem = databaseProblem?.();
+        const message = problem ? `${problem} (${(err as Error).message})` : (err as Error).message;
         if (result.checks.database.latencyMs === undefined) {
           result.checks.database = { status: 'fail', error: message };
           result.checks.migrations = { status: 'fail', error: 'database unreachable' };

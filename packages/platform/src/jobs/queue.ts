@@ -59,6 +59,8 @@ export class JobQueue {
   private readonly batchSize: number;
   private readonly batchDelayMs: number;
   private pool: pg.Pool | undefined;
+  /** Runs of each job this process started (any outcome), by job id. */
+  readonly runs = new Map<string, number>();
 
   constructor(private readonly options: QueueOptions) {
     this.batchSize = options.batchSize ?? 200;
@@ -75,6 +77,7 @@ export class JobQueue {
   /** A job's payload is checked against its schema: a malformed one is dropped, never retried. */
   private task(job: JobDefinition<unknown>): Task {
     return async (raw) => {
+      this.runs.set(job.id, (this.runs.get(job.id) ?? 0) + 1);
       const parsed = job.payload.safeParse(raw ?? {});
       if (!parsed.success) {
         this.options.logger.error(
