@@ -23,6 +23,7 @@ let cw: ChatwootPlatformDouble;
 let engine: AccessEngine;
 const tenant: Record<string, string> = {};
 const account: Record<string, number> = {};
+const inbox: Record<string, number> = {};
 let probeRuns = 0;
 const SYNC = 'keycloak-sync@afenda.invalid';
 
@@ -66,6 +67,14 @@ const emailOf = (id: number) =>
   ['ada', 'arjun', 'alice', 'aaron', 'amelia', 'old', 'gloria', 'gavin', 'grace', 'george', 'gita']
     .map((n) => `${n}@${n.startsWith('g') ? 'globex' : 'acme'}.example`)
     .find((e) => cw.userByEmail(e)?.id === id) ?? `#${id}`;
+const inboxesIn = (org: string) =>
+  Object.fromEntries(
+    [...cw.inboxMembers(account[org]!)].map(([name, ids]) => [
+      name,
+      ids.map((id) => (cw.userByEmail(SYNC)?.id === id ? 'sync' : emailOf(id))).sort(),
+    ]),
+  );
+const ACME_PEOPLE = ['ada', 'arjun', 'alice', 'aaron', 'amelia'].map((n) => `${n}@acme.example`);
 const teamsIn = (org: string) =>
   Object.fromEntries([...cw.teams(account[org]!)].map(([name, ids]) => [name, ids.map(emailOf)]));
 
@@ -82,6 +91,7 @@ beforeAll(async () => {
   cw = startChatwootPlatformDouble();
   account.acme = cw.local.createAccount('Acme Support');
   account.globex = cw.local.createAccount('Globex Support');
+  inbox.website = cw.local.createInbox(account.acme, 'Website');
   // Before the workspace: alice signed up in Chatwoot herself, and someone Keycloak doesn't know
   // administers Acme's account.
   cw.local.createUser('Alice (her own)', 'alice@acme.example');
@@ -172,6 +182,8 @@ describe('access: Keycloak → Chatwoot through the engine', () => {
       ),
       sales: ['amelia@acme.example'],
     });
+    // Every agent and administrator in every inbox of the account.
+    expect(inboxesIn('acme')).toEqual({ Website: [...ACME_PEOPLE].sort() });
     expect(Object.keys(rolesIn('globex')).sort()).toEqual(
       ['gavin', 'george', 'gita', 'gloria', 'grace']
         .map((n) => `${n}@globex.example`)
@@ -234,6 +246,32 @@ describe('access: Keycloak → Chatwoot through the engine', () => {
     expect(drift.map((d) => d.title).join('\n')).toMatch(
       /aaron@acme\.example in Acme Corp was administrator outside Keycloak; set back to agent/,
     );
+  });
+
+  it('inbox membership follows the directory: one set by hand is reset, a new inbox filled', async () => {
+    // Inside Chatwoot: the sync's administrator added to an inbox, alice taken out of it.
+    cw.local.addInboxMember(account.acme!, inbox.website!, idOf(SYNC));
+    cw.local.removeInboxMember(account.acme!, inbox.website!, idOf('alice@acme.example'));
+    cw.local.createInbox(account.acme!, 'Phone');
+    await reconcile();
+    expect(inboxesIn('acme')).toEqual({
+      Website: [...ACME_PEOPLE].sort(),
+      Phone: [...ACME_PEOPLE].sort(),
+    });
+    const [state] = await q<{ status: string; drift_was: string | null; actual: string }>(
+      "select status, drift_was, actual from access_state where tool = 'chatwoot' and subject = $1",
+      ['alice@acme.example in inbox Website of Acme Corp'],
+    );
+    expect(state).toEqual({
+      status: 'repaired',
+      drift_was: null,
+      actual: 'member of inbox Website',
+    });
+    // In step again: one call per inbox at most, none now.
+    const before = cw.count('POST /api/v1/accounts/:id/inbox_members');
+    await reconcile();
+    expect(cw.count('POST /api/v1/accounts/:id/inbox_members')).toBe(before);
+    expect(cw.violations).toEqual([]);
   });
 
   it('a dry run plans and changes nothing', async () => {

@@ -13,6 +13,10 @@
  *   administrator (CHATWOOT_SYNC_EMAIL, created or adopted like anyone, its token from
  *   `POST /platform/api/v1/users/{id}/token`).
  *
+ * - Inboxes: every agent and administrator of the organisation is a member of every inbox of
+ *   the account (Application API `inbox_members`, the same administrator's token); members set
+ *   in Chatwoot by hand are reset.
+ *
  * Chatwoot has no events for role or team changes: everything is read back on every run, and
  * what differs is set back (`repaired`).
  */
@@ -341,6 +345,57 @@ export function chatwootAccessTool(deps: ChatwootToolDeps): AccessTool {
               await app('DELETE', `/${id}/team_members`, { user_ids: [cw] });
             },
           });
+        }
+      }
+      // Inboxes: every agent and administrator of the organisation is a member of every inbox
+      // of its account (Keycloak has no inboxes: a membership set in Chatwoot is reset). One
+      // call sets an inbox's members exactly (Chatwoot's POST inbox_members adds the missing and
+      // removes the rest), made once per inbox whichever of its items applies first.
+      if (adminToken) {
+        const accountApi = <T>(method: string, path: string, body?: unknown) =>
+          call<T>(adminToken, method, `api/v1/accounts/${accountId}/${path}`, body);
+        const everyone = [...dir.people.values()].filter((p) => p.email && idOf(p) !== undefined);
+        const desiredIds = everyone.map((p) => idOf(p)!).sort((x, y) => x - y);
+        const inboxes = (
+          await accountApi<{ payload: Array<{ id: number; name: string }> }>('GET', 'inboxes')
+        ).payload;
+        for (const inbox of inboxes) {
+          const members = new Set(
+            (
+              await accountApi<{ payload: Array<{ id: number }> }>(
+                'GET',
+                `inbox_members/${inbox.id}`,
+              )
+            ).payload.map((m) => m.id),
+          );
+          let setting: Promise<unknown> | undefined;
+          const setMembers = async () => {
+            setting ??= accountApi('POST', 'inbox_members', {
+              inbox_id: inbox.id,
+              user_ids: desiredIds,
+            });
+            await setting;
+          };
+          const membership = `member of inbox ${inbox.name}`;
+          for (const p of everyone)
+            items.push({
+              subject: `${p.email} in inbox ${inbox.name} of ${dir.name}`,
+              userId: p.userId,
+              desired: membership,
+              actual: members.has(idOf(p)!) ? membership : null,
+              apply: setMembers,
+            });
+          for (const cw of members) {
+            // Leaving the account takes them out of its inboxes as well.
+            if (desiredIds.includes(cw) || !staying.has(cw)) continue;
+            items.push({
+              subject: `${nameOf(cw)} in inbox ${inbox.name} of ${dir.name}`,
+              userId: byChatwootId.get(cw)?.userId ?? null,
+              desired: null,
+              actual: membership,
+              apply: setMembers,
+            });
+          }
         }
       }
       return userId ? items.filter((i) => i.userId === userId) : items;

@@ -12,7 +12,15 @@
  *   or their members (401 `{"error":"You are not authorized to do this action"}`). Team names
  *   are stripped and lower-cased, unique per account (422).
  *
- * Inbox members are not part of the contract and are not served. Anything off the contract (an
+ * - Inboxes and their members (`/api/v1/accounts/{id}/inboxes`, `.../inbox_members`), which the
+ *   recorded contract lacks, as Chatwoot's own controller and swagger define them
+ *   (app/controllers/api/v1/accounts/inbox_members_controller.rb, swagger/paths/application/
+ *   inboxes): `GET inbox_members/{inbox_id}` → `{payload: [agents]}`; `POST inbox_members`
+ *   `{inbox_id, user_ids}` makes the members exactly those (adds the missing, removes the rest);
+ *   an administrator's user token only (agents 401); an unknown inbox 404; a user not in the
+ *   account 422 "Could not add agents to inbox". Leaving the account leaves its inboxes.
+ *
+ * Anything off the contract (an
  * unknown path, a body of another shape) is answered 404/422 and noted in `violations`. A test
  * can edit the state as someone inside Chatwoot would (`local`), count calls, and make it fail.
  */
@@ -43,12 +51,19 @@ interface Team {
   members: Set<number>;
 }
 
+interface Inbox {
+  id: number;
+  name: string;
+  members: Set<number>;
+}
+
 interface Account {
   id: number;
   name: string;
   /** user id → role */
   users: Map<number, ChatwootRole>;
   teams: Map<number, Team>;
+  inboxes: Map<number, Inbox>;
 }
 
 export interface ChatwootPlatformDouble {
@@ -67,6 +82,8 @@ export interface ChatwootPlatformDouble {
   /** Reading the state. */
   accountUsers(accountId: number): Map<number, ChatwootRole>;
   teams(accountId: number): Map<string, number[]>;
+  /** Inbox name → its members' user ids. */
+  inboxMembers(accountId: number): Map<string, number[]>;
   userByEmail(email: string): { id: number; password: string; accessToken: string } | undefined;
   /** Things done inside Chatwoot by a person (not through the API the orchestrator uses). */
   local: {
@@ -79,6 +96,10 @@ export interface ChatwootPlatformDouble {
     setRole(accountId: number, userId: number, role: ChatwootRole | null): void;
     addTeamMember(accountId: number, teamName: string, userId: number): void;
     createTeam(accountId: number, name: string): number;
+    /** An inbox (a channel) set up in Chatwoot's settings. */
+    createInbox(accountId: number, name: string): number;
+    addInboxMember(accountId: number, inboxId: number, userId: number): void;
+    removeInboxMember(accountId: number, inboxId: number, userId: number): void;
   };
 }
 
@@ -107,6 +128,9 @@ const ROUTES: Array<[RegExp, string]> = [
     /^\/api\/v1\/accounts\/\d+\/teams\/\d+\/team_members$/,
     '/api/v1/accounts/:id/teams/:id/team_members',
   ],
+  [/^\/api\/v1\/accounts\/\d+\/inboxes$/, '/api/v1/accounts/:id/inboxes'],
+  [/^\/api\/v1\/accounts\/\d+\/inbox_members$/, '/api/v1/accounts/:id/inbox_members'],
+  [/^\/api\/v1\/accounts\/\d+\/inbox_members\/\d+$/, '/api/v1/accounts/:id/inbox_members/:id'],
 ];
 const routeOf = (path: string) => ROUTES.find(([re]) => re.test(path))?.[1] ?? path;
 
@@ -164,7 +188,7 @@ export function startChatwootPlatformDouble(
   };
   const newAccount = (name: string) => {
     const id = nextId++;
-    accounts.set(id, { id, name, users: new Map(), teams: new Map() });
+    accounts.set(id, { id, name, users: new Map(), teams: new Map(), inboxes: new Map() });
     return id;
   };
   const newUser = (name: string, email: string, password: string) => {
@@ -184,8 +208,9 @@ export function startChatwootPlatformDouble(
   const byEmail = (email: string) => emails.get(email.toLowerCase());
   const removeFromAccount = (a: Account, userId: number) => {
     a.users.delete(userId);
-    // Chatwoot's Agents::DestroyJob: out of the account's teams too.
+    // Chatwoot's Agents::DestroyJob: out of the account's teams and inboxes too.
     for (const t of a.teams.values()) t.members.delete(userId);
+    for (const i of a.inboxes.values()) i.members.delete(userId);
   };
   const userIds = (body: Record<string, unknown>, what: string): number[] => {
     const ids = body.user_ids;
@@ -286,18 +311,8 @@ export function startChatwootPlatformDouble(
     throw new Refusal(404, { error: 'not found' });
   }
 
-  function application(
-    method: string,
-    path: string,
-    token: string | undefined,
-    body: Record<string, unknown>,
-  ): unknown {
-    const what = `${method} ${routeOf(path)}`;
-    const m = /^\/api\/v1\/accounts\/(\d+)\/teams(?:\/(\d+)(\/team_members)?)?$/.exec(path);
-    if (!m) {
-      violations.push(`${what}: not an endpoint this double serves`);
-      throw new Refusal(404, { error: 'not found' });
-    }
+  /** The caller's user and role in the account, as the Application API checks them. */
+  function member(accountId: number, what: string, token: string | undefined) {
     const user = [...users.values()].find((u) => u.accessToken === token);
     if (!user) {
       // The platform app's token (or any other) is no user's: the Application API refuses it.
@@ -305,9 +320,80 @@ export function startChatwootPlatformDouble(
         violations.push(`${what}: called with the platform token (the Application API refuses it)`);
       throw new Refusal(401, { error: 'Invalid Access Token' });
     }
-    const a = account(Number(m[1]));
+    const a = account(accountId);
     const role = a.users.get(user.id);
     if (!role) throw new Refusal(401, { error: 'You are not authorized to access this account' });
+    return { user, a, role };
+  }
+
+  const agentJson = (a: Account, id: number) => ({
+    id,
+    name: users.get(id)?.name,
+    email: users.get(id)?.email,
+    role: a.users.get(id),
+    confirmed: true,
+  });
+
+  function inboxes(
+    method: string,
+    what: string,
+    m: RegExpExecArray,
+    token: string | undefined,
+    body: Record<string, unknown>,
+  ): unknown {
+    const { a, role } = member(Number(m[1]), what, token);
+    if (m[2] === 'inboxes' && !m[3] && method === 'GET')
+      return {
+        payload: [...a.inboxes.values()].map((i) => ({
+          id: i.id,
+          name: i.name,
+          channel_type: 'Channel::WebWidget',
+          account_id: a.id,
+        })),
+      };
+    if (m[2] === 'inbox_members') {
+      if (role !== 'administrator')
+        throw new Refusal(401, { error: 'You are not authorized to do this action' });
+      if (m[3] && method === 'GET') {
+        const inbox = a.inboxes.get(Number(m[3]));
+        if (!inbox) throw new Refusal(404, { error: 'Resource could not be found' });
+        return { payload: [...inbox.members].map((id) => agentJson(a, id)) };
+      }
+      if (!m[3] && method === 'POST') {
+        if (!Number.isInteger(body.inbox_id)) {
+          violations.push(`${what}: no inbox_id (${JSON.stringify(body)})`);
+          throw new Refusal(404, { error: 'Resource could not be found' });
+        }
+        const inbox = a.inboxes.get(body.inbox_id as number);
+        if (!inbox) throw new Refusal(404, { error: 'Resource could not be found' });
+        const ids = userIds(body, what);
+        if (ids.some((id) => !a.users.has(id)))
+          throw new Refusal(422, { message: 'Could not add agents to inbox' });
+        inbox.members = new Set(ids);
+        return {};
+      }
+    }
+    violations.push(`${what}: method not in Chatwoot's API`);
+    throw new Refusal(404, { error: 'not found' });
+  }
+
+  function application(
+    method: string,
+    path: string,
+    token: string | undefined,
+    body: Record<string, unknown>,
+  ): unknown {
+    const what = `${method} ${routeOf(path)}`;
+    const inboxPath = /^\/api\/v1\/accounts\/(\d+)\/(inboxes|inbox_members)(?:\/(\d+))?$/.exec(
+      path,
+    );
+    if (inboxPath) return inboxes(method, what, inboxPath, token, body);
+    const m = /^\/api\/v1\/accounts\/(\d+)\/teams(?:\/(\d+)(\/team_members)?)?$/.exec(path);
+    if (!m) {
+      violations.push(`${what}: not an endpoint this double serves`);
+      throw new Refusal(404, { error: 'not found' });
+    }
+    const { user, a, role } = member(Number(m[1]), what, token);
     const admin = () => {
       if (role !== 'administrator')
         throw new Refusal(401, { error: 'You are not authorized to do this action' });
@@ -429,6 +515,7 @@ export function startChatwootPlatformDouble(
           a.id,
           [...a.users],
           [...a.teams.values()].map((t) => [t.id, t.name, [...t.members].sort()]),
+          [...a.inboxes.values()].map((i) => [i.id, i.name, [...i.members].sort()]),
         ]),
       }),
     failNext(n, status = 500, route) {
@@ -440,6 +527,13 @@ export function startChatwootPlatformDouble(
     teams: (id) =>
       new Map(
         [...account(id).teams.values()].map((t) => [t.name, [...t.members].sort((x, y) => x - y)]),
+      ),
+    inboxMembers: (id) =>
+      new Map(
+        [...account(id).inboxes.values()].map((i) => [
+          i.name,
+          [...i.members].sort((x, y) => x - y),
+        ]),
       ),
     userByEmail(email) {
       const u = byEmail(email);
@@ -464,6 +558,19 @@ export function startChatwootPlatformDouble(
         );
         if (!t) throw new Error(`no team ${teamName} in account ${accountId}`);
         t.members.add(userId);
+      },
+      createInbox(accountId, name) {
+        const id = nextId++;
+        account(accountId).inboxes.set(id, { id, name, members: new Set() });
+        return id;
+      },
+      addInboxMember(accountId, inboxId, userId) {
+        const inbox = account(accountId).inboxes.get(inboxId);
+        if (!inbox) throw new Error(`no inbox ${inboxId} in account ${accountId}`);
+        inbox.members.add(userId);
+      },
+      removeInboxMember(accountId, inboxId, userId) {
+        account(accountId).inboxes.get(inboxId)?.members.delete(userId);
       },
       createTeam(accountId, name) {
         const id = nextId++;
