@@ -17,7 +17,6 @@ import { startTestIssuer } from '@afenda/test-utils/issuer';
 import { startChatwootPlatformDouble } from '@afenda/test-utils/chatwoot-platform-double';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -95,26 +94,9 @@ export function run(): Promise<BenchResult> {
     // Chatwoot: the stateful double, behind HTTP for the orchestrator's process.
     const cw = startChatwootPlatformDouble();
     const account = cw.local.createAccount('Acme Support');
-    const cwServer = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        void cw
-          .fetch(`${cw.url}${req.url}`, {
-            method: req.method,
-            headers: req.headers as Record<string, string>,
-            body: body.length ? body : undefined,
-          })
-          .then(async (answer) => {
-            res.writeHead(answer.status, { 'content-type': 'application/json' });
-            res.end(await answer.text());
-          });
-      });
-    });
-    await new Promise<void>((r) => cwServer.listen(0, '127.0.0.1', r));
-    defer('close the Chatwoot double', () => new Promise<void>((r) => cwServer.close(() => r())));
-    const cwUrl = `http://127.0.0.1:${(cwServer.address() as { port: number }).port}`;
+    const served = await cw.listen();
+    defer('close the Chatwoot double', () => served.close());
+    const cwUrl = served.url;
 
     const embedded = await startBenchPostgres(defer);
     const issuer = await startTestIssuer();

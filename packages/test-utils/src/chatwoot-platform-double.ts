@@ -25,6 +25,9 @@
  * can edit the state as someone inside Chatwoot would (`local`), count calls, and make it fail.
  */
 
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 export type ChatwootRole = 'agent' | 'administrator';
 
 export interface PlatformDoubleCall {
@@ -71,6 +74,11 @@ export interface ChatwootPlatformDouble {
   platformToken: string;
   /** A fetch for the orchestrator: requests to `url` are answered here. */
   fetch: typeof fetch;
+  /**
+   * Serves the double over HTTP too (for an orchestrator in another process), on 127.0.0.1 and
+   * `port` (0: any free one); resolves to its URL and a close().
+   */
+  listen(port?: number): Promise<{ url: string; close(): Promise<void> }>;
   calls: PlatformDoubleCall[];
   violations: string[];
   /** Calls whose "METHOD path" (ids as :id) matches, e.g. count('POST /platform/api/v1/users'). */
@@ -497,10 +505,37 @@ export function startChatwootPlatformDouble(
     return answer(status, payload);
   };
 
+  const listen = async (port = 0) => {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(req.headers))
+          if (typeof v === 'string') headers.set(k, v);
+        void doubleFetch(`${url}${req.url ?? '/'}`, {
+          method: req.method,
+          headers,
+          body: body.length ? body : undefined,
+        }).then(async (answer) => {
+          res.writeHead(answer.status, { 'content-type': 'application/json' });
+          res.end(await answer.text());
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  };
+
   return {
     url,
     platformToken,
     fetch: doubleFetch as typeof fetch,
+    listen,
     calls,
     violations,
     count: (route) =>
