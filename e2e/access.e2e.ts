@@ -170,7 +170,7 @@ try {
         },
         'Matrix column',
       );
-      const row = (u: string) => page.locator(`[data-testid=access-person][data-user=${u}]`);
+      const row = (u: string) => page.locator(`#main [data-testid=access-person][data-user=${u}]`);
       assertEqual(await row('ada').getByTestId('access-role').innerText(), 'Owner', "ada's role");
       assertEqual(
         await row('arjun').getByTestId('access-role').innerText(),
@@ -196,7 +196,7 @@ try {
   await check(
     'the Matrix card: prevented by its own rules, connected, its last run failing with the error',
     async () => {
-      const card = page.locator('[data-testid=access-tool][data-tool=matrix]');
+      const card = page.locator('#main [data-testid=access-tool][data-tool=matrix]');
       assertEqual(await card.getAttribute('data-configured'), 'true', 'configured');
       assert(
         (await card.innerText()).includes("Prevented by Matrix's own rules"),
@@ -215,7 +215,7 @@ try {
   await check(
     'the drift history shows what Matrix had (power 100) and what it has now',
     async () => {
-      const entries = page.getByTestId('access-drift-entry');
+      const entries = page.locator('#main').getByTestId('access-drift-entry');
       assertEqual(await entries.count(), 1, 'drift entries');
       const text = await entries.first().innerText();
       assert(text.includes(subject('arjun')), `drift entry: ${text}`);
@@ -250,11 +250,11 @@ try {
 
   await check('Sync now answers: queued, then the new (manual) run shows on the card', async () => {
     await page.getByRole('button', { name: 'Sync now', exact: true }).click();
-    const status = page.getByTestId('access-sync-status').first();
+    const status = page.locator('#main').getByTestId('access-sync-status').first();
     await status.filter({ hasText: /Queued 1 run/ }).waitFor();
     // The run is real: against the closed port it fails, and the card says so after a refresh.
     await page
-      .locator('[data-testid=access-tool][data-tool=matrix] [data-testid=access-last-run]')
+      .locator('#main [data-testid=access-tool][data-tool=matrix] [data-testid=access-last-run]')
       .filter({ hasText: 'Sync now' })
       .waitFor({ timeout: 30_000 });
     const manual = await db.query(
@@ -326,7 +326,7 @@ try {
         'Access links for alice',
       );
       await p.goto(`${shellUrl}/app/access`);
-      await p.getByTestId('access-forbidden').waitFor();
+      await p.locator('#main').getByTestId('access-forbidden').waitFor();
       assertEqual(await p.getByText('Only owners and admins').count(), 1, 'the state');
       assertEqual(await p.getByTestId('access-matrix').count(), 0, 'a matrix for alice');
       assertEqual(await p.getByRole('button', { name: /Sync/ }).count(), 0, 'Sync for alice');

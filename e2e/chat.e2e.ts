@@ -70,6 +70,8 @@ async function axe(page: Page): Promise<string[]> {
     .map((v) => `${v.impact} ${v.id}: ${v.help}`);
 }
 
+// Next streams pages: until its script swaps the content in, a hidden copy sits outside #main,
+// so every lookup is scoped to #main.
 const noSidewaysScroll = (page: Page) =>
   page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 
@@ -151,7 +153,7 @@ try {
   await check(
     'the room list: the space explained, the room with its last activity, as text',
     async () => {
-      const rooms = ada.getByTestId('chat-room');
+      const rooms = ada.locator('#main').getByTestId('chat-room');
       await rooms.first().waitFor();
       assertEqual(
         await rooms.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind'))),
@@ -175,8 +177,16 @@ try {
         `${elementUrl}/#/room/${encodeURIComponent('!acme:e2e.example')}`,
         'Open in Element',
       );
-      assertEqual(await ada.getByTestId('matrix-not-configured').count(), 0, 'setup card');
-      assertEqual(await ada.getByTestId('element-not-configured').count(), 0, 'Element card');
+      assertEqual(
+        await ada.locator('#main').getByTestId('matrix-not-configured').count(),
+        0,
+        'setup card',
+      );
+      assertEqual(
+        await ada.locator('#main').getByTestId('element-not-configured').count(),
+        0,
+        'Element card',
+      );
       assertEqual(await axe(ada), [], 'axe-core, the list');
       await shot(ada, 'list-1280');
     },
@@ -188,7 +198,7 @@ try {
       .getByRole('link', { name: 'Open', exact: true })
       .click();
     await ada.waitForURL(`${shellUrl}/app/chat/${roomOf('org')}`);
-    const frame = ada.getByTestId('element-embed').locator('iframe');
+    const frame = ada.locator('#main').getByTestId('element-embed').locator('iframe');
     await frame.waitFor();
     assertEqual(
       await frame.getAttribute('src'),
@@ -196,10 +206,10 @@ try {
       'the frame deep-links to the room',
     );
     await ada
-      .frameLocator('[data-testid=element-embed] iframe')
+      .frameLocator('#main [data-testid=element-embed] iframe')
       .getByText('#/room/!acme:e2e.example')
       .waitFor();
-    assertEqual(await ada.getByTestId('embed-fallback').count(), 0, 'fallback');
+    assertEqual(await ada.locator('#main').getByTestId('embed-fallback').count(), 0, 'fallback');
     assert(
       (await ada.getByRole('link', { name: 'Open in Element' }).getAttribute('href'))?.startsWith(
         elementUrl,
@@ -225,23 +235,30 @@ try {
       const deadline = Date.now() + 30_000;
       for (;;) {
         await ada.goto(`${shellUrl}/app/chat`);
-        if ((await ada.getByTestId('matrix-failing').count()) > 0 || Date.now() > deadline) break;
+        if (
+          (await ada.locator('#main').getByTestId('matrix-failing').count()) > 0 ||
+          Date.now() > deadline
+        )
+          break;
         await ada.waitForTimeout(1_000);
       }
-      const notice = await ada.getByTestId('matrix-failing').innerText();
+      const notice = await ada.locator('#main').getByTestId('matrix-failing').innerText();
       assert(notice.includes("isn't answering") && /first failure [^)]*ago\)/.test(notice), notice);
-      assert((await ada.getByTestId('chat-room').count()) === 2, 'rooms listed meanwhile');
+      assert(
+        (await ada.locator('#main').getByTestId('chat-room').count()) === 2,
+        'rooms listed meanwhile',
+      );
       await shot(ada, 'failing-1280');
     },
   );
 
   await check('at 390 px: the list and a room without sideways scroll', async () => {
     const alice = await signIn(shellUrl, 'alice', 390);
-    await alice.getByTestId('chat-room').first().waitFor();
+    await alice.locator('#main').getByTestId('chat-room').first().waitFor();
     assert(await noSidewaysScroll(alice), '/app/chat scrolls sideways');
     await shot(alice, 'list-390');
     await alice.goto(`${shellUrl}/app/chat/${roomOf('org')}`);
-    await alice.getByTestId('element-embed').locator('iframe').waitFor();
+    await alice.locator('#main').getByTestId('element-embed').locator('iframe').waitFor();
     assert(await noSidewaysScroll(alice), 'the room scrolls sideways');
     await shot(alice, 'room-390');
     await alice.context().close();
@@ -262,16 +279,16 @@ try {
     'not connected, an owner sees exactly what is missing and where the steps are',
     async () => {
       const page = await signIn(unconnected, 'ada');
-      const card = page.getByTestId('matrix-not-configured');
+      const card = page.locator('#main').getByTestId('matrix-not-configured');
       await card.waitFor();
       assertEqual(
-        await page.getByTestId('matrix-missing').locator('li').allInnerTexts(),
+        await page.locator('#main').getByTestId('matrix-missing').locator('li').allInnerTexts(),
         ['MATRIX_HOMESERVER_URL', 'MATRIX_SERVER_NAME', 'MATRIX_AS_TOKEN', 'MATRIX_WEBHOOK_TOKEN'],
         'missing variables',
       );
       const text = await card.innerText();
       assert(text.includes('npm run chat -- setup') && text.includes('docs/chat.md'), text);
-      assertEqual(await page.getByTestId('chat-room').count(), 0, 'rooms');
+      assertEqual(await page.locator('#main').getByTestId('chat-room').count(), 0, 'rooms');
       assertEqual(await axe(page), [], 'axe-core, the setup state');
       await shot(page, 'setup-admin-1280');
       await page.context().close();
@@ -280,7 +297,7 @@ try {
 
   await check('not connected, a member is told to ask an administrator, nothing more', async () => {
     const page = await signIn(unconnected, 'alice', 390);
-    const card = page.getByTestId('matrix-not-configured');
+    const card = page.locator('#main').getByTestId('matrix-not-configured');
     await card.waitFor();
     const text = await card.innerText();
     assert(text.includes("Team chat isn't connected yet"), text);
