@@ -238,11 +238,18 @@ try {
     for (const title of ['Home', 'Inbox', 'Approvals', 'Activity', 'Team chat', 'Notifications']) {
       await nav.getByRole('link', { name: new RegExp(`^${title}`) }).waitFor();
     }
-    // Nothing is configured in the demo: the tools say what to set.
+    // Nothing is configured in the demo. An agent reads whom to ask (Acme's owner first), never
+    // the configuration; the owner reads what to set.
     const inbox = nav.locator('a[data-module="inbox"]');
+    const told = (await inbox.textContent()) ?? '';
+    assert(told.includes('Not connected yet: ask Ada Okafor'), `the agent reads: ${told}`);
+    assert(!/base URL|API token|webhook/i.test(told), `configuration shown to an agent: ${told}`);
+    const adaInbox = ada.page
+      .getByRole('navigation', { name: 'Modules' })
+      .locator('a[data-module="inbox"]');
     assert(
-      (await inbox.textContent())?.includes('Needs its base URL'),
-      'the inbox does not say what it needs',
+      ((await adaInbox.textContent()) ?? '').includes('Needs its base URL'),
+      'the owner does not read what the inbox needs',
     );
     await keyShot(page, '01-home-alice');
   });

@@ -34,3 +34,12 @@ export const meSchema = z
     activeTenantId: z.uuid().nullable(),
   })
   .meta({ id: 'Me' });
+
+/** Someone to ask about the tenant's setup: an owner or admin of its organisation. */
+export const tenantContactSchema = z
+  .object({
+    name: z.string(),
+    role: z.enum(['owner', 'admin']),
+  })
+  .meta({ id: 'TenantContact' });
+export type TenantContact = z.infer<typeof tenantContactSchema>;

@@ -203,6 +203,33 @@ describe('tenants', () => {
     ).toBe(404);
   });
 
+  it("names whom a member asks about a tenant's setup: its organisation's owners, then admins", async () => {
+    const mine = flatten((await get('/api/v1/tenants', await as('alice'))).json().data);
+    const contacts = async (slug: string, kind: string) => {
+      const t = mine.find((n) => n.slug === slug && n.kind === kind)!;
+      const res = await get(`/api/v1/tenants/${t.id}/contacts`, await as('alice'));
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().data;
+    };
+    const acme = [
+      { name: 'Ada Okafor', role: 'owner' },
+      { name: 'Arjun Mehta', role: 'admin' },
+    ];
+    expect(await contacts('acme', 'organization')).toEqual(acme);
+    // A team's are its organisation's.
+    expect(await contacts('support', 'team')).toEqual(acme);
+    // Her personal tenant: she is its owner, there is nobody to ask.
+    expect(await contacts(mine.find((n) => n.kind === 'individual')!.slug, 'individual')).toEqual(
+      [],
+    );
+    const globex = flatten((await get('/api/v1/tenants', await as('gloria'))).json().data).find(
+      (n) => n.slug === 'globex',
+    )!;
+    expect((await get(`/api/v1/tenants/${globex.id}/contacts`, await as('alice'))).statusCode).toBe(
+      404,
+    );
+  });
+
   it('switches the active tenant for this session only', async () => {
     const sid = randomUUID();
     const headers = await as('alice', { sid });

@@ -3,6 +3,7 @@ import {
   meSchema,
   tenantNodeSchema,
   tenantParamsSchema,
+  tenantContactSchema,
   tenantSchema,
 } from '@afenda/contracts';
 import type { Database } from '@afenda/db';
@@ -14,6 +15,7 @@ import {
   getMe,
   getMyTenant,
   listMyTenants,
+  listTenantContacts,
   switchTenant,
 } from '../domain/tenants/tenants.ts';
 import { security } from '@afenda/platform/http/tenant-route';
@@ -88,6 +90,24 @@ export const tenantRoutes: FastifyPluginAsyncZod<{ database: Database }> = async
     },
     async (request) => ({
       data: await getMyTenant(database, request.auth!.userId, request.params.tenantId),
+      meta: { requestId: request.id },
+    }),
+  );
+
+  app.get(
+    '/tenants/:tenantId/contacts',
+    {
+      schema: {
+        tags: ['tenants'],
+        security,
+        summary:
+          "Whom to ask about the tenant's setup: its organisation's owners and admins (none for a personal tenant)",
+        params: tenantParamsSchema,
+        response: { 200: envelope(z.array(tenantContactSchema)) },
+      },
+    },
+    async (request) => ({
+      data: await listTenantContacts(database, request.auth!.userId, request.params.tenantId),
       meta: { requestId: request.id },
     }),
   );

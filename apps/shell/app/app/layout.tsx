@@ -48,7 +48,16 @@ export default async function AppLayout({ children }: Readonly<{ children: React
     unreadByTenant.filter((e): e is readonly [string, number] => e[1] !== null),
   );
   const unread = active ? (unreadMap[active.id] ?? null) : null;
-  const sections = navigationFor(buildRegistry(states), active?.role ?? null);
+  const registry = buildRegistry(states);
+  // Members read whom to ask about a tool that isn't connected (owners and admins, what it needs).
+  const contacts =
+    active &&
+    active.role !== 'owner' &&
+    active.role !== 'admin' &&
+    registry.some((m) => m.state === 'not_configured')
+      ? await api.listContacts(active.id).catch(() => [])
+      : [];
+  const sections = navigationFor(registry, active?.role ?? null, contacts);
 
   return (
     <LiveProvider tenantId={active?.id ?? null}>

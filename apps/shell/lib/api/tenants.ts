@@ -1,8 +1,10 @@
 /** Who the caller is and their tenants (`/me`, `/tenants`): not tied to one tenant. */
 import {
   meSchema,
+  tenantContactSchema,
   tenantNodeSchema,
   tenantSchema,
+  type TenantContact,
   type Tenant,
   type TenantNode,
 } from '@afenda/contracts';
@@ -26,6 +28,9 @@ export function createTenantsApi(call: Call) {
       const { body } = await call('GET', '/tenants', tree);
       return { tenants: body.data, activeTenantId: body.meta.activeTenantId ?? null };
     },
+    /** Whom a member asks about the tenant's setup (its organisation's owners and admins). */
+    listContacts: (tenantId: string): Promise<TenantContact[]> =>
+      getData(call, `/tenants/${segment(tenantId)}/contacts`, z.array(tenantContactSchema)),
     switchTenant: (tenantId: string): Promise<Tenant> =>
       send(call, 'POST', `/tenants/${segment(tenantId)}/switch`, tenantSchema, undefined, {
         idempotent: false,

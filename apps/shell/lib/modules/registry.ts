@@ -110,3 +110,13 @@ export function describeMissing(
     names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
   return `Needs its ${list}`;
 }
+
+/**
+ * What a member (who can't connect tools) reads about a tool that isn't connected: whom to ask,
+ * never its configuration. `contacts` are the organisation's owners and admins.
+ */
+export function askAbout(contacts: { name: string }[]): string {
+  const names = contacts.slice(0, 2).map((c) => c.name);
+  if (names.length === 0) return 'Not connected yet: ask an administrator';
+  return `Not connected yet: ask ${names.join(' or ')}`;
+}

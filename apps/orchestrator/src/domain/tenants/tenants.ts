@@ -1,6 +1,6 @@
-import type { Tenant, TenantNode } from '@afenda/contracts';
+import type { Tenant, TenantContact, TenantNode } from '@afenda/contracts';
 import { schema, type Database } from '@afenda/db';
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { tenantNotFound } from '@afenda/platform/errors';
 
 const { tenants, userTenants, activeTenants, users } = schema;
@@ -95,4 +95,44 @@ export async function getMe(database: Database, userId: string) {
   );
   if (!row) throw tenantNotFound();
   return row;
+}
+
+/**
+ * Whom a member asks about the tenant's setup: the owners and admins of its organisation (of the
+ * team's organisation for a team), read in that organisation's context. None for a personal
+ * tenant (its one member is its owner).
+ */
+export async function listTenantContacts(
+  database: Database,
+  userId: string,
+  tenantId: string,
+): Promise<TenantContact[]> {
+  const mine = await listMyTenants(database, userId);
+  const tenant = mine.find((t) => t.id === tenantId);
+  if (!tenant) throw tenantNotFound();
+  if (tenant.kind === 'individual') return [];
+  const org = tenant.kind === 'team' ? tenant.parentId : tenant.id;
+  if (!org || !mine.some((t) => t.id === org)) return [];
+  const rows = await database.withTenant(
+    org,
+    (tx) =>
+      tx
+        .select({ name: users.displayName, role: userTenants.role })
+        .from(userTenants)
+        .innerJoin(users, eq(users.id, userTenants.userId))
+        .where(
+          and(
+            eq(userTenants.tenantId, org),
+            inArray(userTenants.role, ['owner', 'admin']),
+            eq(users.enabled, true),
+          ),
+        )
+        .orderBy(
+          // Owners first, then admins; by name.
+          sql`case when ${userTenants.role} = 'owner' then 0 else 1 end`,
+          asc(users.displayName),
+        ),
+    userId,
+  );
+  return rows.map((r) => ({ name: r.name, role: r.role as TenantContact['role'] }));
 }

@@ -1,16 +1,36 @@
 import type { Tenant } from '@afenda/contracts';
 
-import { buildRegistry, describeMissing, type RegistryModule } from '@/lib/modules/registry';
+import {
+  askAbout,
+  buildRegistry,
+  describeMissing,
+  type RegistryModule,
+} from '@/lib/modules/registry';
 import type { NavItem, NavSection } from './nav-links';
 
-function moduleItem(m: RegistryModule): NavItem {
+/**
+ * A module in the sidebar. Owners and admins read what it still needs (they can set it up);
+ * everyone else whom to ask (`contacts`), never configuration.
+ */
+function moduleItem(m: RegistryModule, admin: boolean, contacts: { name: string }[]): NavItem {
+  const notConnected = m.state === 'not_configured';
   return {
     id: m.id,
     title: m.title,
     path: m.path,
     icon: m.icon,
-    note: m.state === 'not_configured' ? describeMissing(m.missing, m.environment) : undefined,
-    badge: m.state === 'not_configured' ? 'Setup' : m.state === 'disabled' ? 'Off' : undefined,
+    note: notConnected
+      ? admin
+        ? describeMissing(m.missing, m.environment)
+        : askAbout(contacts)
+      : undefined,
+    badge: notConnected
+      ? admin
+        ? 'Setup'
+        : undefined
+      : m.state === 'disabled'
+        ? 'Off'
+        : undefined,
   };
 }
 
@@ -18,18 +38,20 @@ function moduleItem(m: RegistryModule): NavItem {
 export function navigationFor(
   modules: RegistryModule[],
   role: Tenant['role'] | null,
+  contacts: { name: string }[] = [],
 ): NavSection[] {
+  const admin = role === 'owner' || role === 'admin';
   const sections: NavSection[] = [
     {
       label: 'Workspace',
       items: [
         { id: 'home', title: 'Home', path: '/app', icon: 'house' },
-        ...modules.map(moduleItem),
+        ...modules.map((m) => moduleItem(m, admin, contacts)),
         { id: 'notifications', title: 'Notifications', path: '/app/notifications', icon: 'bell' },
       ],
     },
   ];
-  if (role === 'owner' || role === 'admin') {
+  if (admin) {
     sections.push({
       label: 'Administration',
       items: [
