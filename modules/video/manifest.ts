@@ -2,7 +2,7 @@ import type { ModuleManifest } from '@afenda/contracts';
 
 export const manifest: ModuleManifest = {
   id: 'video',
-  name: 'Consultation rooms',
+  name: 'Meetings',
   tool: 'Jitsi Meet',
   description: 'Video rooms opened after an approval, secured with short-lived tokens, expiring.',
   path: '/app/video',
