@@ -268,9 +268,9 @@ describe('access: Keycloak → Chatwoot through the engine', () => {
       actual: 'member of inbox Website',
     });
     // In step again: one call per inbox at most, none now.
-    const before = cw.count('POST /api/v1/accounts/:id/inbox_members');
+    const before = cw.count('PATCH /api/v1/accounts/:id/inbox_members');
     await reconcile();
-    expect(cw.count('POST /api/v1/accounts/:id/inbox_members')).toBe(before);
+    expect(cw.count('PATCH /api/v1/accounts/:id/inbox_members')).toBe(before);
     expect(cw.violations).toEqual([]);
   });
 

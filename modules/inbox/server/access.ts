@@ -349,8 +349,9 @@ export function chatwootAccessTool(deps: ChatwootToolDeps): AccessTool {
       }
       // Inboxes: every agent and administrator of the organisation is a member of every inbox
       // of its account (Keycloak has no inboxes: a membership set in Chatwoot is reset). One
-      // call sets an inbox's members exactly (Chatwoot's POST inbox_members adds the missing and
-      // removes the rest), made once per inbox whichever of its items applies first.
+      // call sets an inbox's members exactly (Chatwoot's PATCH inbox_members adds the missing and
+      // removes the rest; POST would only add), made once per inbox whichever of its
+      // items applies first.
       if (adminToken) {
         const accountApi = <T>(method: string, path: string, body?: unknown) =>
           call<T>(adminToken, method, `api/v1/accounts/${accountId}/${path}`, body);
@@ -370,7 +371,7 @@ export function chatwootAccessTool(deps: ChatwootToolDeps): AccessTool {
           );
           let setting: Promise<unknown> | undefined;
           const setMembers = async () => {
-            setting ??= accountApi('POST', 'inbox_members', {
+            setting ??= accountApi('PATCH', 'inbox_members', {
               inbox_id: inbox.id,
               user_ids: desiredIds,
             });

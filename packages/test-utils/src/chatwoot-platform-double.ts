@@ -15,10 +15,11 @@
  * - Inboxes and their members (`/api/v1/accounts/{id}/inboxes`, `.../inbox_members`), which the
  *   recorded contract lacks, as Chatwoot's own controller and swagger define them
  *   (app/controllers/api/v1/accounts/inbox_members_controller.rb, swagger/paths/application/
- *   inboxes): `GET inbox_members/{inbox_id}` → `{payload: [agents]}`; `POST inbox_members`
- *   `{inbox_id, user_ids}` makes the members exactly those (adds the missing, removes the rest);
- *   an administrator's user token only (agents 401); an unknown inbox 404; a user not in the
- *   account 422 "Could not add agents to inbox". Leaving the account leaves its inboxes.
+ *   inboxes; the calls and shapes recorded in chatwoot-inbox-members.fixture.json):
+ *   `GET inbox_members/{inbox_id}` → `{payload: [agents]}`; `POST inbox_members {inbox_id,
+ *   user_ids}` adds, `PATCH` makes the members exactly those, `DELETE` removes; an
+ *   administrator's user token only (agents 401); an unknown inbox 404; a user not in the
+ *   account 422 "User must exist". Leaving the account leaves its inboxes.
  *
  * Anything off the contract (an
  * unknown path, a body of another shape) is answered 404/422 and noted in `violations`. A test
@@ -367,7 +368,7 @@ export function startChatwootPlatformDouble(
         if (!inbox) throw new Refusal(404, { error: 'Resource could not be found' });
         return { payload: [...inbox.members].map((id) => agentJson(a, id)) };
       }
-      if (!m[3] && method === 'POST') {
+      if (!m[3] && (method === 'POST' || method === 'PATCH' || method === 'DELETE')) {
         if (!Number.isInteger(body.inbox_id)) {
           violations.push(`${what}: no inbox_id (${JSON.stringify(body)})`);
           throw new Refusal(404, { error: 'Resource could not be found' });
@@ -375,10 +376,16 @@ export function startChatwootPlatformDouble(
         const inbox = a.inboxes.get(body.inbox_id as number);
         if (!inbox) throw new Refusal(404, { error: 'Resource could not be found' });
         const ids = userIds(body, what);
-        if (ids.some((id) => !a.users.has(id)))
-          throw new Refusal(422, { message: 'Could not add agents to inbox' });
-        inbox.members = new Set(ids);
-        return {};
+        if (method !== 'DELETE' && ids.some((id) => !a.users.has(id)))
+          throw new Refusal(422, { message: 'User must exist' });
+        // POST adds, PATCH makes the members exactly these, DELETE removes.
+        if (method === 'POST') for (const id of ids) inbox.members.add(id);
+        else if (method === 'PATCH') inbox.members = new Set(ids);
+        else {
+          for (const id of ids) inbox.members.delete(id);
+          return {};
+        }
+        return { payload: [...inbox.members].map((id) => agentJson(a, id)) };
       }
     }
     violations.push(`${what}: method not in Chatwoot's API`);
