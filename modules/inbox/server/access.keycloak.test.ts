@@ -28,6 +28,7 @@ import { DirectorySync } from '@afenda/orchestrator/domain/identity/sync';
 import { createLogger } from '@afenda/orchestrator/logger';
 import { buildTestApp, TEST_SETTINGS_KEY } from '@afenda/orchestrator/testing/app';
 import type { FastifyInstance } from 'fastify';
+import { accessProbes, until } from './access-testing.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const SERVICE_SECRET = 'afenda-orchestrator-test-secret';
@@ -40,26 +41,7 @@ let app: FastifyInstance;
 let acmeAccount = 0;
 let acme = '';
 
-const q = async <T extends Record<string, unknown>>(text: string, values: unknown[] = []) =>
-  (await tdb.admin.query<T>(text, values)).rows;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-/** Every queued access run finished (done or dead). */
-const idle = () =>
-  until('the access runs to finish', async () => {
-    const open = await q(
-      "select 1 from outbound_actions where kind = 'access.reconcile' and status in ('pending', 'failed')",
-    );
-    return open.length === 0;
-  });
+const { q, idle } = accessProbes(() => tdb);
 
 const admin = async () => keycloakAdmin(kc.url, await adminToken(kc.url, kc.admin));
 const keycloakId = async (username: string) => {

@@ -15,6 +15,7 @@ import type { AccessEngine } from '@afenda/platform/access/engine';
 import { startIdentityFixture, type IdentityFixture } from '@afenda/orchestrator/testing/fixture';
 import { TEST_SETTINGS_KEY } from '@afenda/orchestrator/testing/app';
 import { randomUUID } from 'node:crypto';
+import { accessProbes, until } from './access-testing.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 let fx: IdentityFixture;
@@ -27,27 +28,7 @@ const inbox: Record<string, number> = {};
 let probeRuns = 0;
 const SYNC = 'keycloak-sync@afenda.invalid';
 
-const q = async <T extends Record<string, unknown>>(text: string, values: unknown[] = []) =>
-  (await tdb.admin.query<T>(text, values)).rows;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-/** Every queued access run finished (done or dead). */
-const idle = () =>
-  until('the access runs to finish', async () => {
-    const open = await q(
-      "select 1 from outbound_actions where kind = 'access.reconcile' and status in ('pending', 'failed')",
-    );
-    return open.length === 0;
-  });
+const { q, idle } = accessProbes(() => tdb);
 
 /** A run of Chatwoot's access for every organisation, through the outbox, awaited. */
 async function reconcile() {
