@@ -329,6 +329,46 @@ try {
     await shot(alice.page, '05-approval-alice-submitted');
   });
 
+  await check('Home answers "what needs me now?" for the CEO and for an agent', async () => {
+    // Pages of their own: the open queue and request pages stay as the next checks expect.
+    const ceo = await ada.context.newPage();
+    const agent = await alice.context.newPage();
+    try {
+      await ceo.goto(`${shellUrl}/app`);
+      const waiting = ceo.getByTestId('home-waiting');
+      await waiting.getByRole('heading', { name: 'Waiting for you' }).waitFor();
+      const count = Number(await waiting.getByTestId('home-waiting-count').textContent());
+      assert(count >= 1, `the CEO's waiting count is ${count}`);
+      await waiting.getByRole('link', { name: title }).waitFor();
+      await waiting.getByRole('link', { name: 'Open the queue' }).waitFor();
+      // An owner sees the state of the connected tools; nothing is configured in the demo.
+      const tools = ceo.getByTestId('home-tools');
+      await tools.getByRole('heading', { name: 'Connected tools' }).waitFor();
+      assert(
+        (await tools.locator('[data-state="not_configured"]').count()) > 0,
+        'the tools do not say what is not configured',
+      );
+      await ceo.getByTestId('home-activity').getByRole('heading').waitFor();
+      await keyShot(ceo, '14-home-ada');
+
+      await agent.goto(`${shellUrl}/app`);
+      const mine = agent.getByTestId('home-mine');
+      await mine.getByRole('link', { name: title }).waitFor();
+      assert(
+        (await agent.getByTestId('home-waiting').count()) === 0,
+        'a member who may not approve sees "Waiting for you"',
+      );
+      assert(
+        (await agent.getByTestId('home-tools').count()) === 0,
+        'a member sees the tools state',
+      );
+      await agent.getByTestId('home-activity').getByRole('heading').waitFor();
+    } finally {
+      await ceo.close();
+      await agent.close();
+    }
+  });
+
   await check('the CEO approves with one click; the requester sees it without reload', async () => {
     await ada.page.getByRole('button', { name: `Approve: ${title}` }).click();
     // Marked in place with Undo, then sent when the window closes, and kept in place.
