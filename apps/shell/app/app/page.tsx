@@ -19,8 +19,10 @@ import { requireSession } from '@/lib/auth/session';
 import { load, type Loaded } from '@/lib/load';
 import { ROLE_LABEL } from '@/lib/tenant-labels';
 import { loadModuleStates, loadWorkspace, orchestratorApi } from '@/lib/workspace';
-import { LiveRefresh } from './_shell/live-refresh';
 
+/** A title in running text: wraps with it. */
+const TITLE_LINK =
+  'rounded-sm font-medium underline-offset-4 outline-none hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50';
 const LINK =
   'inline-flex items-center gap-1 rounded-sm text-sm font-medium underline-offset-4 outline-none hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50';
 
@@ -64,7 +66,6 @@ export default async function WorkspaceHome() {
 
   return (
     <div>
-      <LiveRefresh on={['approval', 'notification']} />
       <PageHeader
         title={`Welcome, ${name}`}
         description={
@@ -97,7 +98,7 @@ export default async function WorkspaceHome() {
                   </p>
                   <p className="text-sm break-words">
                     Oldest:{' '}
-                    <Link href={`/app/approvals/${oldest.id}`} className={LINK}>
+                    <Link href={`/app/approvals/${oldest.id}`} className={TITLE_LINK}>
                       {oldest.title}
                     </Link>{' '}
                     <span className="text-muted-foreground">
@@ -126,7 +127,7 @@ export default async function WorkspaceHome() {
               <ul className="space-y-2">
                 {page.data.map((a) => (
                   <li key={a.id} className="text-sm break-words">
-                    <Link href={`/app/approvals/${a.id}`} className={LINK}>
+                    <Link href={`/app/approvals/${a.id}`} className={TITLE_LINK}>
                       {a.title}
                     </Link>{' '}
                     <span className="text-muted-foreground">
@@ -153,7 +154,7 @@ export default async function WorkspaceHome() {
                 <ul className="space-y-2">
                   {page.data.map((c) => (
                     <li key={c.id} className="min-w-0 text-sm">
-                      <Link href={`/app/inbox/${c.id}`} className={LINK}>
+                      <Link href={`/app/inbox/${c.id}`} className={TITLE_LINK}>
                         {c.contactName ?? `Conversation #${c.displayId}`}
                       </Link>{' '}
                       <span className="text-muted-foreground">
