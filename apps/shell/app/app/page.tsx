@@ -17,7 +17,7 @@ import {
 
 import { requireSession } from '@/lib/auth/session';
 import { load, type Loaded } from '@/lib/load';
-import { ROLE_LABEL } from '@/lib/tenant-labels';
+import { KIND_LABEL, ROLE_LABEL } from '@/lib/tenant-labels';
 import { loadModuleStates, loadWorkspace, orchestratorApi } from '@/lib/workspace';
 
 /** A title in running text: wraps with it. */
@@ -73,8 +73,9 @@ export default async function WorkspaceHome() {
             What needs you now in{' '}
             <span className="font-medium text-foreground" data-testid="active-tenant-name">
               {active.name}
-            </span>
-            .
+            </span>{' '}
+            ({KIND_LABEL[active.kind]}
+            {active.parentName ? ` in ${active.parentName}` : ''}).
           </>
         }
         actions={
