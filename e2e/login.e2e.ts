@@ -227,7 +227,7 @@ try {
     'choosing Support makes it the active tenant (and it stays after a reload)',
     async () => {
       await page.getByRole('menuitemradio', { name: /Support/ }).click();
-      await page.getByTestId('active-tenant-name').filter({ hasText: 'Support' }).waitFor();
+      await page.getByTestId('active-tenant-name').filter({ hasText: 'Support' }).first().waitFor();
       assert(
         (await page.getByTestId('tenant-switcher').textContent())?.includes('Support'),
         'the switcher does not show Support',
@@ -237,7 +237,7 @@ try {
         'Support is not shown as a team of Acme',
       );
       await page.reload();
-      await page.getByTestId('active-tenant-name').filter({ hasText: 'Support' }).waitFor();
+      await page.getByTestId('active-tenant-name').filter({ hasText: 'Support' }).first().waitFor();
       await shot(page, '08-app-support-light');
     },
   );
@@ -256,7 +256,7 @@ try {
         Math.max(last, signedInAt) + (ACCESS_TOKEN_LIFESPAN_S - 60) * 1000 + 500 - Date.now();
       if (wait > 0) await sleep(wait);
       await page.goto(`${shellUrl}/app`);
-      await page.getByTestId('active-tenant-name').filter({ hasText: 'Support' }).waitFor();
+      await page.getByTestId('active-tenant-name').filter({ hasText: 'Support' }).first().waitFor();
       if (inPostgres) {
         const row = await sessionRow(cookie);
         assert(row, 'the session is gone');

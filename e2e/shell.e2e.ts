@@ -336,6 +336,46 @@ try {
     await shot(alice.page, '05-approval-alice-submitted');
   });
 
+  await check('Home answers "what needs me now?" for the CEO and for an agent', async () => {
+    // Pages of their own: the open queue and request pages stay as the next checks expect.
+    const ceo = await ada.context.newPage();
+    const agent = await alice.context.newPage();
+    try {
+      await ceo.goto(`${shellUrl}/app`);
+      const waiting = ceo.getByTestId('home-waiting');
+      await waiting.getByRole('heading', { name: 'Waiting for you' }).waitFor();
+      const count = Number(await waiting.getByTestId('home-waiting-count').textContent());
+      assert(count >= 1, `the CEO's waiting count is ${count}`);
+      await waiting.getByRole('link', { name: title }).waitFor();
+      await waiting.getByRole('link', { name: 'Open the queue' }).waitFor();
+      // An owner sees the state of the connected tools; nothing is configured in the demo.
+      const tools = ceo.getByTestId('home-tools');
+      await tools.getByRole('heading', { name: 'Connected tools' }).waitFor();
+      assert(
+        (await tools.locator('[data-state="not_configured"]').count()) > 0,
+        'the tools do not say what is not configured',
+      );
+      await ceo.getByTestId('home-activity').getByRole('heading').waitFor();
+      await keyShot(ceo, '14-home-ada');
+
+      await agent.goto(`${shellUrl}/app`);
+      const mine = agent.getByTestId('home-mine');
+      await mine.getByRole('link', { name: title }).waitFor();
+      assert(
+        (await agent.getByTestId('home-waiting').count()) === 0,
+        'a member who may not approve sees "Waiting for you"',
+      );
+      assert(
+        (await agent.getByTestId('home-tools').count()) === 0,
+        'a member sees the tools state',
+      );
+      await agent.getByTestId('home-activity').getByRole('heading').waitFor();
+    } finally {
+      await ceo.close();
+      await agent.close();
+    }
+  });
+
   await check('the CEO approves with one click; the requester sees it without reload', async () => {
     await ada.page.getByRole('button', { name: `Approve: ${title}` }).click();
     // Marked in place with Undo, then sent when the window closes, and kept in place.
@@ -1004,6 +1044,78 @@ try {
         .getByText('Not in the budget')
         .first()
         .waitFor({ timeout: UNDO_MS + LIVE_WITHIN_MS + 2_000 });
+    },
+  );
+
+  await check(
+    'keyboard triage: j/k select, a approves, r asks the reason, ? shows the keys',
+    async () => {
+      const stamp = Date.now();
+      const one = `Keys one ${stamp}`;
+      const two = `Keys two ${stamp}`;
+      await submitRequest(alice.page, shellUrl, one);
+      await submitRequest(alice.page, shellUrl, two);
+      const page = ada.page;
+      await page.goto(`${shellUrl}/app/approvals`);
+      await page.getByRole('link', { name: two }).waitFor();
+      await page.getByRole('link', { name: one }).waitFor();
+      await page.locator('main h1').first().click(); // the focus in the page, not in a field
+      await page.keyboard.press('?');
+      await page.getByTestId('queue-keys-help').getByText('Select the next request').waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByTestId('queue-keys-help').waitFor({ state: 'detached' });
+      const selected = page.locator('li[data-selected="true"]');
+      const selectedText = async () =>
+        (await selected.count()) > 0 ? ((await selected.first().textContent()) ?? '') : '';
+      // j down to a row, k back: the selected row's title has the focus (a visible ring).
+      const selectRow = async (name: string) => {
+        // Down with j; up with k once the last row is reached.
+        let up = false;
+        for (let i = 0; i < 60 && !(await selectedText()).includes(name); i++) {
+          up ||= await page.evaluate<boolean>(
+            `document.querySelector('li[data-selected="true"]')?.nextElementSibling === null`,
+          );
+          await page.keyboard.press(up ? 'k' : 'j');
+        }
+        assert((await selectedText()).includes(name), `j/k never reached ${name}`);
+      };
+      await selectRow(one);
+      // One step away and back (up first when the row is the last one).
+      const last = await page.evaluate<boolean>(
+        `document.querySelector('li[data-selected="true"]')?.nextElementSibling === null`,
+      );
+      const [away, back] = last ? ['k', 'j'] : ['j', 'k'];
+      await page.keyboard.press(away);
+      assert(!(await selectedText()).includes(one), `${away} did not move the selection`);
+      await page.keyboard.press(back);
+      assert((await selectedText()).includes(one), `${back} did not move back`);
+      assert(
+        await page.evaluate<boolean>(
+          `document.activeElement?.closest('li[data-selected="true"]') !== null`,
+        ),
+        'the selected row does not hold the focus',
+      );
+      await shot(page, '13c-queue-keys');
+      await page.keyboard.press('a');
+      await page.getByRole('button', { name: `Undo: ${one}` }).click();
+      await page.getByRole('button', { name: `Approve: ${one}` }).waitFor();
+      await page.locator('main h1').first().click();
+      await selectRow(two);
+      await page.keyboard.press('r');
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel(/reason/i).waitFor();
+      // Typing in the reason does not drive the queue.
+      await page.keyboard.type('Out of budget jk a');
+      assert((await selectedText()).includes(two), 'typing moved the selection');
+      await dialog.getByRole('button', { name: /^Reject/ }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: `Undo: ${two}` }).click();
+      // Enter on the selected row opens it.
+      await page.locator('main h1').first().click();
+      await selectRow(one);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/app\/approvals\/[0-9a-f-]{36}$/);
+      await page.getByRole('heading', { name: one }).waitFor();
     },
   );
 

@@ -1,4 +1,7 @@
-import { Building2, CircleCheck, CircleMinus, User, Users } from 'lucide-react';
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { ArrowUpRight } from 'lucide-react';
+import type { ModuleState } from '@afenda/contracts';
 import {
   Badge,
   Card,
@@ -7,71 +10,36 @@ import {
   CardDescription,
   CardHeader,
   CardTitle,
+  FailureState,
+  PageHeader,
+  Time,
 } from '@afenda/ui';
 
 import { requireSession } from '@/lib/auth/session';
+import { load, type Loaded } from '@/lib/load';
 import { KIND_LABEL, ROLE_LABEL } from '@/lib/tenant-labels';
-import { loadWorkspace } from '@/lib/workspace';
+import { loadModuleStates, loadWorkspace, orchestratorApi } from '@/lib/workspace';
 
-const KIND_ICON = { individual: User, organization: Building2, team: Users } as const;
+/** A title in running text: wraps with it. */
+const TITLE_LINK =
+  'rounded-sm font-medium underline-offset-4 outline-none hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50';
+const LINK =
+  'inline-flex items-center gap-1 rounded-sm text-sm font-medium underline-offset-4 outline-none hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50';
 
+/**
+ * Home answers "what needs me now?": what waits for the caller's decision (deciders), her own
+ * open requests, new conversations (when the inbox is on), recent activity, and for owners and
+ * admins the state of the connected tools. Each section fails on its own.
+ */
 export default async function WorkspaceHome() {
   const session = await requireSession('/app');
   const { me, active } = await loadWorkspace(session.accessToken);
   const name = me.displayName || session.user.name;
 
-  return (
-    <div className="space-y-8">
-      <div className="space-y-1">
-        <h1 className="text-2xl font-semibold tracking-tight">Welcome, {name}</h1>
-        <p className="text-muted-foreground">
-          Signed in as {me.username}
-          {me.email ? ` (${me.email})` : ''}.
-        </p>
-      </div>
-
-      {active ? (
-        <Card data-testid="active-tenant" className="max-w-xl">
-          <CardHeader>
-            <CardDescription>Active tenant</CardDescription>
-            <CardTitle className="flex items-center gap-2 text-xl">
-              <ActiveKindIcon kind={active.kind} />
-              <span data-testid="active-tenant-name">{active.name}</span>
-            </CardTitle>
-            <CardAction>
-              <Badge data-testid="active-tenant-role">{ROLE_LABEL[active.role]}</Badge>
-            </CardAction>
-          </CardHeader>
-          <CardContent>
-            <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-sm">
-              <dt className="text-muted-foreground">Kind</dt>
-              <dd>
-                {KIND_LABEL[active.kind]}
-                {active.parentName ? ` in ${active.parentName}` : ''}
-              </dd>
-              <dt className="text-muted-foreground">Your role</dt>
-              <dd>{ROLE_LABEL[active.role]}</dd>
-              <dt className="text-muted-foreground">Approvals</dt>
-              <dd className="flex items-center gap-1.5">
-                {active.canApprove ? (
-                  <>
-                    <CircleCheck
-                      aria-hidden
-                      className="size-4 text-emerald-600 dark:text-emerald-400"
-                    />
-                    You may approve
-                  </>
-                ) : (
-                  <>
-                    <CircleMinus aria-hidden className="size-4 text-muted-foreground" />
-                    You may not approve
-                  </>
-                )}
-              </dd>
-            </dl>
-          </CardContent>
-        </Card>
-      ) : (
+  if (!active) {
+    return (
+      <div>
+        <PageHeader title={`Welcome, ${name}`} />
         <Card className="max-w-xl">
           <CardHeader>
             <CardTitle>No tenant yet</CardTitle>
@@ -81,12 +49,230 @@ export default async function WorkspaceHome() {
             </CardDescription>
           </CardHeader>
         </Card>
-      )}
+      </div>
+    );
+  }
+
+  const api = orchestratorApi(session.accessToken).inTenant(active.id);
+  const manages = active.role === 'owner' || active.role === 'admin';
+  const modules = await loadModuleStates(session.accessToken, active.id);
+  const inboxOn = modules?.some((m) => m.id === 'inbox' && m.state === 'enabled') ?? false;
+  const [waiting, mine, conversations, activity] = await Promise.all([
+    active.canApprove ? load(api.listApprovals({ awaiting: 'me', limit: 100 })) : null,
+    load(api.listApprovals({ requested_by: 'me', status: 'submitted', limit: 5 })),
+    inboxOn ? load(api.listConversations({ status: 'open', limit: 5 })) : null,
+    load(api.listActivity({ limit: 5 })),
+  ]);
+
+  return (
+    <div>
+      <PageHeader
+        title={`Welcome, ${name}`}
+        description={
+          <>
+            What needs you now in{' '}
+            <span className="font-medium text-foreground" data-testid="active-tenant-name">
+              {active.name}
+            </span>{' '}
+            ({KIND_LABEL[active.kind]}
+            {active.parentName ? ` in ${active.parentName}` : ''}).
+          </>
+        }
+        actions={
+          <Badge variant="secondary" data-testid="active-tenant-role">
+            {ROLE_LABEL[active.role]}
+          </Badge>
+        }
+      />
+      <div className="grid gap-4 md:grid-cols-2" data-testid="home">
+        {waiting ? (
+          <Section id="home-waiting" title="Waiting for you" result={waiting} what="Your queue">
+            {(page) => {
+              const oldest = [...page.data].sort((a, b) =>
+                (a.submittedAt ?? a.createdAt).localeCompare(b.submittedAt ?? b.createdAt),
+              )[0];
+              const count = `${page.data.length}${page.nextCursor ? '+' : ''}`;
+              return oldest ? (
+                <div className="space-y-2">
+                  <p className="text-3xl font-semibold" data-testid="home-waiting-count">
+                    {count}
+                  </p>
+                  <p className="text-sm break-words">
+                    Oldest:{' '}
+                    <Link href={`/app/approvals/${oldest.id}`} className={TITLE_LINK}>
+                      {oldest.title}
+                    </Link>{' '}
+                    <span className="text-muted-foreground">
+                      since <Time iso={oldest.submittedAt ?? oldest.createdAt} />
+                    </span>
+                  </p>
+                  <Link href="/app/approvals" className={LINK}>
+                    Open the queue
+                    <ArrowUpRight aria-hidden className="size-3" />
+                  </Link>
+                </div>
+              ) : (
+                <p className="text-sm text-muted-foreground" data-testid="home-waiting-count">
+                  Nothing waits for your decision.
+                </p>
+              );
+            }}
+          </Section>
+        ) : null}
+
+        <Section id="home-mine" title="Your open requests" result={mine} what="Your requests">
+          {(page) =>
+            page.data.length === 0 ? (
+              <p className="text-sm text-muted-foreground">No request of yours is waiting.</p>
+            ) : (
+              <ul className="space-y-2">
+                {page.data.map((a) => (
+                  <li key={a.id} className="text-sm break-words">
+                    <Link href={`/app/approvals/${a.id}`} className={TITLE_LINK}>
+                      {a.title}
+                    </Link>{' '}
+                    <span className="text-muted-foreground">
+                      · waiting since <Time iso={a.submittedAt ?? a.createdAt} />
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )
+          }
+        </Section>
+
+        {conversations ? (
+          <Section
+            id="home-conversations"
+            title="Open conversations"
+            result={conversations}
+            what="The inbox"
+          >
+            {(page) =>
+              page.data.length === 0 ? (
+                <p className="text-sm text-muted-foreground">No open conversation.</p>
+              ) : (
+                <ul className="space-y-2">
+                  {page.data.map((c) => (
+                    <li key={c.id} className="min-w-0 text-sm">
+                      <Link href={`/app/inbox/${c.id}`} className={TITLE_LINK}>
+                        {c.contactName ?? `Conversation #${c.displayId}`}
+                      </Link>{' '}
+                      <span className="text-muted-foreground">
+                        · <Time iso={c.lastActivityAt} />
+                      </span>
+                      {c.lastMessagePreview ? (
+                        <p className="line-clamp-1 break-words text-muted-foreground">
+                          {c.lastMessagePreview}
+                        </p>
+                      ) : null}
+                    </li>
+                  ))}
+                </ul>
+              )
+            }
+          </Section>
+        ) : null}
+
+        <Section id="home-activity" title="Recent activity" result={activity} what="The timeline">
+          {(page) =>
+            page.data.length === 0 ? (
+              <p className="text-sm text-muted-foreground">Nothing has happened here yet.</p>
+            ) : (
+              <div className="space-y-2">
+                <ul className="space-y-2">
+                  {page.data.map((e) => (
+                    <li key={e.id} className="text-sm break-words">
+                      {e.title}{' '}
+                      <span className="text-muted-foreground">
+                        · <Time iso={e.occurredAt} />
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+                <Link href="/app/activity" className={LINK}>
+                  All activity
+                  <ArrowUpRight aria-hidden className="size-3" />
+                </Link>
+              </div>
+            )
+          }
+        </Section>
+
+        {manages ? <ToolsCard modules={modules} /> : null}
+      </div>
     </div>
   );
 }
 
-function ActiveKindIcon({ kind }: { kind: keyof typeof KIND_ICON }) {
-  const Icon = KIND_ICON[kind];
-  return <Icon aria-hidden className="size-5 text-muted-foreground" />;
+function Section<T>({
+  id,
+  title,
+  result,
+  what,
+  children,
+}: {
+  id: string;
+  title: string;
+  result: Loaded<T>;
+  what: string;
+  children: (data: T) => ReactNode;
+}) {
+  return (
+    <Card data-testid={id} aria-labelledby={`${id}-title`} role="region">
+      <CardHeader>
+        <CardTitle id={`${id}-title`} className="text-base">
+          <h2>{title}</h2>
+        </CardTitle>
+      </CardHeader>
+      <CardContent>
+        {result.ok ? children(result.data) : <FailureState failure={result} what={what} />}
+      </CardContent>
+    </Card>
+  );
+}
+
+const TOOL_STATE: Record<
+  ModuleState['state'],
+  { label: string; variant: 'success' | 'secondary' }
+> = {
+  enabled: { label: 'Connected', variant: 'success' },
+  not_configured: { label: 'Not configured', variant: 'secondary' },
+  disabled: { label: 'Switched off', variant: 'secondary' },
+};
+
+/** Owners and admins: which tools are connected, with the way to configure the others. */
+function ToolsCard({ modules }: { modules: ModuleState[] | null }) {
+  return (
+    <Card data-testid="home-tools" aria-labelledby="home-tools-title" role="region">
+      <CardHeader>
+        <CardTitle id="home-tools-title" className="text-base">
+          <h2>Connected tools</h2>
+        </CardTitle>
+        <CardAction>
+          <Link href="/app/admin/apps" className={LINK}>
+            Manage
+          </Link>
+        </CardAction>
+      </CardHeader>
+      <CardContent>
+        {modules === null ? (
+          <p className="text-sm text-muted-foreground">The tools&apos; state is unavailable.</p>
+        ) : (
+          <ul className="divide-y">
+            {[...modules]
+              .sort((a, b) => a.order - b.order)
+              .map((m) => (
+                <li key={m.id} className="flex items-center justify-between gap-2 py-2 text-sm">
+                  <span className="min-w-0 break-words">{m.name}</span>
+                  <Badge variant={TOOL_STATE[m.state].variant} data-state={m.state}>
+                    {TOOL_STATE[m.state].label}
+                  </Badge>
+                </li>
+              ))}
+          </ul>
+        )}
+      </CardContent>
+    </Card>
+  );
 }

@@ -9,6 +9,7 @@ import { Badge, Button } from '@afenda/ui';
 import { loginPath } from '@/lib/auth/paths';
 import type { ActionResult } from '@/lib/load';
 import { approveAction, rejectAction } from '../actions';
+import { QueueKeys } from './queue-keys';
 import { RejectDialog } from './reject-dialog';
 
 /** One request waiting for the caller's decision, with what she needs to decide it. */
@@ -61,6 +62,7 @@ export function ApprovalQueue({
   const router = useRouter();
   const [decided, setDecided] = useState<Map<string, Decided>>(new Map());
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+  const listRef = useRef<HTMLUListElement>(null);
   const latest = useRef(decided);
   latest.current = decided;
 
@@ -149,31 +151,38 @@ export function ApprovalQueue({
 
   if (rows.length === 0) return empty;
   return (
-    <ul className="divide-y rounded-lg border" data-testid="approval-list">
-      {rows.map(({ item, decided: d }) => (
-        <li
-          key={item.id}
-          className="flex flex-col gap-3 p-4 sm:flex-row sm:items-start"
-          data-approval-id={item.id}
-          data-decided={d?.phase}
-        >
-          <QueueItemText item={item} muted={Boolean(d)} />
-          {d ? (
-            <DecidedState
-              d={d}
-              undoSeconds={Math.round(undoMs / 1000)}
-              onUndo={() => undo(item.id)}
-              onRetry={() => void commit(d)}
-            />
-          ) : (
-            <QueueButtons
-              item={item}
-              onDecide={(decision, reason) => decide(item, decision, reason)}
-            />
-          )}
-        </li>
-      ))}
-    </ul>
+    <>
+      <p className="mb-2 hidden text-xs text-muted-foreground sm:block">
+        Keys: <kbd>j</kbd>/<kbd>k</kbd> select, <kbd>a</kbd> approve, <kbd>r</kbd> reject,{' '}
+        <kbd>?</kbd> all keys.
+      </p>
+      <QueueKeys list={listRef} />
+      <ul ref={listRef} className="divide-y rounded-lg border" data-testid="approval-list">
+        {rows.map(({ item, decided: d }) => (
+          <li
+            key={item.id}
+            className="flex flex-col gap-3 p-4 data-[selected=true]:bg-accent/60 data-[selected=true]:shadow-[inset_3px_0_0_var(--ring)] sm:flex-row sm:items-start"
+            data-approval-id={item.id}
+            data-decided={d?.phase}
+          >
+            <QueueItemText item={item} muted={Boolean(d)} />
+            {d ? (
+              <DecidedState
+                d={d}
+                undoSeconds={Math.round(undoMs / 1000)}
+                onUndo={() => undo(item.id)}
+                onRetry={() => void commit(d)}
+              />
+            ) : (
+              <QueueButtons
+                item={item}
+                onDecide={(decision, reason) => decide(item, decision, reason)}
+              />
+            )}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 
