@@ -15,6 +15,7 @@ import { loadConfig, settingsSchema, type Config } from './config.ts';
 import type { DirectorySync } from './domain/identity/sync.ts';
 import { registerApprovalNotifications } from './domain/notifications/approval-notifications.ts';
 import { expireStreamJob } from './domain/stream/expire.ts';
+import { retentionJob } from './domain/retention/purge.ts';
 import { MODULES } from './modules.ts';
 
 import { REPO_ROOT } from './paths.ts';
@@ -132,6 +133,18 @@ export async function composeOrchestrator(options: ComposeOptions): Promise<Orch
       database,
       retentionS: config.STREAM_RETENTION_S,
       schedule: config.STREAM_EXPIRY_SCHEDULE,
+    }),
+  );
+  platform.addJob(
+    retentionJob({
+      database,
+      logger,
+      schedule: config.RETENTION_SCHEDULE,
+      policy: {
+        webhookBodyDays: config.WEBHOOK_BODY_RETENTION_DAYS,
+        webhookRowDays: config.WEBHOOK_RETENTION_DAYS,
+        outboundDays: config.OUTBOUND_RETENTION_DAYS,
+      },
     }),
   );
   if (options.directory?.scheduled)

@@ -149,6 +149,11 @@ export const settingsSchema = z.object({
   STREAM_MAX_CONNECTIONS: int(1, 1_000_000).default(20_000),
   STREAM_RETENTION_S: int(60, 30 * 86_400).default(86_400),
   STREAM_EXPIRY_SCHEDULE: schedule('*/10 * * * *'),
+  /** Retention (docs/operations.md): how long what only grows is kept, and when it is purged. */
+  RETENTION_SCHEDULE: schedule('17 * * * *'),
+  WEBHOOK_BODY_RETENTION_DAYS: int(1, 3650).default(14),
+  WEBHOOK_RETENTION_DAYS: int(2, 3650).default(90),
+  OUTBOUND_RETENTION_DAYS: int(1, 3650).default(90),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

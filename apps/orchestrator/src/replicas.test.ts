@@ -31,6 +31,7 @@ beforeAll(async () => {
     KEYCLOAK_SYNC_SCHEDULE: EVERY_MINUTE,
     ROOM_EXPIRY_SCHEDULE: EVERY_MINUTE,
     ACCESS_SYNC_SCHEDULE: EVERY_MINUTE,
+    RETENTION_SCHEDULE: EVERY_MINUTE,
   });
   const logger = createLogger('silent');
   for (let i = 0; i < REPLICAS; i++) {
@@ -84,11 +85,13 @@ describe('periodic jobs with three replicas on one database', () => {
       .map((j) => j.id)
       .sort();
     // The kernel's and the modules' periodic work: directory reconcile, room expiry, the
-    // delivery sweep, the stream log's expiry, the access reconcile (Keycloak → the tools).
+    // delivery sweep, the stream log's expiry, the access reconcile (Keycloak → the tools), the
+    // retention purge.
     expect(scheduled).toEqual([
       'access.reconcile',
       'directory.reconcile',
       'jobs.sweep',
+      'retention.purge',
       'stream.expire',
       'video.expire-rooms',
     ]);

@@ -17,8 +17,11 @@ export interface TxContext {
   subject?: string | null;
   /** Cross-tenant directory writes (identity sync, demo seed). Never from a request handler. */
   sync?: boolean;
-  /** Background work across tenants (webhook ingestion, job workers): 'jobs'. Never from a handler. */
-  service?: 'jobs';
+  /**
+   * Background work across tenants: 'jobs' (webhook ingestion, job workers), 'retention' (the
+   * purge of what has expired, migration 0016). Never from a handler.
+   */
+  service?: 'jobs' | 'retention';
   /** The live stream's fan-out reader: reads every tenant's stream events. Never from a request handler. */
   fanout?: boolean;
 }

@@ -222,6 +222,10 @@ describe('row-level security, as the application role', () => {
       'webhook_deliveries_replay_key',
       'webhook_deliveries_unmapped_idx',
       'outbound_actions_due_idx',
+      // Retention purges by age across tenants (migration 0016).
+      'webhook_deliveries_body_retention_idx',
+      'webhook_deliveries_received_brin',
+      'outbound_actions_done_idx',
       // The stream's log is read across tenants by its fan-out reader (its tail, and expiry by age).
       'stream_events_tail_idx',
       'stream_events_created_brin',
