@@ -13,4 +13,19 @@ export const manifest: ModuleManifest = {
   routes: [{ path: '/app/inbox', title: 'Conversations' }],
   permissions: ['conversations.read', 'approvals.request'],
   embed: { path: '/app', title: "Chatwoot's dashboard" },
+  options: [
+    {
+      key: 'accountId',
+      label: 'Chatwoot account id',
+      kind: 'integer',
+      required: true,
+      hint: 'The number in Chatwoot’s address: /app/accounts/<id>/…',
+    },
+    {
+      key: 'escalationRequester',
+      label: 'Escalations from Chatwoot requested as',
+      kind: 'text',
+      hint: 'The username that escalations started in Chatwoot are recorded under',
+    },
+  ],
 };

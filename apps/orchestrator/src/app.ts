@@ -211,6 +211,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     check: async (tenantId, module, options) =>
       byId.get(module)?.checkTenantSettings?.(tenantId, options),
     onChange: (tenantId, module) => byId.get(module)?.onTenantSettingsChanged?.(tenantId),
+    test: (tenantId, module) => byId.get(module)?.testConnection?.(tenantId),
   });
   // Each tool's own routes, in the modules' order.
   for (const { parts } of orchestrator.modules) {
@@ -232,6 +233,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     database: deps.database,
     modules: manifests,
     environment: { ...config, ...Object.assign({}, ...deps.moduleSettings.values()) },
+    testable: new Set([...byId].filter(([, parts]) => parts.testConnection).map(([id]) => id)),
   });
   if (deps.extraRoutes) await app.register(async (scope) => deps.extraRoutes?.(scope));
   return app;

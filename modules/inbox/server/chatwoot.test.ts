@@ -624,3 +624,66 @@ describe('the mirror and escalation', () => {
     fx.orchestrator.platform.deliveries.sources.delete('flaky');
   });
 });
+
+describe("the App registry's settings: changes on the timeline, and Test connection", () => {
+  const test = (username = 'arjun') => api(username).post('/api/v1/modules/inbox/settings/test');
+
+  it('answers with what Chatwoot said, for owners and admins only', async () => {
+    const ok = await test();
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().data).toMatchObject({
+      ok: true,
+      summary: 'Chatwoot answered for account 1: 1 open conversation.',
+      target: `${chatwoot.url}/api/v1/accounts/1/conversations?status=open`,
+    });
+    expect(chatwoot.calls.at(-1)).toMatchObject({
+      method: 'GET',
+      path: '/api/v1/accounts/1/conversations',
+      token: chatwoot.token,
+    });
+    expect((await test('alice')).statusCode).toBe(403);
+    const none = await api('arjun').post('/api/v1/modules/whiteboard/settings/test');
+    expect(none.statusCode).toBe(404);
+    expect(none.json().error.code).toBe('NOT_FOUND');
+  });
+
+  it('says so when Chatwoot refuses the token or does not answer, and records each change', async () => {
+    const violationsBefore = chatwoot.violations.length;
+    try {
+      expect(
+        (await api('arjun').put('/api/v1/modules/inbox/settings', { apiToken: 'not-the-token' }))
+          .statusCode,
+      ).toBe(200);
+      expect((await test()).json().data).toMatchObject({
+        ok: false,
+        summary: expect.stringMatching(/^Chatwoot refused the API token \(401\)/),
+      });
+      await api('arjun').put('/api/v1/modules/inbox/settings', { baseUrl: 'http://127.0.0.1:9' });
+      expect((await test()).json().data).toMatchObject({
+        ok: false,
+        summary: expect.stringMatching(/^Chatwoot did not answer: /),
+      });
+    } finally {
+      await api('arjun').put('/api/v1/modules/inbox/settings', {
+        baseUrl: chatwoot.url,
+        apiToken: chatwoot.token,
+      });
+      chatwoot.violations.splice(violationsBefore); // the wrong token, on purpose
+    }
+    expect((await test()).json().data.ok).toBe(true);
+
+    const entries = await q<{ title: string; data: Record<string, unknown>; actor: string }>(
+      `select a.title, a.data, u.username as actor from activity_timeline a join users u on u.id = a.actor_id
+        where a.tenant_id = $1 and a.type = 'module.configured' order by a.occurred_at, a.id`,
+      [tenant.acme],
+    );
+    expect(entries.map((e) => [e.actor, e.title])).toEqual([
+      ['arjun', 'Chatwoot settings changed: API token set'],
+      ['arjun', 'Chatwoot settings changed: address'],
+      ['arjun', 'Chatwoot settings changed: address, API token set'],
+    ]);
+    // Never a secret's value on the timeline.
+    expect(JSON.stringify(entries)).not.toContain(chatwoot.token);
+    expect(JSON.stringify(entries)).not.toContain('not-the-token');
+  });
+});

@@ -17,6 +17,7 @@ import { toConversation } from './queries.ts';
 import { conversationRoutes } from './routes.ts';
 import { inboxSettingsSchema } from './settings.ts';
 import { chatwootSource } from './webhook-source.ts';
+import { testChatwootConnection } from './connection-test.ts';
 
 export default defineModule({
   manifest,
@@ -99,6 +100,11 @@ export default defineModule({
           );
       },
       onTenantSettingsChanged: () => accounts.invalidate(),
+      testConnection: (tenantId) =>
+        testChatwootConnection(
+          { accounts, timeoutMs: settings.CHATWOOT_API_TIMEOUT_MS, fetch },
+          tenantId,
+        ),
       seedDemo: () => seedDemoIntegrations({ database, secrets, dataDir: core.dataDir, logger }),
     };
   },

@@ -25,6 +25,17 @@ export interface ModuleManifest {
    * that holds them (e.g. video: { baseUrl: 'JITSI_URL' }); a tenant's own setting also counts.
    */
   environment?: Partial<Record<ModuleSettingField, string>>;
+  /** Further per-tenant settings the App registry asks for (stored as module_settings.options). */
+  options?: ModuleOption[];
+}
+
+/** One of a module's further settings, as the App registry's form shows it. */
+export interface ModuleOption {
+  key: string;
+  label: string;
+  kind: 'integer' | 'text';
+  required?: boolean;
+  hint?: string;
 }
 
 export const MODULE_SETTING_FIELDS = ['baseUrl', 'apiToken', 'webhookSecret'] as const;
@@ -62,6 +73,20 @@ export const moduleStateSchema = z
       .describe('Settings the deployment gives, by environment variable name'),
     baseUrl: z.string().nullable(),
     embedUrl: z.string().nullable().describe("The tool's own UI, when configured"),
+    options: z
+      .array(
+        z.object({
+          key: z.string(),
+          label: z.string(),
+          kind: z.enum(['integer', 'text']),
+          required: z.boolean(),
+          hint: z.string().nullable(),
+        }),
+      )
+      .describe('Further settings the App registry asks for (module_settings.options)'),
+    testable: z
+      .boolean()
+      .describe('Whether POST /modules/{module}/settings/test can check the connection'),
   })
   .meta({ id: 'ModuleState' });
 export type ModuleState = z.infer<typeof moduleStateSchema>;

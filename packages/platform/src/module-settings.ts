@@ -2,6 +2,7 @@ import type { Database } from '@afenda/db';
 import { schema } from '@afenda/db';
 import { and, eq } from 'drizzle-orm';
 import type { SecretBox } from '@afenda/platform/secrets';
+import { recordActivity } from './activity/record-activity.ts';
 
 const { moduleSettings } = schema;
 
@@ -44,6 +45,8 @@ export async function putModuleSettings(
   tenantId: string,
   module: string,
   input: ModuleSettingsInput,
+  /** Who changed them, and the tool's name: the change goes on the timeline (no values of secrets). */
+  change?: { actorId: string; tool: string },
 ): Promise<ModuleSettingsView> {
   const seal = (field: string, value: string | null | undefined) =>
     value === undefined
@@ -61,13 +64,27 @@ export async function putModuleSettings(
     ...(input.options !== undefined ? { options: input.options } : {}),
     updatedAt: new Date(),
   };
-  const [row] = await deps.database.withTenant(tenantId, (tx) =>
-    tx
+  const [row] = await deps.database.withTenant(tenantId, async (tx) => {
+    const rows = await tx
       .insert(moduleSettings)
       .values({ tenantId, module, ...set })
       .onConflictDoUpdate({ target: [moduleSettings.tenantId, moduleSettings.module], set })
-      .returning(),
-  );
+      .returning();
+    if (change) {
+      const changed = describeChange(input);
+      await recordActivity(tx, {
+        tenantId,
+        actorId: change.actorId,
+        source: 'shell',
+        subjectType: 'module',
+        subjectId: module,
+        verb: 'configured',
+        title: `${change.tool} settings changed: ${changed.join(', ') || 'nothing'}`,
+        data: { module, fields: changed },
+      });
+    }
+    return rows;
+  });
   if (!row) throw new Error('upsert returned no row');
   return view(row);
 }
@@ -109,4 +126,21 @@ export async function readModuleSecrets(
       ? deps.secrets.open(row.webhookSecret, context(tenantId, module, 'webhook_secret'))
       : null,
   };
+}
+
+/** What a change touched, in words, secrets only as set or removed. */
+export function describeChange(input: ModuleSettingsInput): string[] {
+  const out: string[] = [];
+  if (input.enabled !== undefined) out.push(input.enabled ? 'switched on' : 'switched off');
+  if (input.baseUrl !== undefined) out.push(input.baseUrl === null ? 'address removed' : 'address');
+  for (const [key, label] of [
+    ['apiToken', 'API token'],
+    ['webhookSecret', 'webhook secret'],
+  ] as const) {
+    if (input[key] !== undefined)
+      out.push(input[key] === null ? `${label} removed` : `${label} set`);
+  }
+  if (input.options !== undefined)
+    out.push(...Object.keys(input.options).map((k) => `option ${k}`));
+  return out;
 }

@@ -50,6 +50,15 @@ export interface ModuleApprovalHook {
 }
 
 /** What a module contributes, registered on the Platform by the loader. */
+/** What a connection test found: ok or not, and the tool's answer in one sentence. */
+export interface ConnectionTest {
+  ok: boolean;
+  /** e.g. "Chatwoot answered for account 3: 12 open conversations" or "Chatwoot refused the API token (401)". */
+  summary: string;
+  /** The address called (no secrets). */
+  target: string;
+}
+
 export interface ModuleParts {
   /** Its HTTP routes, registered under /api/v1 (the tenant-route helpers are in platform/http). */
   routes?: FastifyPluginAsync;
@@ -65,6 +74,11 @@ export interface ModuleParts {
     tenantId: string,
     options: Record<string, unknown> | undefined,
   ): Promise<void>;
+  /**
+   * Checks the tenant's connection to the tool with its stored settings (the App registry's
+   * "Test connection"): one real call, and what the tool answered, never a secret.
+   */
+  testConnection?(tenantId: string): Promise<ConnectionTest>;
   /** A tenant's settings for the module changed. */
   onTenantSettingsChanged?(tenantId: string): void;
   /**

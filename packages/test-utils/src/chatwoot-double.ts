@@ -45,6 +45,7 @@ export async function startChatwootDouble(token = 'chatwoot-test-token'): Promis
   let nextMessageId = 7000;
   const noteShape = keysOf(chatwootFixture('api/private_note.request.json'));
   const noteResponse = chatwootFixture('api/private_note.response.json');
+  const conversationList = chatwootFixture('api/conversations.list.response.json');
   const route = /^\/api\/v1\/accounts\/(\d+)\/conversations\/(\d+)\/(messages|labels)$/;
 
   const server = createServer((req, res) => {
@@ -74,6 +75,8 @@ export async function startChatwootDouble(token = 'chatwoot-test-token'): Promis
         failures -= 1;
         return send(failStatus, { error: 'test double told to fail' });
       }
+      const list = /^\/api\/v1\/accounts\/(\d+)\/conversations$/.exec(path);
+      if (list && call.method === 'GET') return send(200, conversationList);
       const m = route.exec(path);
       if (!m) {
         violations.push(`${call.method} ${path}: not an endpoint of the contract`);

@@ -3,6 +3,7 @@ import type { Database } from '@afenda/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getModuleSettings, putModuleSettings } from '@afenda/platform/module-settings';
+import type { ConnectionTest } from '@afenda/platform/module';
 import { forbidden, notFound } from '@afenda/platform/errors';
 import { actorOf } from '@afenda/platform/http/tenant-context';
 import type { SecretBox } from '@afenda/platform/secrets';
@@ -19,6 +20,15 @@ const viewSchema = z
     updatedAt: z.string().nullable(),
   })
   .meta({ id: 'ModuleSettings' });
+const testSchema = z
+  .object({
+    ok: z.boolean(),
+    summary: z.string().describe('What the tool answered, in one sentence'),
+    target: z.string().describe('The address called'),
+    ms: z.number(),
+    checkedAt: z.string(),
+  })
+  .meta({ id: 'ConnectionTest' });
 const httpUrl = z
   .string()
   .max(500)
@@ -47,7 +57,9 @@ export const moduleSettingsRoutes: FastifyPluginAsyncZod<{
   /** The module's own check of a change (e.g. an account another organisation already claims). */
   check?: (tenantId: string, module: string, options?: Record<string, unknown>) => Promise<void>;
   onChange?: (tenantId: string, module: string) => void;
-}> = async (app, { database, secrets, modules, check, onChange }) => {
+  /** The module's connection test (ModuleParts.testConnection); undefined: it has none. */
+  test?: (tenantId: string, module: string) => Promise<ConnectionTest> | undefined;
+}> = async (app, { database, secrets, modules, check, onChange, test }) => {
   const adminOf = (request: Parameters<typeof actorOf>[0], module: string) => {
     const actor = actorOf(request);
     if (actor.role !== 'owner' && actor.role !== 'admin')
@@ -108,9 +120,45 @@ export const moduleSettingsRoutes: FastifyPluginAsyncZod<{
         actor.tenantId,
         request.params.module,
         request.body,
+        {
+          actorId: actor.userId,
+          tool: modules.find((m) => m.id === request.params.module)?.tool ?? request.params.module,
+        },
       );
       onChange?.(actor.tenantId, request.params.module);
       return { data: view, meta: { requestId: request.id } };
+    },
+  );
+
+  app.post(
+    '/modules/:module/settings/test',
+    {
+      schema: {
+        tags: ['modules'],
+        security,
+        summary: "Test the connection to the module's tool with the organisation's settings",
+        description:
+          'One real call to the tool with the stored settings; the answer says what the tool said ' +
+          '(200 either way: `ok` false when the tool refused or did not answer). 404 when the ' +
+          'module has no connection to test.',
+        headers: tenantHeaders,
+        params,
+        response: { 200: envelope(testSchema) },
+      },
+    },
+    async (request) => {
+      const actor = adminOf(request, request.params.module);
+      const started = performance.now();
+      const result = await test?.(actor.tenantId, request.params.module);
+      if (!result) throw notFound('Connection test', { module: request.params.module });
+      return {
+        data: {
+          ...result,
+          ms: Math.round(performance.now() - started),
+          checkedAt: new Date().toISOString(),
+        },
+        meta: { requestId: request.id },
+      };
     },
   );
 };

@@ -12,7 +12,9 @@ export const moduleStateRoutes: FastifyPluginAsyncZod<{
   modules: ModuleManifest[];
   /** The orchestrator's settings, for modules configured by the deployment (never returned). */
   environment?: object;
-}> = async (app, { database, modules, environment }) => {
+  /** The modules that can test their connection. */
+  testable?: ReadonlySet<string>;
+}> = async (app, { database, modules, environment, testable }) => {
   app.get(
     '/modules/state',
     {
@@ -26,7 +28,13 @@ export const moduleStateRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => ({
-      data: await listModuleStates(database, actorOf(request).tenantId, modules, environment),
+      data: await listModuleStates(
+        database,
+        actorOf(request).tenantId,
+        modules,
+        environment,
+        testable,
+      ),
       meta: { requestId: request.id },
     }),
   );

@@ -140,6 +140,8 @@ describe('the module registry', () => {
       environment: {},
       baseUrl: null,
       embedUrl: null,
+      options: [],
+      testable: false,
     });
     const ids = buildRegistry([
       state('whiteboard', 'enabled', 60),

@@ -19,6 +19,8 @@ export async function listModuleStates(
   manifests: ModuleManifest[],
   /** The orchestrator's settings: a manifest's `environment` names which give a module's. */
   environment: object = {},
+  /** The modules that can test their connection (ModuleParts.testConnection). */
+  testable: ReadonlySet<string> = new Set(),
 ): Promise<ModuleState[]> {
   const rows = await database.withTenant(tenantId, (tx) =>
     tx
@@ -65,6 +67,14 @@ export async function listModuleStates(
       environment: { ...m.environment },
       baseUrl,
       embedUrl: state === 'enabled' && baseUrl && m.embed ? joinUrl(baseUrl, m.embed.path) : null,
+      options: (m.options ?? []).map((o) => ({
+        key: o.key,
+        label: o.label,
+        kind: o.kind,
+        required: o.required ?? false,
+        hint: o.hint ?? null,
+      })),
+      testable: testable.has(m.id),
     };
   });
 }
