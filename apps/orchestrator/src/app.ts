@@ -130,7 +130,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(errors);
   await app.register(requestContext);
   await app.register(security, { corsOrigins: config.CORS_ORIGINS });
-  await app.register(metrics, { poolStats: () => deps.database.stats(), database: deps.database });
+  await app.register(metrics, {
+    poolStats: () => deps.database.stats(),
+    database: deps.database,
+    outboundCalls: orchestrator.platform.outbound.calls,
+  });
   await app.register(storableInput);
   const identify =
     deps.identify ??

@@ -687,3 +687,21 @@ describe("the App registry's settings: changes on the timeline, and Test connect
     expect(JSON.stringify(entries)).not.toContain('not-the-token');
   });
 });
+
+describe('metrics', () => {
+  it('count the calls into Chatwoot by result: done, failed (retried) and dead', async () => {
+    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const count = (result: string) =>
+      Number(
+        new RegExp(
+          `^afenda_outbound_calls_total\\{kind="chatwoot.decision_note",result="${result}"\\} (\\d+)$`,
+          'm',
+        ).exec(text)?.[1] ?? 0,
+      );
+    // The decisions above: notes that went through, and the one Chatwoot failed until it died.
+    expect(count('done')).toBeGreaterThanOrEqual(2);
+    expect(count('failed')).toBeGreaterThanOrEqual(1);
+    expect(count('dead')).toBe(1);
+    expect(text).toMatch(/^# TYPE afenda_outbound_calls_total counter$/m);
+  });
+});

@@ -18,6 +18,7 @@ import {
   sweepOutbound,
   type OutboundDeps,
   type OutboundHandler,
+  OutboundCalls,
 } from './outbound/outbound.ts';
 import {
   PROCESS_TASK,
@@ -75,7 +76,7 @@ export class Platform {
     this.queue = queue;
     this.logger = options.logger;
     this.deliveries = { database, queue, retry, sources: new Map(), unmapped: options.unmapped };
-    this.outbound = { database, queue, retry, handlers: new Map() };
+    this.outbound = { database, queue, retry, handlers: new Map(), calls: new OutboundCalls() };
     // The registries are shared (the same Maps); only the pool differs.
     const workDatabase = options.workDatabase ?? database;
     this.work = {

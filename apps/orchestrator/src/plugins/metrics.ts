@@ -1,3 +1,4 @@
+import type { OutboundCalls } from '@afenda/platform/outbound/outbound';
 import type { Database } from '@afenda/db';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
@@ -8,6 +9,8 @@ export interface MetricsOptions {
   poolStats: () => { total: number; idle: number; waiting: number; max: number };
   /** For the state of the work (queue, deliveries, outbound, syncs), read at most every 5 s. */
   database?: Database;
+  /** Calls into the tools, counted by the platform's outbound runner. */
+  outboundCalls?: OutboundCalls;
 }
 
 interface WorkState {
@@ -108,6 +111,19 @@ export default fp<MetricsOptions>(
         this.set({ state: 'max' }, s.max);
       },
     });
+    if (options.outboundCalls) {
+      const calls = options.outboundCalls;
+      new Counter({
+        name: 'afenda_outbound_calls_total',
+        help: 'Calls into the tools by this process, by kind (chatwoot.decision_note, access.reconcile, …) and result (done, failed: retried later, dead: given up)',
+        labelNames: ['kind', 'result'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const c of calls.entries()) this.inc({ kind: c.kind, result: c.result }, c.n);
+        },
+      });
+    }
     const jwksFailures = new Counter({
       name: 'afenda_jwks_fetch_failures_total',
       help: "Requests whose token could not be checked: the issuer's discovery document or keys did not answer (503)",

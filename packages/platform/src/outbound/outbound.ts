@@ -21,11 +21,29 @@ export type OutboundHandler = (tx: Tx, action: OutboundRow) => Promise<Record<st
 
 export const OUTBOUND_TASK = 'outbound.run';
 
+/** How a call into a tool ended: done, failed (retried later) or dead (given up, a dead letter). */
+export type OutboundResult = 'done' | 'failed' | 'dead';
+
+/** Calls into the tools made by this process, by kind and result (served as a counter at /metrics). */
+export class OutboundCalls {
+  private readonly counts = new Map<string, { kind: string; result: OutboundResult; n: number }>();
+  count(kind: string, result: OutboundResult): void {
+    const key = `${kind}\u0000${result}`;
+    const entry = this.counts.get(key);
+    if (entry) entry.n += 1;
+    else this.counts.set(key, { kind, result, n: 1 });
+  }
+  entries(): { kind: string; result: OutboundResult; n: number }[] {
+    return [...this.counts.values()];
+  }
+}
+
 export interface OutboundDeps {
   database: Database;
   queue: JobQueue;
   retry: RetryPolicy;
   handlers: Map<string, OutboundHandler>;
+  calls?: OutboundCalls;
 }
 
 /** In the caller's transaction: the action and its job exist if and only if it commits. */
@@ -52,6 +70,7 @@ export async function enqueueOutbound(
 }
 
 export async function runOutbound(deps: OutboundDeps, tenantId: string, id: string): Promise<void> {
+  let kind: string | undefined;
   try {
     await deps.database.transaction({ service: 'jobs', tenantId }, async (tx) => {
       const [row] = await tx
@@ -60,6 +79,7 @@ export async function runOutbound(deps: OutboundDeps, tenantId: string, id: stri
         .where(and(eq(O.tenantId, tenantId), eq(O.id, id)))
         .for('update', { skipLocked: true });
       if (!row || row.status === 'done' || row.status === 'dead') return;
+      kind = row.kind;
       const handler = deps.handlers.get(row.kind);
       if (!handler) throw new Error(`no handler for outbound action "${row.kind}"`);
       const result = await handler(tx, row);
@@ -75,11 +95,13 @@ export async function runOutbound(deps: OutboundDeps, tenantId: string, id: stri
         })
         .where(and(eq(O.tenantId, tenantId), eq(O.id, id)));
     });
+    if (kind) deps.calls?.count(kind, 'done');
   } catch (err) {
-    await recordFailure(deps, 'outbound_actions', id, err, {
+    const status = await recordFailure(deps, 'outbound_actions', id, err, {
       task: OUTBOUND_TASK,
       payload: { tenantId, id },
     });
+    if (kind) deps.calls?.count(kind, status);
   }
 }
 
