@@ -30,6 +30,7 @@ import { waitForExpression } from './lib/csp.ts';
 import { startFramer, type Framer } from './lib/framer.ts';
 import { ROOT } from './lib/processes.ts';
 import { startProduct, type Product } from './lib/product.ts';
+import { startChatwootDouble } from '@afenda/test-utils/chatwoot-double';
 
 const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
 const LIVE_WITHIN_MS = 5_000;
@@ -953,6 +954,67 @@ try {
     await alice.page.goto(`${shellUrl}/app/admin/apps`);
     await alice.page.getByText('For administrators').first().waitFor();
   });
+
+  await check(
+    'an owner connects Chatwoot from the App registry; Test connection shows its answer; the change is on the timeline',
+    async () => {
+      // Chatwoot's stand-in at the network boundary (its Application API in the contract's shapes).
+      const double = await startChatwootDouble('e2e-chatwoot-token');
+      try {
+        const page = ada.page;
+        await page.goto(`${shellUrl}/app/admin/apps`);
+        await page.getByRole('button', { name: 'Configure Inbox' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Inbox settings' });
+        await dialog.getByLabel('Address of Chatwoot').fill(double.url);
+        await dialog.getByLabel(/^API token/).fill('not-the-token');
+        await dialog.getByRole('button', { name: 'Save' }).click();
+        await dialog.getByText('Saved. Test the connection').waitFor();
+        // A wrong token: Chatwoot's refusal, in words, beside the button.
+        await dialog.getByRole('button', { name: 'Test connection' }).click();
+        const answer = dialog.getByTestId('connection-test-inbox');
+        await answer.getByText(/Not connected\. Chatwoot refused the API token \(401\)/).waitFor();
+        // The right one (typed again: a stored secret is never shown).
+        await dialog.getByLabel(/^API token \(set\)/).fill(double.token);
+        await dialog.getByRole('button', { name: 'Save' }).click();
+        await dialog.getByText('Saved. Test the connection').waitFor();
+        await dialog.getByRole('button', { name: 'Test connection' }).click();
+        await answer
+          .getByText('Connected. Chatwoot answered for account 1: 1 open conversation.')
+          .waitFor();
+        assert(
+          double.calls.some(
+            (c) => c.path === '/api/v1/accounts/1/conversations' && c.token === double.token,
+          ),
+          `Chatwoot was not asked with the stored token: ${JSON.stringify(double.calls)}`,
+        );
+        await keyShot(page, '15-app-registry-connect-chatwoot');
+        await page.keyboard.press('Escape');
+        await page
+          .getByTestId('app-registry')
+          .locator('[data-module="inbox"][data-state="enabled"]')
+          .waitFor();
+        // Each change on the timeline: what changed, never a secret's value.
+        await page.goto(`${shellUrl}/app/activity`);
+        await page
+          .locator('#main')
+          .getByText('Chatwoot settings changed: address, API token set')
+          .first()
+          .waitFor();
+        const text = (await page.locator('#main').textContent()) ?? '';
+        assert(!text.includes(double.token), 'a secret on the timeline');
+      } finally {
+        // Back to the demo's state for the checks after this one.
+        await ada.page.goto(`${shellUrl}/app/admin/apps`);
+        await ada.page.getByRole('button', { name: 'Configure Inbox' }).click();
+        const dialog = ada.page.getByRole('dialog', { name: 'Inbox settings' });
+        await dialog.getByLabel('Address of Chatwoot').fill('');
+        await dialog.getByLabel('Remove the stored API token').check();
+        await dialog.getByRole('button', { name: 'Save' }).click();
+        await dialog.getByText('Saved. Test the connection').waitFor();
+        await double.close();
+      }
+    },
+  );
 
   await check(
     'an unconfigured embedded tool says what it needs instead of an empty frame',

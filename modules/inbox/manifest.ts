@@ -23,7 +23,7 @@ export const manifest: ModuleManifest = {
     },
     {
       key: 'escalationRequester',
-      label: 'Escalations from Chatwoot requested as',
+      label: 'Requester of escalations from Chatwoot',
       kind: 'text',
       hint: 'The username that escalations started in Chatwoot are recorded under',
     },

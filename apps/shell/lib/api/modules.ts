@@ -1,11 +1,49 @@
-/** Each module's state in one tenant (its manifest, and whether it is configured there). */
+/** Each module's state in one tenant, and (owners and admins) its settings and connection test. */
 import { moduleStateSchema } from '@afenda/contracts';
 import { z } from 'zod';
 
-import { getData, type Call } from './client';
+import { getData, segment, send, type Call } from './client';
+
+/** A module's settings as the API shows them: secrets only as set or not. */
+export const moduleSettingsSchema = z.object({
+  module: z.string(),
+  enabled: z.boolean(),
+  baseUrl: z.string().nullable(),
+  apiTokenSet: z.boolean(),
+  webhookSecretSet: z.boolean(),
+  options: z.record(z.string(), z.unknown()),
+  updatedAt: z.string().nullable(),
+});
+export type ModuleSettings = z.infer<typeof moduleSettingsSchema>;
+
+export const connectionTestSchema = z.object({
+  ok: z.boolean(),
+  summary: z.string(),
+  target: z.string(),
+  ms: z.number(),
+  checkedAt: z.string(),
+});
+export type ConnectionTestResult = z.infer<typeof connectionTestSchema>;
+
+/** A change: only the fields given; a secret null removes it. */
+export interface ModuleSettingsChange {
+  enabled?: boolean;
+  baseUrl?: string | null;
+  apiToken?: string | null;
+  webhookSecret?: string | null;
+  options?: Record<string, unknown>;
+}
 
 export function createModulesApi(call: Call) {
+  const settings = (module: string) => `/modules/${segment(module)}/settings`;
   return {
     listModuleStates: () => getData(call, '/modules/state', z.array(moduleStateSchema)),
+    moduleSettings: (module: string) => getData(call, settings(module), moduleSettingsSchema),
+    putModuleSettings: (module: string, change: ModuleSettingsChange) =>
+      send(call, 'PUT', settings(module), moduleSettingsSchema, change),
+    testModuleConnection: (module: string) =>
+      send(call, 'POST', `${settings(module)}/test`, connectionTestSchema, undefined, {
+        idempotent: false,
+      }),
   };
 }

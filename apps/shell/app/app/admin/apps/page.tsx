@@ -16,7 +16,9 @@ import {
 
 import { ModuleIcon } from '@/lib/modules/icons';
 import { buildRegistry, SETTING_LABEL, type RegistryModule } from '@/lib/modules/registry';
+import { load } from '@/lib/load';
 import { loadModuleStates, requireTenantContext } from '@/lib/workspace';
+import { ConnectionTestButton, ModuleSettingsDialog } from './_parts/module-settings-dialog';
 
 export const metadata: Metadata = { title: 'App registry' };
 
@@ -44,6 +46,15 @@ export default async function AppRegistryPage() {
   }
   const states = await loadModuleStates(ctx.session.accessToken, ctx.tenant.id);
   const modules = buildRegistry(states);
+  // The tools a tenant configures here: something to set, or a connection to test.
+  const configurable = (states ?? []).filter(
+    (m) => m.required.length > 0 || m.options.length > 0 || m.testable,
+  );
+  const settings = new Map(
+    await Promise.all(
+      configurable.map(async (m) => [m.id, await load(ctx.api.moduleSettings(m.id))] as const),
+    ),
+  );
 
   return (
     <div>
@@ -105,6 +116,30 @@ export default async function AppRegistryPage() {
                 <dt className="text-muted-foreground">Permissions</dt>
                 <dd className="font-mono text-xs leading-5">{m.permissions.join(', ') || '—'}</dd>
               </dl>
+              {(() => {
+                const state = configurable.find((c) => c.id === m.id);
+                if (!state) return null;
+                const loaded = settings.get(m.id);
+                return (
+                  <div className="mt-4 grid gap-3 border-t pt-4">
+                    {loaded && !loaded.ok ? (
+                      <p role="alert" className="text-sm text-destructive">
+                        Its settings could not be read: {loaded.message}
+                      </p>
+                    ) : (
+                      <div>
+                        <ModuleSettingsDialog
+                          module={state}
+                          settings={loaded?.ok ? loaded.data : null}
+                        />
+                      </div>
+                    )}
+                    {state.testable && state.state !== 'not_configured' ? (
+                      <ConnectionTestButton module={state.id} tool={state.tool} />
+                    ) : null}
+                  </div>
+                );
+              })()}
             </CardContent>
           </Card>
         ))}

@@ -1,0 +1,36 @@
+'use server';
+
+import { inActiveTenant } from '@/lib/actions';
+import type { ActionResult } from '@/lib/load';
+import type { ConnectionTestResult } from '@/lib/api/modules';
+import { toChange, type SettingsForm } from './_parts/settings-change';
+
+const MODULE_ID = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** Saves a module's settings in the active tenant (owners and admins; the API checks). */
+export async function saveModuleSettingsAction(
+  module: string,
+  form: SettingsForm,
+): Promise<ActionResult<{ updatedAt: string | null }>> {
+  if (!MODULE_ID.test(module)) return { ok: false, message: 'No such module.' };
+  let invalid: string | null = null;
+  const result = await inActiveTenant(async (api) => {
+    const state = (await api.listModuleStates()).find((m) => m.id === module);
+    const parsed = toChange(form, state?.options ?? []);
+    if (!parsed.ok) {
+      invalid = parsed.message;
+      return { updatedAt: null };
+    }
+    const saved = await api.putModuleSettings(module, parsed.change);
+    return { updatedAt: saved.updatedAt };
+  });
+  return invalid ? { ok: false, message: invalid } : result;
+}
+
+/** "Test connection": one real call to the tool with the stored settings, and its answer. */
+export async function testConnectionAction(
+  module: string,
+): Promise<ActionResult<ConnectionTestResult>> {
+  if (!MODULE_ID.test(module)) return { ok: false, message: 'No such module.' };
+  return inActiveTenant((api) => api.testModuleConnection(module), { mutates: false });
+}
