@@ -10,14 +10,16 @@ import { consultationRoomApproval } from './approval-type.ts';
 import { expireRoomsJob } from './expire-rooms.ts';
 import { removeOffboardedParticipants } from './offboard.ts';
 import { roomRoutes } from './routes.ts';
+import { testJitsiConnection } from './connection-test.ts';
 import { jitsiProblems, videoSettingsSchema } from './settings.ts';
 
 export default defineModule({
   manifest,
   settings: videoSettingsSchema,
   checkSettings: jitsiProblems,
-  create({ database, logger, settings }) {
+  create({ database, logger, settings, fetch }) {
     return {
+      testConnection: () => testJitsiConnection(settings, { fetch }),
       // Offboarding: who lost access leaves the tenant's open rooms (and gets no new token).
       async onDirectoryChanged() {
         await removeOffboardedParticipants(database);
