@@ -86,7 +86,15 @@ describe('the afenda command line against a real database', () => {
     const cases: [string[], string][] = [
       [
         ['frob'],
-        'afenda: no command "frob" (commands: status, migrate, sync, webhooks, outbound, ledger, platform)',
+        'afenda: no command "frob" (commands: status, migrate, sync, webhooks, outbound, ledger, realm, platform)',
+      ],
+      [
+        ['realm'],
+        'afenda realm: usage: realm apply [--demo] [--dry-run] [--file f] | realm export [--demo]',
+      ],
+      [
+        ['realm', 'export', '--file', '/nowhere/realm.json'],
+        'afenda realm: no realm file at /nowhere/realm.json (--file names another)',
       ],
       [
         ['webhooks'],
@@ -115,6 +123,20 @@ describe('the afenda command line against a real database', () => {
       ],
       [['sync', 'extra'], 'afenda sync: sync takes options only, not "extra"'],
     ];
+    // The production realm, as `realm export` prints it: no people, no demo client.
+    const exported = await afenda('realm', 'export');
+    expect(exported.code).toBe(0);
+    const realm = JSON.parse(exported.out.join('\n')) as {
+      users: unknown[];
+      groups: unknown[];
+      clients: { clientId: string; redirectUris?: string[] }[];
+    };
+    expect(realm.users).toEqual([]);
+    expect(realm.groups).toEqual([]);
+    expect(realm.clients.map((c) => c.clientId)).not.toContain('afenda-test');
+    expect(realm.clients.find((c) => c.clientId === 'afenda-shell')?.redirectUris).toEqual([
+      'http://localhost:3000/auth/callback',
+    ]);
     for (const [argv, line] of cases) {
       const { code, out, err } = await afenda(...argv);
       expect({ argv, code, out, err }).toEqual({ argv, code: 1, out: [], err: [line] });

@@ -15,6 +15,7 @@ import { ledgerCommand, statusCommand } from './checks.ts';
 import { explain, isMain, processIo, type Io } from './kit.ts';
 import { migrateCommand } from './migrate.ts';
 import { platformCommand } from './platform.ts';
+import { realmCommand, realmOptions } from './realm.ts';
 import { syncCommand, syncOptions } from './sync.ts';
 import { outboundCommand, webhooksCommand } from './work.ts';
 
@@ -67,6 +68,12 @@ export const COMMANDS: Record<string, Command> = {
     summary: "check a tenant's approval ledger (exit 2 when broken)",
     options: {},
     run: ledgerCommand,
+  },
+  realm: {
+    usage: 'realm apply [--demo] [--dry-run] [--file f] | realm export [--demo]',
+    summary: 'the Keycloak realm as code: apply the file again (created, updated, unchanged)',
+    options: realmOptions,
+    run: realmCommand,
   },
   platform: {
     usage: 'platform describe | run <job id>',
