@@ -956,36 +956,37 @@ try {
   });
 
   await check(
-    'an owner connects Chatwoot from the App registry; Test connection shows its answer; the change is on the timeline',
+    'an owner connects Chatwoot in one step from the App registry (a wrong token first), proven by a round trip; Configure and Test connection; the change is on the timeline',
     async () => {
-      // Chatwoot's stand-in at the network boundary (its Application API in the contract's shapes).
+      // Chatwoot's stand-in at the network boundary: its Application API in the contract's
+      // shapes, and its signed webhooks sent back to the orchestrator as Chatwoot sends them.
       const double = await startChatwootDouble('e2e-chatwoot-token');
+      const page = ada.page;
       try {
-        const page = ada.page;
         await page.goto(`${shellUrl}/app/admin/apps`);
-        await page.getByRole('button', { name: 'Configure Inbox' }).click();
-        const dialog = page.getByRole('dialog', { name: 'Inbox settings' });
-        await dialog.getByLabel('Address of Chatwoot').fill(double.url);
-        await dialog.getByLabel(/^API token/).fill('not-the-token');
-        await dialog.getByRole('button', { name: 'Save' }).click();
-        await dialog.getByText('Saved. Test the connection').waitFor();
-        // A wrong token: Chatwoot's refusal, in words, beside the button.
-        await dialog.getByRole('button', { name: 'Test connection' }).click();
-        const answer = dialog.getByTestId('connection-test-inbox');
-        await answer.getByText(/Not connected\. Chatwoot refused the API token \(401\)/).waitFor();
-        // The right one (typed again: a stored secret is never shown).
-        await dialog.getByLabel(/^API token \(set\)/).fill(double.token);
-        await dialog.getByRole('button', { name: 'Save' }).click();
-        await dialog.getByText('Saved. Test the connection').waitFor();
-        await dialog.getByRole('button', { name: 'Test connection' }).click();
-        await answer
-          .getByText('Connected. Chatwoot answered for account 1: 1 open conversation.')
-          .waitFor();
+        await page.getByRole('button', { name: 'Connect Chatwoot' }).click();
+        const connect = page.getByRole('dialog', { name: 'Connect Chatwoot' });
+        await connect.getByLabel('Chatwoot’s address').fill(double.url);
+        await connect.getByLabel('Access token of a Chatwoot administrator').fill('not-the-token');
+        await connect.getByLabel('Account id').fill('1');
+        await connect.getByRole('button', { name: 'Connect' }).click();
+        const result = connect.getByTestId('chatwoot-connect-result');
+        await result.getByText('Not connected yet.').waitFor();
+        await result.getByText(/Chatwoot refused the API token \(401\)/).waitFor();
+        await connect.getByLabel('Access token of a Chatwoot administrator').fill(double.token);
+        await connect.getByRole('button', { name: 'Try again' }).click();
+        await result.getByText('Connected.', { exact: true }).waitFor({ timeout: 20_000 });
+        await result.getByText(/came back as a signed webhook in \d+ ms/).waitFor();
         assert(
-          double.calls.some(
-            (c) => c.path === '/api/v1/accounts/1/conversations' && c.token === double.token,
-          ),
-          `Chatwoot was not asked with the stored token: ${JSON.stringify(double.calls)}`,
+          (await result.locator('li').count()) === 5,
+          `five steps: ${await result.textContent()}`,
+        );
+        assert(
+          double.webhooks.length === 1 &&
+            double.webhooks[0]!.url === `${product!.orchestratorUrl}/api/v1/webhooks/chatwoot` &&
+            double.dashboardApps.length === 1 &&
+            double.dashboardApps[0]!.content[0]!.url === `${shellUrl}/chatwoot/dashboard-app`,
+          `Chatwoot was not wired: ${JSON.stringify({ hooks: double.webhooks, apps: double.dashboardApps })}`,
         );
         await keyShot(page, '15-app-registry-connect-chatwoot');
         await page.keyboard.press('Escape');
@@ -993,22 +994,48 @@ try {
           .getByTestId('app-registry')
           .locator('[data-module="inbox"][data-state="enabled"]')
           .waitFor();
+
+        // Configure shows what is stored (secrets only as set); Test connection asks Chatwoot.
+        await page.getByRole('button', { name: 'Configure Inbox' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Inbox settings' });
+        await dialog.getByText('API token (set)').waitFor();
+        await dialog.getByText('Webhook secret (set)').waitFor();
+        await dialog.getByRole('button', { name: 'Test connection' }).click();
+        await dialog
+          .getByTestId('connection-test-inbox')
+          .getByText('Connected. Chatwoot answered for account 1: 1 open conversation.')
+          .waitFor();
+        await keyShot(page, '16-app-registry-configure-inbox');
+        await page.keyboard.press('Escape');
+
         // Each change on the timeline: what changed, never a secret's value.
         await page.goto(`${shellUrl}/app/activity`);
         await page
           .locator('#main')
-          .getByText('Chatwoot settings changed: address, API token set')
+          .getByText(
+            /Chatwoot settings changed: switched on, address, API token set, webhook secret set/,
+          )
           .first()
           .waitFor();
         const text = (await page.locator('#main').textContent()) ?? '';
-        assert(!text.includes(double.token), 'a secret on the timeline');
+        assert(
+          !text.includes(double.token) && !text.includes(double.webhooks[0]!.secret),
+          'a secret on the timeline',
+        );
       } finally {
-        // Back to the demo's state for the checks after this one.
-        await ada.page.goto(`${shellUrl}/app/admin/apps`);
-        await ada.page.getByRole('button', { name: 'Configure Inbox' }).click();
-        const dialog = ada.page.getByRole('dialog', { name: 'Inbox settings' });
+        // Back to the demo's state for the checks after this one: no address or token, and the
+        // demo's webhook secret (what `npm run demo:chatwoot` signs with) again.
+        const demo = JSON.parse(
+          await readFile(path.join(product!.dataDir, 'demo-chatwoot.json'), 'utf8'),
+        ) as { accounts: { org: string; secret: string }[] };
+        await page.goto(`${shellUrl}/app/admin/apps`);
+        await page.getByRole('button', { name: 'Configure Inbox' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Inbox settings' });
         await dialog.getByLabel('Address of Chatwoot').fill('');
         await dialog.getByLabel('Remove the stored API token').check();
+        await dialog
+          .getByLabel(/^Webhook secret/)
+          .fill(demo.accounts.find((a) => a.org === 'acme')!.secret);
         await dialog.getByRole('button', { name: 'Save' }).click();
         await dialog.getByText('Saved. Test the connection').waitFor();
         await double.close();

@@ -12,6 +12,7 @@ import {
 } from '@afenda/test-utils';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@afenda/db';
 import { demoConversation } from './demo/payloads.ts';
 import { putModuleSettings } from '@afenda/platform/module-settings';
 import { startIdentityFixture, type IdentityFixture } from '@afenda/orchestrator/testing/fixture';
@@ -104,12 +105,18 @@ const conversationPayloads = (
     fixture,
   );
 
+let publicUrl: string;
+
 beforeAll(async () => {
   chatwoot = await startChatwootDouble();
+  // The app listens too: Chatwoot's double delivers webhooks to PUBLIC_URL, as Chatwoot would.
+  const port = await freePort();
+  publicUrl = `http://127.0.0.1:${port}`;
   fx = await startIdentityFixture({
     jobs: true,
     poolMax: 10,
     env: {
+      PUBLIC_URL: publicUrl,
       JOB_POLL_INTERVAL_MS: '100',
       JOB_MAX_ATTEMPTS: '3',
       JOB_BACKOFF_BASE_MS: '20',
@@ -120,6 +127,7 @@ beforeAll(async () => {
     },
   });
   ({ tdb, app } = fx);
+  await app.listen({ port, host: '127.0.0.1' });
   for (const u of fx.users.filter((u) => u.id)) tokens[u.username] = await fx.token(u.username);
   for (const r of await q<{ slug: string; id: string }>(
     "select slug, id from tenants where kind = 'organization'",
@@ -703,5 +711,99 @@ describe('metrics', () => {
     expect(count('failed')).toBeGreaterThanOrEqual(1);
     expect(count('dead')).toBe(1);
     expect(text).toMatch(/^# TYPE afenda_outbound_calls_total counter$/m);
+  });
+});
+
+describe('Connect Chatwoot in one step', () => {
+  const connect = (username: string, body: object) =>
+    api(username).post('/api/v1/modules/inbox/connect', body);
+  const input = {
+    baseUrl: '',
+    apiToken: '',
+    accountId: 1,
+    dashboardAppUrl: 'https://work.example.test/chatwoot/dashboard-app',
+  };
+
+  it('creates the webhook with a fresh secret, stores it, registers the Dashboard App, and proves the round trip', async () => {
+    const body = { ...input, baseUrl: chatwoot.url, apiToken: chatwoot.token };
+    const res = await connect('arjun', body);
+    expect(res.statusCode).toBe(200);
+    const result = res.json().data as {
+      ok: boolean;
+      steps: { step: string; ok: boolean; detail: string }[];
+    };
+    expect(result.steps.map((s) => [s.step, s.ok])).toEqual([
+      ['token', true],
+      ['webhook', true],
+      ['settings', true],
+      ['dashboard-app', true],
+      ['round-trip', true],
+    ]);
+    expect(result.ok).toBe(true);
+    expect(result.steps.at(-1)!.detail).toMatch(/came back as a signed webhook in \d+ ms/);
+    expect(chatwoot.webhooks).toEqual([
+      expect.objectContaining({
+        url: `${publicUrl}/api/v1/webhooks/chatwoot`,
+        subscriptions: [
+          'conversation_created',
+          'conversation_status_changed',
+          'conversation_updated',
+          'message_created',
+          'message_updated',
+        ],
+      }),
+    ]);
+    expect(chatwoot.dashboardApps.map((a) => a.content)).toEqual([
+      [{ type: 'frame', url: input.dashboardAppUrl }],
+    ]);
+    const firstSecret = chatwoot.webhooks[0]!.secret;
+
+    // Again: the same end state, a fresh secret, no second webhook or Dashboard App.
+    const again = (await connect('arjun', body)).json().data as typeof result;
+    expect(again.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(again.steps.find((s) => s.step === 'dashboard-app')!.detail).toBe(
+      'The Dashboard App was already registered.',
+    );
+    expect(chatwoot.webhooks).toHaveLength(1);
+    expect(chatwoot.webhooks[0]!.secret).not.toBe(firstSecret);
+    expect(chatwoot.dashboardApps).toHaveLength(1);
+    expect(chatwoot.violations).toEqual([]);
+    // The stored secret is the new one: a delivery signed with it is accepted.
+    const signed = await post(conversationPayloads(4242)[0]!, {
+      secret: chatwoot.webhooks[0]!.secret,
+    });
+    expect(signed.statusCode).toBe(202);
+  });
+
+  it('stops at the first step Chatwoot refuses, and answers bad input and rights with 4xx', async () => {
+    const refused = (
+      await connect('arjun', { ...input, baseUrl: chatwoot.url, apiToken: 'wrong' })
+    ).json().data as { ok: boolean; steps: { step: string; ok: boolean; detail: string }[] };
+    expect(refused).toEqual({
+      ok: false,
+      steps: [
+        {
+          step: 'token',
+          ok: false,
+          detail:
+            'Chatwoot refused the API token (401): use the access token of an administrator of that account.',
+        },
+      ],
+    });
+    chatwoot.violations.length = 0; // the wrong token, on purpose
+    expect(
+      (await connect('alice', { ...input, baseUrl: chatwoot.url, apiToken: 'x' })).statusCode,
+    ).toBe(403);
+    const bad = await connect('arjun', { ...input, baseUrl: 'ftp://x', apiToken: '' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('VALIDATION_FAILED');
+    // Globex cannot take Acme's account.
+    const taken = await connect('gloria', {
+      ...input,
+      baseUrl: chatwoot.url,
+      apiToken: chatwoot.token,
+    });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json().error.code).toBe('CHATWOOT_ACCOUNT_TAKEN');
   });
 });

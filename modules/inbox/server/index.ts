@@ -18,6 +18,7 @@ import { conversationRoutes } from './routes.ts';
 import { inboxSettingsSchema } from './settings.ts';
 import { chatwootSource } from './webhook-source.ts';
 import { testChatwootConnection } from './connection-test.ts';
+import { connectRoutes } from './connect-routes.ts';
 
 export default defineModule({
   manifest,
@@ -44,6 +45,14 @@ export default defineModule({
           database,
           approvals: platform.approvals,
           accounts,
+        });
+        await app.register(connectRoutes, {
+          database,
+          secrets,
+          accounts,
+          publicUrl: core.PUBLIC_URL,
+          timeoutMs: settings.CHATWOOT_API_TIMEOUT_MS,
+          fetch,
         });
       },
       webhookSources: [

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chatwootFixture } from './chatwoot.ts';
+import { chatwootFixture, signChatwootDelivery } from './chatwoot.ts';
 
 export interface ChatwootCall {
   method: string;
@@ -22,6 +22,10 @@ export interface ChatwootDouble {
   /** Requests that don't match the contract (method, path, header or body shape). */
   violations: string[];
   labels: Map<string, string[]>;
+  /** Account webhooks registered through the API (url, subscriptions, the secret it made). */
+  webhooks: { id: number; url: string; subscriptions: string[]; secret: string }[];
+  /** Dashboard Apps registered through the API. */
+  dashboardApps: { id: number; title: string; content: { type: string; url: string }[] }[];
   /** The next n calls answer this status. */
   failNext(n: number, status?: number): void;
   close(): Promise<void>;
@@ -46,6 +50,43 @@ export async function startChatwootDouble(token = 'chatwoot-test-token'): Promis
   const noteShape = keysOf(chatwootFixture('api/private_note.request.json'));
   const noteResponse = chatwootFixture('api/private_note.response.json');
   const conversationList = chatwootFixture('api/conversations.list.response.json');
+  const webhookShape = keysOf(
+    chatwootFixture<{ webhook: object }>('api/webhook.create.request.json').webhook,
+  );
+  const webhookResponse = chatwootFixture<{ payload: { webhook: Record<string, unknown> } }>(
+    'api/webhook.create.response.json',
+  );
+  const appShape = keysOf(
+    chatwootFixture<{ dashboard_app: object }>('dashboard-app/dashboard_app.create.request.json')
+      .dashboard_app,
+  );
+  const noteEvent = chatwootFixture<Record<string, unknown> & { conversation: object }>(
+    'webhooks/message_created.private_note.json',
+  );
+  const webhooks: ChatwootDouble['webhooks'] = [];
+  const dashboardApps: ChatwootDouble['dashboardApps'] = [];
+  let nextId = 40;
+  /**
+   * As Chatwoot does after a message is created (asynchronously, CONTRACT.md §2): the signed
+   * message_created to every account webhook subscribed to it.
+   */
+  const deliverNote = (accountId: number, displayId: number, id: number, content: string) => {
+    for (const hook of webhooks.filter((w) => w.subscriptions.includes('message_created'))) {
+      const signed = signChatwootDelivery({
+        secret: hook.secret,
+        payload: {
+          ...noteEvent,
+          id,
+          content,
+          account: { ...(noteEvent.account as object), id: accountId },
+          conversation: { ...noteEvent.conversation, id: displayId },
+        },
+      });
+      void fetch(hook.url, { method: 'POST', headers: signed.headers, body: signed.body })
+        .then((r) => r.body?.cancel())
+        .catch(() => undefined);
+    }
+  };
   const route = /^\/api\/v1\/accounts\/(\d+)\/conversations\/(\d+)\/(messages|labels)$/;
 
   const server = createServer((req, res) => {
@@ -77,6 +118,75 @@ export async function startChatwootDouble(token = 'chatwoot-test-token'): Promis
       }
       const list = /^\/api\/v1\/accounts\/(\d+)\/conversations$/.exec(path);
       if (list && call.method === 'GET') return send(200, conversationList);
+      const hooks = /^\/api\/v1\/accounts\/(\d+)\/webhooks(?:\/(\d+))?$/.exec(path);
+      if (hooks && call.method === 'GET' && !hooks[2])
+        return send(200, {
+          payload: {
+            webhooks: webhooks.map(({ secret: _s, ...w }) => ({
+              ...w,
+              account_id: Number(hooks[1]),
+            })),
+          },
+        });
+      if (hooks && call.method === 'POST' && !hooks[2]) {
+        const w = (body as { webhook?: Record<string, unknown> } | undefined)?.webhook;
+        if (
+          !w ||
+          keysOf(w).some((k) => !webhookShape.includes(k)) ||
+          typeof w.url !== 'string' ||
+          !Array.isArray(w.subscriptions)
+        )
+          violations.push(
+            `POST ${path}: not {webhook: {url, subscriptions, name?}} (${JSON.stringify(body)})`,
+          );
+        const hook = {
+          id: (nextId += 1),
+          url: String(w?.url),
+          subscriptions: (w?.subscriptions as string[]) ?? [],
+          secret: `double-secret-${nextId}-${Math.random().toString(36).slice(2)}`,
+        };
+        webhooks.push(hook);
+        return send(200, {
+          payload: {
+            webhook: {
+              ...webhookResponse.payload.webhook,
+              ...hook,
+              name: w?.name ?? null,
+              account_id: Number(hooks[1]),
+            },
+          },
+        });
+      }
+      if (hooks && call.method === 'DELETE' && hooks[2]) {
+        const at = webhooks.findIndex((w) => w.id === Number(hooks[2]));
+        if (at < 0) return send(404, { error: 'not found' });
+        webhooks.splice(at, 1);
+        res.writeHead(200).end();
+        return;
+      }
+      const apps = /^\/api\/v1\/accounts\/(\d+)\/dashboard_apps$/.exec(path);
+      if (apps && call.method === 'GET') return send(200, dashboardApps);
+      if (apps && call.method === 'POST') {
+        const a = (body as { dashboard_app?: Record<string, unknown> } | undefined)?.dashboard_app;
+        const content = a?.content as { type?: unknown; url?: unknown }[] | undefined;
+        if (
+          !a ||
+          keysOf(a).join() !== appShape.join() ||
+          !Array.isArray(content) ||
+          content.length === 0 ||
+          content.some((c) => c.type !== 'frame' || !/^https?:\/\//.test(String(c.url)))
+        )
+          violations.push(
+            `POST ${path}: not a dashboard_app with frames (${JSON.stringify(body)})`,
+          );
+        const app = {
+          id: (nextId += 1),
+          title: String(a?.title),
+          content: (content ?? []) as { type: string; url: string }[],
+        };
+        dashboardApps.push(app);
+        return send(200, { ...app, created_at: new Date().toISOString(), show_on_sidebar: false });
+      }
       const m = route.exec(path);
       if (!m) {
         violations.push(`${call.method} ${path}: not an endpoint of the contract`);
@@ -94,12 +204,14 @@ export async function startChatwootDouble(token = 'chatwoot-test-token'): Promis
         )
           violations.push(`POST ${path}: not a private note (${JSON.stringify(body)})`);
         nextMessageId += 1;
-        return send(200, {
+        send(200, {
           ...noteResponse,
           id: nextMessageId,
           content: b.content,
           conversation_id: Number(m[2]),
         });
+        deliverNote(Number(m[1]), Number(m[2]), nextMessageId, String(b.content));
+        return;
       }
       if (m[3] === 'labels' && call.method === 'GET')
         return send(200, { payload: labels.get(key) ?? [] });
@@ -126,6 +238,8 @@ export async function startChatwootDouble(token = 'chatwoot-test-token'): Promis
     calls,
     violations,
     labels,
+    webhooks,
+    dashboardApps,
     failNext(n, status = 500) {
       failures = n;
       failStatus = status;

@@ -25,6 +25,18 @@ export const connectionTestSchema = z.object({
 });
 export type ConnectionTestResult = z.infer<typeof connectionTestSchema>;
 
+export const chatwootConnectionSchema = z.object({
+  ok: z.boolean(),
+  steps: z.array(
+    z.object({
+      step: z.enum(['token', 'webhook', 'settings', 'dashboard-app', 'round-trip']),
+      ok: z.boolean(),
+      detail: z.string(),
+    }),
+  ),
+});
+export type ChatwootConnection = z.infer<typeof chatwootConnectionSchema>;
+
 /** A change: only the fields given; a secret null removes it. */
 export interface ModuleSettingsChange {
   enabled?: boolean;
@@ -41,6 +53,15 @@ export function createModulesApi(call: Call) {
     moduleSettings: (module: string) => getData(call, settings(module), moduleSettingsSchema),
     putModuleSettings: (module: string, change: ModuleSettingsChange) =>
       send(call, 'PUT', settings(module), moduleSettingsSchema, change),
+    connectChatwoot: (input: {
+      baseUrl: string;
+      apiToken: string;
+      accountId: number;
+      dashboardAppUrl?: string;
+    }) =>
+      send(call, 'POST', '/modules/inbox/connect', chatwootConnectionSchema, input, {
+        idempotent: false,
+      }),
     testModuleConnection: (module: string) =>
       send(call, 'POST', `${settings(module)}/test`, connectionTestSchema, undefined, {
         idempotent: false,

@@ -53,7 +53,9 @@ export async function chatwootRequest<T>(
       res.status,
     );
   }
-  return (await res.json()) as T;
+  // `head :ok` (a DELETE) has no body.
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 export class ChatwootClient {

@@ -19,6 +19,7 @@ import { buildRegistry, SETTING_LABEL, type RegistryModule } from '@/lib/modules
 import { load } from '@/lib/load';
 import { loadModuleStates, requireTenantContext } from '@/lib/workspace';
 import { ConnectionTestButton, ModuleSettingsDialog } from './_parts/module-settings-dialog';
+import { ConnectChatwootDialog } from './_parts/connect-chatwoot-dialog';
 
 export const metadata: Metadata = { title: 'App registry' };
 
@@ -127,7 +128,17 @@ export default async function AppRegistryPage() {
                         Its settings could not be read: {loaded.message}
                       </p>
                     ) : (
-                      <div>
+                      <div className="flex flex-wrap gap-2">
+                        {state.id === 'inbox' ? (
+                          <ConnectChatwootDialog
+                            baseUrl={loaded?.ok ? loaded.data.baseUrl : null}
+                            accountId={
+                              loaded?.ok && typeof loaded.data.options.accountId === 'number'
+                                ? loaded.data.options.accountId
+                                : null
+                            }
+                          />
+                        ) : null}
                         <ModuleSettingsDialog
                           module={state}
                           settings={loaded?.ok ? loaded.data : null}
