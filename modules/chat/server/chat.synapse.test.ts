@@ -630,3 +630,19 @@ describe('the receiver', () => {
     expect(rows).toHaveLength(1);
   });
 });
+
+describe("the App registry's Test connection", () => {
+  it('finds Synapse answering the appservice token as the bot', async () => {
+    const res = await fx.app.inject({
+      method: 'POST',
+      url: '/api/v1/modules/chat/settings/test',
+      headers: { authorization: `Bearer ${await fx.token('ada')}`, 'x-tenant-id': tenant.acme! },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().data).toMatchObject({
+      ok: true,
+      summary: `Synapse knows the appservice: it answers the token as @${BOT}:afenda.test.`,
+      target: `${synapse.url}/_matrix/client/v3/account/whoami`,
+    });
+  });
+});

@@ -19,6 +19,7 @@ import { chatRooms } from './schema.ts';
 import { chatSettingsSchema, matrixMissing, matrixProblems } from './settings.ts';
 import { processTransaction } from './transactions.ts';
 import { matrixSource } from './webhook-source.ts';
+import { testMatrixConnection } from './connection-test.ts';
 
 export default defineModule({
   manifest,
@@ -65,6 +66,13 @@ export default defineModule({
     };
 
     return {
+      testConnection: () =>
+        testMatrixConnection({
+          missing,
+          baseUrl: settings.MATRIX_HOMESERVER_URL,
+          client: matrix,
+          botUserId,
+        }),
       webhookSources: [
         matrixSource({
           hsToken: settings.MATRIX_WEBHOOK_TOKEN,

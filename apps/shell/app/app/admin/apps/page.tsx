@@ -127,7 +127,9 @@ export default async function AppRegistryPage() {
                       <p role="alert" className="text-sm text-destructive">
                         Its settings could not be read: {loaded.message}
                       </p>
-                    ) : (
+                    ) : state.id === 'inbox' ||
+                      state.required.length > 0 ||
+                      state.options.length > 0 ? (
                       <div className="flex flex-wrap gap-2">
                         {state.id === 'inbox' ? (
                           <ConnectChatwootDialog
@@ -139,12 +141,14 @@ export default async function AppRegistryPage() {
                             }
                           />
                         ) : null}
-                        <ModuleSettingsDialog
-                          module={state}
-                          settings={loaded?.ok ? loaded.data : null}
-                        />
+                        {state.required.length > 0 || state.options.length > 0 ? (
+                          <ModuleSettingsDialog
+                            module={state}
+                            settings={loaded?.ok ? loaded.data : null}
+                          />
+                        ) : null}
                       </div>
-                    )}
+                    ) : null}
                     {state.testable && state.state !== 'not_configured' ? (
                       <ConnectionTestButton module={state.id} tool={state.tool} />
                     ) : null}
