@@ -65,7 +65,7 @@ async function runMigrations(
   }
 }
 
-async function settingsKey(config: Config, logger: Logger): Promise<string> {
+export async function settingsKey(config: Config, logger: Logger): Promise<string> {
   if (config.SETTINGS_ENCRYPTION_KEY) return config.SETTINGS_ENCRYPTION_KEY;
   // Development only (production refuses to start without the variable): a key kept beside the data.
   const file = path.resolve(REPO_ROOT, config.DATA_DIR, 'settings-key');

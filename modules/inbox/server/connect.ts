@@ -74,7 +74,8 @@ const why = (err: unknown) =>
 
 export async function connectChatwoot(
   deps: Deps,
-  actor: { tenantId: string; userId: string },
+  /** Who connects: an owner or admin, or null for the operator's command line. */
+  actor: { tenantId: string; userId: string | null },
   input: ConnectInput,
 ): Promise<ConnectResult> {
   const steps: ConnectStep[] = [];

@@ -46,7 +46,7 @@ export async function putModuleSettings(
   module: string,
   input: ModuleSettingsInput,
   /** Who changed them, and the tool's name: the change goes on the timeline (no values of secrets). */
-  change?: { actorId: string; tool: string },
+  change?: { actorId: string | null; tool: string },
 ): Promise<ModuleSettingsView> {
   const seal = (field: string, value: string | null | undefined) =>
     value === undefined

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startIdentityFixture, type IdentityFixture } from '../testing/fixture.ts';
 import { runCli } from './afenda.ts';
+import { freePort } from '@afenda/db';
+import { startChatwootDouble } from '@afenda/test-utils/chatwoot-double';
+import { TEST_SETTINGS_KEY } from '../testing/app.ts';
 
 let fx: IdentityFixture;
 
@@ -86,7 +89,7 @@ describe('the afenda command line against a real database', () => {
     const cases: [string[], string][] = [
       [
         ['frob'],
-        'afenda: no command "frob" (commands: status, migrate, sync, webhooks, outbound, ledger, realm, platform)',
+        'afenda: no command "frob" (commands: status, migrate, sync, webhooks, outbound, ledger, connect, realm, platform)',
       ],
       [
         ['realm'],
@@ -122,6 +125,34 @@ describe('the afenda command line against a real database', () => {
         'afenda ledger: no tenant "nowhere" (an id, or a slug like acme)',
       ],
       [['sync', 'extra'], 'afenda sync: sync takes options only, not "extra"'],
+      [
+        ['connect'],
+        'afenda connect: usage: connect chatwoot --org <slug> --url <Chatwoot address> --account <id> [--token t] [--dashboard-app <url>]',
+      ],
+      [['connect', 'slack'], 'afenda connect: no tool "slack" to connect here (tools: chatwoot)'],
+      [
+        ['connect', 'chatwoot', '--org', 'acme', '--url', 'ftp://x'],
+        'afenda connect: --url must be an http(s) URL, not "ftp://x"',
+      ],
+      [
+        ['connect', 'chatwoot', '--org', 'acme', '--url', 'http://127.0.0.1:9', '--account', 'one'],
+        'afenda connect: --account is the number in Chatwoot’s address (/app/accounts/<id>)',
+      ],
+      [
+        [
+          'connect',
+          'chatwoot',
+          '--org',
+          'nowhere',
+          '--url',
+          'http://127.0.0.1:9',
+          '--account',
+          '1',
+          '--token',
+          't',
+        ],
+        'afenda connect: no organisation "nowhere" (its slug, e.g. acme)',
+      ],
     ];
     // The production realm, as `realm export` prints it: no people, no demo client.
     const exported = await afenda('realm', 'export');
@@ -167,4 +198,57 @@ describe('the afenda command line without a database', () => {
       'afenda migrate: DATABASE_ADMIN_URL is required (on the embedded default, `npm start` migrates by itself)',
     ]);
   });
+});
+
+describe('afenda connect chatwoot', () => {
+  it('wires Chatwoot for an organisation in one step, the round trip proven through the running orchestrator', async () => {
+    const chatwoot = await startChatwootDouble();
+    const port = await freePort();
+    await fx.app.listen({ port, host: '127.0.0.1' });
+    vi.stubEnv('DATABASE_URL', fx.tdb.appUrl);
+    vi.stubEnv('PUBLIC_URL', `http://127.0.0.1:${port}`);
+    vi.stubEnv('SETTINGS_ENCRYPTION_KEY', TEST_SETTINGS_KEY);
+    vi.stubEnv('CHATWOOT_API_TOKEN', chatwoot.token);
+    try {
+      const { code, out, err } = await afenda(
+        'connect',
+        'chatwoot',
+        '--org',
+        'acme',
+        '--url',
+        chatwoot.url,
+        '--account',
+        '1',
+      );
+      expect(err).toEqual([]);
+      expect(out.slice(0, 4).map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual([
+        'ok token',
+        'ok webhook',
+        'ok settings',
+        'ok round-trip',
+      ]);
+      expect(out[4]).toBe('Chatwoot is connected.');
+      expect(out[3]).toMatch(/came back as a signed webhook in \d+ ms/);
+      expect(code).toBe(0);
+      expect(chatwoot.webhooks.map((w) => w.url)).toEqual([
+        `http://127.0.0.1:${port}/api/v1/webhooks/chatwoot`,
+      ]);
+      // A refused token: the failed step, exit 1.
+      vi.stubEnv('CHATWOOT_API_TOKEN', 'wrong');
+      const refused = await afenda(
+        'connect',
+        'chatwoot',
+        '--org',
+        'acme',
+        '--url',
+        chatwoot.url,
+        '--account',
+        '1',
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.out[0]).toMatch(/^FAIL\s+token\s+Chatwoot refused the API token \(401\)/);
+    } finally {
+      await chatwoot.close();
+    }
+  }, 60_000);
 });

@@ -16,6 +16,7 @@ import { explain, isMain, processIo, type Io } from './kit.ts';
 import { migrateCommand } from './migrate.ts';
 import { platformCommand } from './platform.ts';
 import { realmCommand, realmOptions } from './realm.ts';
+import { connectCommand, connectOptions } from './connect.ts';
 import { syncCommand, syncOptions } from './sync.ts';
 import { outboundCommand, webhooksCommand } from './work.ts';
 
@@ -68,6 +69,14 @@ export const COMMANDS: Record<string, Command> = {
     summary: "check a tenant's approval ledger (exit 2 when broken)",
     options: {},
     run: ledgerCommand,
+  },
+  connect: {
+    usage:
+      'connect chatwoot --org <slug> --url <Chatwoot> --account <id> [--token t] [--dashboard-app <url>]',
+    summary:
+      'wire Chatwoot in one step: webhook with a fresh secret, settings, Dashboard App, a proven round trip',
+    options: connectOptions,
+    run: connectCommand,
   },
   realm: {
     usage: 'realm apply [--demo] [--dry-run] [--file f] | realm export [--demo]',
