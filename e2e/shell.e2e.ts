@@ -24,7 +24,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-import { assert, check, log, finish, setupFailed } from './lib/checks.ts';
+import { assert, check, log, finish, setupFailed, waitUntil } from './lib/checks.ts';
 import { launchChromium } from './lib/chromium.ts';
 import { waitForExpression } from './lib/csp.ts';
 import { startFramer, type Framer } from './lib/framer.ts';
@@ -150,6 +150,14 @@ async function axe(page: Page): Promise<string[]> {
 
 async function noSidewaysScroll(page: Page): Promise<boolean> {
   return page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
+}
+
+/** The first conversation's page in the inbox list, or null when there is none. */
+async function firstConversationPath(page: Page, shellUrl: string): Promise<string | null> {
+  await page.goto(`${shellUrl}/app/inbox`);
+  const link = page.getByTestId('conversation-list').locator('a[href^="/app/inbox/"]').first();
+  if (!(await link.count())) return null;
+  return link.getAttribute('href');
 }
 
 /** Alice-style: a request submitted from the Shell's form; its id. */
@@ -1085,28 +1093,92 @@ try {
     assert(problems.length === 0, problems.join('\n'));
   });
 
-  await check('usable at phone width: no sideways scroll, navigation in a sheet', async () => {
-    const page = alice.page;
-    await page.setViewportSize({ width: 390, height: 844 });
+  await check(
+    'every page at phone width (390 px): no sideways scroll; navigation in a sheet',
+    async () => {
+      // The owner sees every page there is (the administration ones too); an agent the rest.
+      const conversation = await firstConversationPath(ada.page, shellUrl);
+      const pages: [Person, string][] = [
+        [ada, '/app'],
+        [ada, '/app/approvals'],
+        [ada, '/app/approvals?view=all'],
+        [ada, '/app/approvals/new'],
+        [ada, new URL(approvalUrl).pathname],
+        [ada, '/app/inbox'],
+        ...(conversation ? [[ada, conversation] as [Person, string]] : []),
+        [ada, '/app/activity'],
+        [ada, '/app/notifications'],
+        [ada, '/app/chat'],
+        [ada, '/app/video'],
+        [ada, '/app/whiteboard'],
+        [ada, '/app/profile'],
+        [ada, '/app/access'],
+        [ada, '/app/admin/apps'],
+        [ada, '/app/no-such-page'],
+        [alice, '/app'],
+        [alice, '/app/inbox'],
+        [alice, '/app/approvals'],
+      ];
+      for (const [person, p] of pages) {
+        const page = person.page;
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.goto(`${shellUrl}${p}`);
+        await page.locator('main h1, main [data-slot="card-title"]').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        assert(
+          await noSidewaysScroll(page),
+          `${p} scrolls sideways at 390 px (${person.username})`,
+        );
+      }
+      const page = alice.page;
+      await page.getByRole('button', { name: 'Open navigation' }).click();
+      await page
+        .getByRole('dialog')
+        .getByRole('link', { name: /^Activity/ })
+        .click();
+      await page.waitForURL(`${shellUrl}/app/activity`);
+      await shot(page, '13-activity-alice-phone');
+      for (const person of [ada, alice])
+        await person.page.setViewportSize({ width: 1280, height: 800 });
+    },
+  );
+
+  await check('the live dot says when the connection is down, and when it is back', async () => {
+    const page = ada.page;
+    await page.goto(`${shellUrl}/app/approvals`);
+    const dot = page.getByTestId('live-status');
+    const state = () => dot.getAttribute('data-state');
+    await waitUntil(async () => (await state()) === 'live', 'the stream to be live');
+    await ada.context.setOffline(true);
+    await waitUntil(async () => (await state()) === 'offline', 'the dot to say offline');
+    assert(
+      ((await dot.textContent()) ?? '').startsWith('Not connected'),
+      `the dot says: ${await dot.textContent()}`,
+    );
+    await ada.context.setOffline(false);
+    await waitUntil(async () => (await state()) === 'live', 'the stream to be live again');
+  });
+
+  await check('unknown pages and ids answer 404 (not a page that says so with 200)', async () => {
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const status = async (p: string) =>
+      (await ada.page.request.get(`${shellUrl}${p}`, { maxRedirects: 0 })).status();
     for (const p of [
-      '/app',
-      '/app/approvals',
-      '/app/inbox',
-      '/app/activity',
-      new URL(approvalUrl).pathname,
-    ]) {
-      await page.goto(`${shellUrl}${p}`);
-      await page.locator('main h1').first().waitFor();
-      assert(await noSidewaysScroll(page), `${p} scrolls sideways`);
-    }
-    await page.getByRole('button', { name: 'Open navigation' }).click();
-    await page
-      .getByRole('dialog')
-      .getByRole('link', { name: /^Activity/ })
-      .click();
-    await page.waitForURL(`${shellUrl}/app/activity`);
-    await shot(page, '13-activity-alice-phone');
-    await page.setViewportSize({ width: 1280, height: 800 });
+      '/app/no-such-page',
+      `/app/approvals/${unknown}`,
+      '/app/approvals/not-an-id',
+      `/app/inbox/${unknown}`,
+      `/app/whiteboard/${unknown}`,
+      `/app/video/${unknown}`,
+      `/app/chat/${unknown}`,
+      `/app/access/people/${unknown}`,
+      '/no-such-page',
+    ])
+      assert((await status(p)) === 404, `${p} answered ${await status(p)}, not 404`);
+    for (const p of ['/app', '/app/approvals', new URL(approvalUrl).pathname, '/app/activity'])
+      assert((await status(p)) === 200, `${p} answered ${await status(p)}, not 200`);
+    await ada.page.goto(`${shellUrl}/app/approvals/${unknown}`);
+    await ada.page.locator('#main').getByText('This page isn’t here').waitFor();
   });
 
   await check(

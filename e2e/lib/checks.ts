@@ -40,6 +40,20 @@ export async function check(name: string, fn: () => Promise<void>): Promise<bool
   }
 }
 
+/** Polls `ready` every 100 ms until it holds, failing after `timeoutMs` with what was awaited. */
+export async function waitUntil(
+  ready: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ready())) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }

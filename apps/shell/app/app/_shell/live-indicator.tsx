@@ -7,7 +7,8 @@ import { useLiveStatus } from './live-provider';
 const TEXT = {
   live: 'Live: updates arrive as they happen',
   connecting: 'Connecting to live updates…',
-  offline: 'Live updates unavailable: refreshing every few seconds',
+  reconnecting: 'Reconnecting: what happens meanwhile arrives once connected',
+  offline: 'Not connected: pages refresh every few seconds while the connection is down',
 } as const;
 
 /** A dot in the top bar: whether updates arrive live or by the polling backstop. */
@@ -27,9 +28,9 @@ export function LiveIndicator() {
           'size-2 rounded-full',
           status === 'live'
             ? 'bg-emerald-500'
-            : status === 'connecting'
-              ? 'bg-amber-400'
-              : 'bg-muted-foreground/50',
+            : status === 'offline'
+              ? 'bg-muted-foreground/50'
+              : 'bg-amber-400 motion-safe:animate-pulse',
         )}
       />
       <span className="sr-only">{TEXT[status]}</span>

@@ -15,7 +15,13 @@ const STREAM_EVENT_NAMES = [
 ] as const satisfies readonly StreamEventName[];
 
 type Listener = (data: unknown) => void;
-export type LiveStatus = 'connecting' | 'live' | 'offline';
+/**
+ * connecting: the first connection is being made; live: events arrive as they happen;
+ * reconnecting: the stream dropped and the browser is reconnecting (with what it missed, by
+ * Last-Event-ID); offline: the browser has no network, or the workspace service refused the
+ * stream: pages refresh on a timer meanwhile.
+ */
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
 interface LiveContextValue {
   subscribe(name: StreamEventName, listener: Listener): () => void;
@@ -59,6 +65,7 @@ export function LiveProvider({
     let attempt = 0;
     let lastId: string | undefined;
     let stopped = false;
+    let wasLive = false;
 
     const connect = () => {
       const query = lastId ? `?${new URLSearchParams({ lastEventId: lastId })}` : '';
@@ -66,7 +73,8 @@ export function LiveProvider({
       source = current;
       current.onopen = () => {
         attempt = 0;
-        setStatus('live');
+        wasLive = true;
+        setStatus(navigator.onLine === false ? 'offline' : 'live');
       };
       for (const name of STREAM_EVENT_NAMES) {
         current.addEventListener(name, (event) => {
@@ -83,7 +91,9 @@ export function LiveProvider({
       }
       current.onerror = () => {
         if (current.readyState !== EventSource.CLOSED) {
-          setStatus('connecting');
+          setStatus(
+            navigator.onLine === false ? 'offline' : wasLive ? 'reconnecting' : 'connecting',
+          );
           return;
         }
         // Refused (not 200, not an event stream): the browser won't retry; we do, slower each time.
@@ -93,10 +103,26 @@ export function LiveProvider({
       };
     };
     connect();
+    // The browser knows before the stream does when the network is gone, and when it is back.
+    const offline = () => setStatus('offline');
+    const online = () => {
+      if (source?.readyState === EventSource.OPEN) setStatus('live');
+      else {
+        clearTimeout(timer);
+        source?.close();
+        attempt = 0;
+        setStatus('reconnecting');
+        connect();
+      }
+    };
+    window.addEventListener('offline', offline);
+    window.addEventListener('online', online);
     return () => {
       stopped = true;
       clearTimeout(timer);
       source?.close();
+      window.removeEventListener('offline', offline);
+      window.removeEventListener('online', online);
     };
   }, [tenantId]);
 

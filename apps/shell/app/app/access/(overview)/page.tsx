@@ -20,10 +20,10 @@ import type { AccessOverview, AccessPerson, AccessTool } from '@/lib/api/access'
 import { load } from '@/lib/load';
 import { ROLE_LABEL } from '@/lib/tenant-labels';
 import { requireTenantContext } from '@/lib/workspace';
-import { AccessFailure, accessGate } from './_parts/gate';
-import { guardText, RUN_STATUS, runCounts, TRIGGER, valueText } from './_parts/labels';
-import { StatusChip } from './_parts/status-chip';
-import { SyncButton } from './_parts/sync-button';
+import { AccessFailure, accessGate } from '../_parts/gate';
+import { guardText, RUN_STATUS, runCounts, TRIGGER, valueText } from '../_parts/labels';
+import { StatusChip } from '../_parts/status-chip';
+import { SyncButton } from '../_parts/sync-button';
 
 export const metadata: Metadata = { title: 'Access' };
 

@@ -6,10 +6,10 @@ import { Button, EmptyState, NoTenant, PagedList, PageHeader, TabNav, Time } fro
 
 import { load } from '@/lib/load';
 import { requireTenantContext } from '@/lib/workspace';
-import { LiveRefresh } from '../_shell/live-refresh';
-import { ApprovalQueue } from './_parts/approval-queue';
-import { StatusBadge } from './_parts/status-badge';
-import { queueItem, sourceLabel, undoWindowMs } from './_parts/queue-item';
+import { LiveRefresh } from '../../_shell/live-refresh';
+import { ApprovalQueue } from '../_parts/approval-queue';
+import { StatusBadge } from '../_parts/status-badge';
+import { queueItem, sourceLabel, undoWindowMs } from '../_parts/queue-item';
 
 export const metadata: Metadata = { title: 'Approvals' };
 

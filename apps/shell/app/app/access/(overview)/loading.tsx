@@ -1,0 +1,5 @@
+import { PageSkeleton } from '../../_shell/page-skeleton';
+
+export default function Loading() {
+  return <PageSkeleton label="Loading access" />;
+}
