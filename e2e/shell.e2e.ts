@@ -100,10 +100,16 @@ const keyShot = async (page: Page, name: string) => {
   await page.setViewportSize(size);
 };
 
-async function signIn(username: string, shellUrl: string, issuer: string): Promise<Person> {
+async function signIn(
+  username: string,
+  shellUrl: string,
+  issuer: string,
+  timezoneId = 'UTC',
+): Promise<Person> {
   const context = await browser!.newContext({
     viewport: { width: 1280, height: 800 },
     colorScheme: 'light',
+    timezoneId,
   });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
@@ -233,7 +239,7 @@ try {
   );
 
   const alice = await signIn('alice', shellUrl, issuer); // Acme support agent
-  const ada = await signIn('ada', shellUrl, issuer); // Acme CEO
+  const ada = await signIn('ada', shellUrl, issuer, 'Europe/Berlin'); // Acme CEO, in Berlin
   const gloria = await signIn('gloria', shellUrl, issuer); // Globex CEO
 
   // ---- the layout ------------------------------------------------------------------------
@@ -1159,6 +1165,33 @@ try {
     await waitUntil(async () => (await state()) === 'live', 'the stream to be live again');
   });
 
+  await check(
+    "times read in the reader's time zone: relative, the exact time and zone on hover, from the server's first render",
+    async () => {
+      const page = ada.page; // her browser is in Europe/Berlin
+      await page.goto(`${shellUrl}/app/activity`);
+      const time = page.locator('#main time[datetime]').first();
+      await time.waitFor();
+      const title = (await time.getAttribute('title')) ?? '';
+      assert(
+        /^\w+day, \d{1,2} \w+ \d{4} at \d{2}:\d{2} CES?T$/.test(title),
+        `exact time: ${title}`,
+      );
+      assert(
+        /ago$|^\d{1,2} [A-Z][a-z]{2}( \d{4})?$/.test(((await time.textContent()) ?? '').trim()),
+        `shown: ${await time.textContent()}`,
+      );
+      // The zone went into a cookie: the next page is rendered in it on the server already.
+      const html = await (await page.request.get(`${shellUrl}/app/activity`)).text();
+      assert(/title="\w+day, [^"]* CES?T"/.test(html), 'the server rendered another zone');
+      // Alice's browser is in UTC: hers say UTC.
+      await alice.page.goto(`${shellUrl}/app/activity`);
+      const hers =
+        (await alice.page.locator('#main time[datetime]').first().getAttribute('title')) ?? '';
+      assert(/ UTC$/.test(hers), `alice's exact time: ${hers}`);
+    },
+  );
+
   await check('unknown pages and ids answer 404 (not a page that says so with 200)', async () => {
     const unknown = '00000000-0000-4000-8000-000000000000';
     const status = async (p: string) =>
@@ -1301,6 +1334,47 @@ try {
         `Chatwoot (${chatwoot.origin}) could not frame the Dashboard App page`,
       );
       await page.close();
+    },
+  );
+
+  await check(
+    'palette actions: the theme, switch tenant, approve the oldest waiting request, new request, sign out',
+    async () => {
+      const page = ada.page;
+      await page.goto(`${shellUrl}/app`);
+      const palette = async (query: string, option: RegExp) => {
+        await page.keyboard.press('Control+k');
+        const input = page.getByPlaceholder('Search modules, approvals, conversations…');
+        await input.waitFor();
+        await input.fill(query);
+        await page.getByRole('option', { name: option }).first().click();
+      };
+      await palette('dark', /^Dark theme/);
+      await waitUntil(
+        async () =>
+          (await page.evaluate<string>('document.documentElement.className')).includes('dark'),
+        'the dark theme',
+      );
+      await palette('light theme', /^Light theme/);
+      // Her personal tenant, then back to Acme.
+      await palette('switch Ada', /^Switch to Ada Okafor/);
+      await page.getByTestId('tenant-switcher').filter({ hasText: 'Ada Okafor' }).waitFor();
+      await palette('switch Acme', /^Switch to Acme Corp/);
+      await page.getByTestId('tenant-switcher').filter({ hasText: 'Acme Corp' }).waitFor();
+      // Approve: the oldest request waiting for her, recorded once, then its page.
+      await page.keyboard.press('Control+k');
+      await page.getByPlaceholder('Search modules, approvals, conversations…').fill('approve');
+      const option = page.getByRole('option', { name: /^Approve “/ }).first();
+      await option.waitFor();
+      const title = /^Approve “(.*)”/.exec((await option.textContent()) ?? '')?.[1] ?? '';
+      await option.click();
+      await page.waitForURL(/\/app\/approvals\/[0-9a-f-]{36}$/);
+      await page.locator('#main').getByText(title).first().waitFor();
+      await page.locator('#main').getByText('Approved').first().waitFor();
+      await palette('new request', /^New request/);
+      await page.waitForURL(`${shellUrl}/app/approvals/new`);
+      await palette('sign out', /^Sign out/);
+      await page.waitForURL((url) => url.href === `${shellUrl}/` || url.href.startsWith(issuer));
     },
   );
 

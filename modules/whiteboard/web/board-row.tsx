@@ -1,15 +1,12 @@
 'use client';
 
 import type { Whiteboard } from '@afenda/contracts';
-import { Button, type ActionResult } from '@afenda/ui';
+import { Button, Time, type ActionResult } from '@afenda/ui';
 import { ArchiveRestore, Check, Pencil, Trash2, X } from 'lucide-react';
 import Link from 'next/link';
 import { useState, useTransition } from 'react';
 
 import { useBoardActions } from './board-actions';
-
-const when = (iso: string) =>
-  new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** One board in the list (or the bin): open, rename, delete, restore. */
 export function BoardRow({ board, readonly }: { board: Whiteboard; readonly: boolean }) {
@@ -85,9 +82,13 @@ export function BoardRow({ board, readonly }: { board: Whiteboard; readonly: boo
           </Link>
         )}
         <p className="text-xs text-muted-foreground">
-          {deleted
-            ? `Deleted ${when(board.deletedAt!)}`
-            : `Changed ${when(board.updatedAt)} · revision ${board.revision}`}
+          {deleted ? (
+            <Time iso={board.deletedAt!} prefix="Deleted" />
+          ) : (
+            <>
+              <Time iso={board.updatedAt} prefix="Changed" /> · revision {board.revision}
+            </>
+          )}
         </p>
         {error ? (
           <p role="alert" className="text-sm text-destructive">

@@ -1,7 +1,7 @@
 'use client';
 
 import type { WhiteboardDocument, WhiteboardVersion } from '@afenda/contracts';
-import { Button, Skeleton } from '@afenda/ui';
+import { Button, Skeleton, Time } from '@afenda/ui';
 import { Eye, RotateCcw, Save } from 'lucide-react';
 import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useState, useTransition } from 'react';
@@ -124,10 +124,7 @@ export function VersionHistory({
                   {v.version}. {v.label ?? REASON[v.reason]}
                 </p>
                 <p className="text-xs text-muted-foreground">
-                  {new Date(v.createdAt).toLocaleString(undefined, {
-                    dateStyle: 'short',
-                    timeStyle: 'short',
-                  })}
+                  <Time iso={v.createdAt} />
                 </p>
               </div>
               <Button

@@ -34,7 +34,15 @@ export { Input, Label, Textarea } from './input';
 // from '@afenda/ui/dialog', '@afenda/ui/sheet', '@afenda/ui/command' and '@afenda/ui/popover'
 // where they are used.
 export { EmptyState, FailureState, NoTenant, PageHeader } from './page-states';
-export { formatUtc, RelativeTime, relativeTime, Time } from './time';
+export {
+  formatExact,
+  formatTime,
+  formatUtc,
+  relativeTime,
+  TZ_COOKIE,
+  validTimeZone,
+} from './time-format';
+export { RelativeTime, Time, TimeProvider } from './time';
 export type { ActionResult, LoadFailure, Loaded } from './results';
 export { embeddedPage } from './module-web';
 export type {

@@ -1,54 +1,97 @@
-const UTC = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'medium',
-  timeStyle: 'short',
-  timeZone: 'UTC',
-});
+'use client';
 
-/** "13 Jul 2026, 10:00 UTC": the exact time as a person reads it. */
-export const formatUtc = (iso: string) => `${UTC.format(new Date(iso))} UTC`;
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 
-/** A timestamp as text a person reads, with the exact time for machines and tooltips. */
-export function Time({ iso, className }: { iso: string; className?: string }) {
-  return (
-    <time dateTime={iso} title={new Date(iso).toISOString()} className={className}>
-      {formatUtc(iso)}
-    </time>
-  );
+import { formatExact, formatTime, relativeTime, TZ_COOKIE, validTimeZone } from './time-format';
+
+/**
+ * One way to show a time everywhere: relative while it is recent ("5 min ago", "in 2 h",
+ * "3 days ago"), the date beyond a week ("13 Jul 2026" or "13 Jul" this year), always in the
+ * reader's time zone, with the exact time and zone on hover ("Monday, 13 July 2026 at 12:05 CEST")
+ * and the instant for machines (`dateTime`).
+ *
+ * The reader's zone: the browser's. TimeProvider (in the signed-in layout) starts from the `tz`
+ * cookie the server read (UTC until the browser has told us), then writes the browser's zone
+ * into that cookie, so the next page is rendered in it from the start.
+ */
+const TimeContext = createContext<{ timeZone: string; now: number } | null>(null);
+
+/** The reader's time zone and a clock that moves each half minute, for every Time below. */
+export function TimeProvider({
+  timeZone: fromCookie,
+  children,
+}: {
+  timeZone: string | undefined;
+  children: ReactNode;
+}) {
+  const [timeZone, setTimeZone] = useState(() => validTimeZone(fromCookie));
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const browser = validTimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    if (browser !== fromCookie) {
+      document.cookie = `${TZ_COOKIE}=${encodeURIComponent(browser)}; path=/; max-age=31536000; samesite=lax`;
+      setTimeZone(browser);
+    }
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(timer);
+  }, [fromCookie]);
+  return <TimeContext value={{ timeZone, now }}>{children}</TimeContext>;
 }
 
-/** "in 1 h 20 min", "5 min ago", "3 days ago": short; the exact time is in RelativeTime's title. */
-export function relativeTime(iso: string, now: number): string {
-  const ms = new Date(iso).getTime() - now;
-  // Two clocks (the orchestrator's, the Shell's) a moment apart: a time just behind is past.
-  if (Math.abs(ms) < 60_000) return ms < 5_000 ? 'less than a minute ago' : 'in less than a minute';
-  const minutes = Math.round(ms / 60_000);
-  const abs = Math.abs(minutes);
-  const span =
-    abs < 1
-      ? 'less than a minute'
-      : abs < 60
-        ? `${abs} min`
-        : abs < 48 * 60
-          ? `${Math.floor(abs / 60)} h${abs % 60 ? ` ${abs % 60} min` : ''}`
-          : `${Math.floor(abs / (24 * 60))} days`;
-  return minutes >= 0 ? `in ${span}` : `${span} ago`;
+/** The reader's zone and now (UTC and this moment outside a TimeProvider). */
+function useTime(): { timeZone: string; now: number } {
+  const context = useContext(TimeContext);
+  const [fallback] = useState(() => ({ timeZone: 'UTC', now: Date.now() }));
+  return context ?? fallback;
 }
 
-/** A time relative to `now` (with `prefix`, e.g. "Expires"), the exact time on hover. */
-export function RelativeTime({
+/** A time as people read it (see above); `prefix` for "Expires in 2 h". */
+export function Time({
   iso,
-  now,
   prefix,
   className,
 }: {
   iso: string;
-  now: number;
   prefix?: string;
   className?: string;
 }) {
+  const { timeZone, now } = useTime();
+  const text = formatTime(iso, now, timeZone);
+  return (
+    // The server's clock and the browser's differ by the request's time: the text may too.
+    <time
+      dateTime={iso}
+      title={formatExact(iso, timeZone)}
+      className={className}
+      suppressHydrationWarning
+    >
+      {prefix ? `${prefix} ${text}` : text}
+    </time>
+  );
+}
+
+/** Always relative ("in 1 h 20 min", "5 min ago"), whatever the distance: countdowns, expiries. */
+export function RelativeTime({
+  iso,
+  prefix,
+  className,
+}: {
+  iso: string;
+  /** Ignored: the provider's clock is used (kept so callers need not change). */
+  now?: number;
+  prefix?: string;
+  className?: string;
+}) {
+  const { timeZone, now } = useTime();
   const text = relativeTime(iso, now);
   return (
-    <time dateTime={iso} title={formatUtc(iso)} className={className}>
+    <time
+      dateTime={iso}
+      title={formatExact(iso, timeZone)}
+      className={className}
+      suppressHydrationWarning
+    >
       {prefix ? `${prefix} ${text}` : text}
     </time>
   );

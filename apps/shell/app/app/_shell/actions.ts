@@ -12,6 +12,8 @@ export interface PaletteEntry {
 export interface PaletteData {
   approvals: PaletteEntry[];
   conversations: PaletteEntry[];
+  /** Waiting for the caller's decision, oldest first (deciders only). */
+  waiting: PaletteEntry[];
 }
 
 const STATUS_WORD: Record<string, string> = {
@@ -23,14 +25,20 @@ const STATUS_WORD: Record<string, string> = {
 
 /** What the command palette can jump to beyond the modules: recent approvals and conversations. */
 export async function loadPaletteData(): Promise<PaletteData> {
-  const empty: PaletteData = { approvals: [], conversations: [] };
+  const empty: PaletteData = { approvals: [], conversations: [], waiting: [] };
   const { api: tenant } = await activeTenantApi().catch(() => ({ api: null }));
   if (!tenant) return empty;
-  const [approvals, conversations] = await Promise.all([
+  const [approvals, conversations, waiting] = await Promise.all([
     tenant.listApprovals({ limit: 30 }).catch(() => null),
     tenant.listConversations({ limit: 30 }).catch(() => null),
+    tenant.listApprovals({ awaiting: 'me', limit: 100 }).catch(() => null),
   ]);
   return {
+    waiting: (waiting?.data ?? [])
+      .slice()
+      .sort((a, b) => (a.submittedAt ?? a.createdAt).localeCompare(b.submittedAt ?? b.createdAt))
+      .slice(0, 3)
+      .map((a) => ({ id: a.id, title: a.title, hint: 'Waiting', href: `/app/approvals/${a.id}` })),
     approvals: (approvals?.data ?? []).map((a) => ({
       id: a.id,
       title: a.title,

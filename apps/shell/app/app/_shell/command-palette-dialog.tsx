@@ -2,7 +2,18 @@
 
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, useTransition } from 'react';
-import { BadgeCheck, MessageSquare } from 'lucide-react';
+import {
+  ArrowLeftRight,
+  BadgeCheck,
+  Check,
+  LogOut,
+  MessageSquare,
+  Monitor,
+  Moon,
+  Plus,
+  Sun,
+} from 'lucide-react';
+import { useTheme } from 'next-themes';
 import {
   CommandDialog,
   CommandEmpty,
@@ -14,33 +25,67 @@ import {
 } from '@afenda/ui/command';
 
 import { ModuleIcon } from '@/lib/modules/icons';
+import { approveAction } from '../approvals/actions';
+import { switchTenant } from '../actions';
 import { loadPaletteData, type PaletteData } from './actions';
 import type { NavItem } from './nav-links';
+import { LOGOUT_FORM_ID } from './user-menu';
+
+export interface PaletteTenant {
+  id: string;
+  name: string;
+}
 
 /** The palette itself (cmdk), loaded the first time it opens. */
 export default function CommandPaletteDialog({
   items,
   open,
   setOpen,
+  tenants,
+  canApprove,
+  canRequest,
 }: {
   items: NavItem[];
   open: boolean;
   setOpen: (open: boolean) => void;
+  /** The other tenants the user may switch to. */
+  tenants: PaletteTenant[];
+  canApprove: boolean;
+  canRequest: boolean;
 }) {
   const router = useRouter();
+  const { setTheme } = useTheme();
   const [data, setData] = useState<PaletteData | null>(null);
   const [loading, startLoading] = useTransition();
+  const [, startAction] = useTransition();
 
   useEffect(() => {
     if (!open) return;
     startLoading(async () => {
-      setData(await loadPaletteData().catch(() => ({ approvals: [], conversations: [] })));
+      setData(
+        await loadPaletteData().catch(() => ({ approvals: [], conversations: [], waiting: [] })),
+      );
     });
   }, [open]);
 
   const go = (href: string) => {
     setOpen(false);
     router.push(href);
+  };
+  /** Approve from the palette: recorded once (its own idempotency key), then its page. */
+  const approve = (id: string, href: string) => {
+    setOpen(false);
+    startAction(async () => {
+      await approveAction(id, crypto.randomUUID()).catch(() => null);
+      router.push(href);
+    });
+  };
+  const switchTo = (id: string) => {
+    setOpen(false);
+    startAction(async () => {
+      const result = await switchTenant(id).catch(() => null);
+      if (result?.ok) router.push('/app');
+    });
   };
 
   return (
@@ -53,6 +98,66 @@ export default function CommandPaletteDialog({
       <CommandInput placeholder="Search modules, approvals, conversations…" />
       <CommandList>
         <CommandEmpty>{loading ? 'Loading…' : 'Nothing matches.'}</CommandEmpty>
+        <CommandGroup heading="Actions">
+          {canApprove
+            ? (data?.waiting ?? []).map((a) => (
+                <CommandItem
+                  key={`approve-${a.id}`}
+                  value={`approve ${a.title} ${a.id}`}
+                  onSelect={() => approve(a.id, a.href)}
+                >
+                  <Check aria-hidden />
+                  <span className="truncate">Approve “{a.title}”</span>
+                  <CommandShortcut>oldest waiting</CommandShortcut>
+                </CommandItem>
+              ))
+            : null}
+          {canRequest ? (
+            <CommandItem value="new request approval" onSelect={() => go('/app/approvals/new')}>
+              <Plus aria-hidden />
+              New request
+            </CommandItem>
+          ) : null}
+          {tenants.map((t) => (
+            <CommandItem
+              key={`tenant-${t.id}`}
+              value={`switch tenant ${t.name} ${t.id}`}
+              onSelect={() => switchTo(t.id)}
+            >
+              <ArrowLeftRight aria-hidden />
+              <span className="truncate">Switch to {t.name}</span>
+            </CommandItem>
+          ))}
+          {(
+            [
+              ['light', 'Light theme', Sun],
+              ['dark', 'Dark theme', Moon],
+              ['system', 'System theme', Monitor],
+            ] as const
+          ).map(([value, label, Icon]) => (
+            <CommandItem
+              key={value}
+              value={`theme ${label}`}
+              onSelect={() => {
+                setTheme(value);
+                setOpen(false);
+              }}
+            >
+              <Icon aria-hidden />
+              {label}
+            </CommandItem>
+          ))}
+          <CommandItem
+            value="sign out log out"
+            onSelect={() => {
+              setOpen(false);
+              (document.getElementById(LOGOUT_FORM_ID) as HTMLFormElement | null)?.requestSubmit();
+            }}
+          >
+            <LogOut aria-hidden />
+            Sign out
+          </CommandItem>
+        </CommandGroup>
         <CommandGroup heading="Go to">
           {items.map((item) => (
             <CommandItem

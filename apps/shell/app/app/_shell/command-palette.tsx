@@ -6,12 +6,26 @@ import { Search } from 'lucide-react';
 import { Button } from '@afenda/ui';
 
 import type { NavItem } from './nav-links';
+import type { PaletteTenant } from './command-palette-dialog';
 
 // cmdk and the dialog load the first time the palette opens, not with every page.
 const CommandPaletteDialog = dynamic(() => import('./command-palette-dialog'), { ssr: false });
 
-/** ⌘K / Ctrl+K: jump to a module, a page, an approval or a conversation. */
-export function CommandPalette({ items }: { items: NavItem[] }) {
+/**
+ * ⌘K / Ctrl+K: jump to a module, a page, an approval or a conversation, or act: approve the
+ * oldest waiting request, a new request, switch tenant, the theme, sign out.
+ */
+export function CommandPalette({
+  items,
+  tenants,
+  canApprove,
+  canRequest,
+}: {
+  items: NavItem[];
+  tenants: PaletteTenant[];
+  canApprove: boolean;
+  canRequest: boolean;
+}) {
   const [open, setOpen] = useState(false);
   const [used, setUsed] = useState(false);
 
@@ -48,7 +62,16 @@ export function CommandPalette({ items }: { items: NavItem[] }) {
           Ctrl K
         </kbd>
       </Button>
-      {used ? <CommandPaletteDialog items={items} open={open} setOpen={setOpen} /> : null}
+      {used ? (
+        <CommandPaletteDialog
+          items={items}
+          open={open}
+          setOpen={setOpen}
+          tenants={tenants}
+          canApprove={canApprove}
+          canRequest={canRequest}
+        />
+      ) : null}
     </>
   );
 }

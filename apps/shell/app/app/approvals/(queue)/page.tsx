@@ -61,12 +61,15 @@ export default async function ApprovalsPage({
         title="Approvals"
         description={`Requests in ${ctx.tenant.name}: decided here, recorded in the ledger.`}
         actions={
-          <Button asChild size="sm">
-            <Link href="/app/approvals/new">
-              <Plus aria-hidden />
-              New request
-            </Link>
-          </Button>
+          // Viewers may not request (the API refuses them): no button they cannot use.
+          ctx.tenant.role === 'viewer' ? undefined : (
+            <Button asChild size="sm">
+              <Link href="/app/approvals/new">
+                <Plus aria-hidden />
+                New request
+              </Link>
+            </Button>
+          )
         }
       />
       <TabNav

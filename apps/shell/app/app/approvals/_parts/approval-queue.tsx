@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { Check, CircleAlert, LoaderCircle, RotateCcw, Undo2 } from 'lucide-react';
-import { Badge, Button } from '@afenda/ui';
+import { Badge, Button, formatExact } from '@afenda/ui';
 
 import { loginPath } from '@/lib/auth/paths';
 import type { ActionResult } from '@/lib/load';
@@ -237,7 +237,11 @@ function WaitingFor({ since }: { since: string }) {
             ? `${Math.floor(minutes / 60)} h ${minutes % 60} min`
             : `${Math.floor(minutes / 1440)} days`;
   return (
-    <time dateTime={since} title={date.toLocaleString()}>
+    <time
+      dateTime={since}
+      title={formatExact(since, Intl.DateTimeFormat().resolvedOptions().timeZone)}
+      suppressHydrationWarning
+    >
       {text}
     </time>
   );
