@@ -357,24 +357,29 @@ try {
     const agent = await alice.context.newPage();
     try {
       await ceo.goto(`${shellUrl}/app`);
-      const waiting = ceo.getByTestId('home-waiting');
-      await waiting.getByRole('heading', { name: 'Waiting for you' }).waitFor();
+      // (a streamed page can hold a hidden copy of a section for a moment: the visible one)
+      await ceo.getByRole('heading', { name: 'Waiting for you' }).first().waitFor();
+      const waiting = ceo.locator('[data-testid="home-waiting"]:visible').first();
       const count = Number(await waiting.getByTestId('home-waiting-count').textContent());
       assert(count >= 1, `the CEO's waiting count is ${count}`);
       await waiting.getByRole('link', { name: title }).waitFor();
       await waiting.getByRole('link', { name: 'Open the queue' }).waitFor();
       // An owner sees the state of the connected tools; nothing is configured in the demo.
-      const tools = ceo.getByTestId('home-tools');
+      const tools = ceo.locator('[data-testid="home-tools"]:visible').first();
       await tools.getByRole('heading', { name: 'Connected tools' }).waitFor();
       assert(
         (await tools.locator('[data-state="not_configured"]').count()) > 0,
         'the tools do not say what is not configured',
       );
-      await ceo.getByTestId('home-activity').getByRole('heading').waitFor();
+      await ceo
+        .locator('[data-testid="home-activity"]:visible')
+        .first()
+        .getByRole('heading')
+        .waitFor();
       await keyShot(ceo, '14-home-ada');
 
       await agent.goto(`${shellUrl}/app`);
-      const mine = agent.getByTestId('home-mine');
+      const mine = agent.locator('[data-testid="home-mine"]:visible').first();
       await mine.getByRole('link', { name: title }).waitFor();
       assert(
         (await agent.getByTestId('home-waiting').count()) === 0,
@@ -384,7 +389,11 @@ try {
         (await agent.getByTestId('home-tools').count()) === 0,
         'a member sees the tools state',
       );
-      await agent.getByTestId('home-activity').getByRole('heading').waitFor();
+      await agent
+        .locator('[data-testid="home-activity"]:visible')
+        .first()
+        .getByRole('heading')
+        .waitFor();
     } finally {
       await ceo.close();
       await agent.close();
@@ -742,14 +751,39 @@ try {
       await ada.page.getByRole('link', { name: 'Waiting for me' }).waitFor();
       await ada.page.evaluate('(window.__sameDocument = true)');
       await page.getByRole('button', { name: 'Escalate' }).click();
-      await page.getByRole('dialog').getByLabel('Note (optional)').fill('A VIP customer');
+      const form = page.getByRole('dialog');
+      // What needs deciding is required: Escalate waits for it.
+      assert(
+        await form.getByRole('button', { name: 'Escalate' }).isDisabled(),
+        'Escalate is enabled before saying what needs deciding',
+      );
+      await form
+        .getByLabel('What needs deciding')
+        .fill('Refund the double charge of Jane <b>Doe</b>?');
+      await form.getByLabel('Category').selectOption('refund');
+      await form.getByLabel('Urgency').selectOption('high');
+      await form.getByLabel('Amount (if money is at stake)').fill('120.50');
+      await form.getByLabel('Note (optional)').fill('A VIP customer');
       const t0 = performance.now();
-      await page.getByRole('dialog').getByRole('button', { name: 'Escalate' }).click();
+      await form.getByRole('button', { name: 'Escalate' }).click();
+      // The agent stays on the conversation; a toast says it went, with a way to the request.
+      const toast = page.locator('[data-sonner-toast]').filter({ hasText: 'Escalated to the CEO' });
+      await toast.waitFor();
+      assert(
+        /\/app\/inbox\/[0-9a-f-]{36}$/.test(page.url()),
+        `the agent was moved to ${page.url()}`,
+      );
+      await keyShot(page, '10b-escalated-toast');
+      const seeIt = page
+        .getByTestId('escalate-disabled-reason')
+        .getByRole('link', { name: /See it/ });
+      await seeIt.waitFor();
+      escalationId = /([0-9a-f-]{36})$/.exec((await seeIt.getAttribute('href')) ?? '')?.[1] ?? '';
+      await seeIt.click();
       await page.waitForURL(/\/app\/approvals\/[0-9a-f-]{36}$/);
-      escalationId = /([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? '';
       escalationTitle = (await page.getByRole('heading', { level: 1 }).first().textContent()) ?? '';
       assert(
-        escalationTitle.startsWith('Escalation: Jane <b>Doe</b>'),
+        escalationTitle === 'Refund the double charge of Jane <b>Doe</b>?',
         `title: ${escalationTitle}`,
       );
       await ada.page
@@ -781,6 +815,25 @@ try {
         `no customer message on the row: ${rowText}`,
       );
       assert(/waiting (under a minute|\d+ min)/.test(rowText), `no waiting time: ${rowText}`);
+      const details = (await row.getByTestId('queue-details').textContent()) ?? '';
+      assert(
+        details.includes('High urgency') &&
+          details.includes('Refund') &&
+          details.includes('€120.50'),
+        `the details on the row: ${details}`,
+      );
+      // The preview pane beside the list shows the selected request in full, to decide there.
+      await row.click({ position: { x: 5, y: 5 } });
+      const preview = ada.page.getByTestId('approval-preview');
+      await preview.getByRole('heading', { name: escalationTitle }).waitFor();
+      assert(
+        ((await preview.textContent()) ?? '').includes(customerText),
+        "the preview lacks the customer's words",
+      );
+      await preview
+        .getByRole('button', { name: `Approve from the preview: ${escalationTitle}` })
+        .waitFor();
+      await keyShot(ada.page, '10i-approvals-ada-preview');
       assert(
         (await ada.page.locator('img[src="y"]').count()) === 0 &&
           !(await ada.page.evaluate<boolean>('Boolean(window.__xss)')),
@@ -906,7 +959,7 @@ try {
           .first()
           .waitFor();
         assert(
-          (await list.textContent())?.includes('Escalation: Jane'),
+          (await list.textContent())?.includes('Refund the double charge of Jane'),
           `${person.username}'s timeline does not show the escalation's decision`,
         );
       }
@@ -1342,12 +1395,17 @@ try {
     async () => {
       const page = ada.page;
       await page.goto(`${shellUrl}/app`);
+      // Typed, then Enter on the option cmdk selected (the best match), as a person would.
       const palette = async (query: string, option: RegExp) => {
         await page.keyboard.press('Control+k');
         const input = page.getByPlaceholder('Search modules, approvals, conversations…');
         await input.waitFor();
         await input.fill(query);
-        await page.getByRole('option', { name: option }).first().click();
+        await page
+          .locator('[cmdk-item][data-selected="true"]')
+          .filter({ hasText: option })
+          .waitFor();
+        await page.keyboard.press('Enter');
       };
       await palette('dark', /^Dark theme/);
       await waitUntil(
@@ -1362,12 +1420,15 @@ try {
       await palette('switch Acme', /^Switch to Acme Corp/);
       await page.getByTestId('tenant-switcher').filter({ hasText: 'Acme Corp' }).waitFor();
       // Approve: the oldest request waiting for her, recorded once, then its page.
+      await page.waitForURL(`${shellUrl}/app`);
       await page.keyboard.press('Control+k');
       await page.getByPlaceholder('Search modules, approvals, conversations…').fill('approve');
-      const option = page.getByRole('option', { name: /^Approve “/ }).first();
+      const option = page
+        .locator('[cmdk-item][data-selected="true"]')
+        .filter({ hasText: /^Approve “/ });
       await option.waitFor();
       const title = /^Approve “(.*)”/.exec((await option.textContent()) ?? '')?.[1] ?? '';
-      await option.click();
+      await page.keyboard.press('Enter');
       await page.waitForURL(/\/app\/approvals\/[0-9a-f-]{36}$/);
       await page.locator('#main').getByText(title).first().waitFor();
       await page.locator('#main').getByText('Approved').first().waitFor();

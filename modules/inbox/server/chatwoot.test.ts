@@ -451,6 +451,56 @@ describe('the mirror and escalation', () => {
     expect(theirs.every((c: { tenantId: string }) => c.tenantId === tenant.globex)).toBe(true);
   });
 
+  it('an escalation says what needs deciding, its kind, the amount and how urgent; bad details are 400', async () => {
+    const [created, message] = conversationPayloads(525, 'I was charged twice');
+    await delivery((await post(created)).deliveryId);
+    await delivery((await post(message)).deliveryId);
+    const conv = (await api('alice').get('/api/v1/conversations'))
+      .json()
+      .data.find((c: { displayId: number }) => c.displayId === 525);
+    const url = `/api/v1/conversations/${conv.id}/escalate`;
+    for (const [body, field] of [
+      [{ question: 'Refund?', amount: '120' }, 'currency'],
+      [{ question: 'Refund?', currency: 'EUR' }, 'amount'],
+      [{ question: 'Refund?', amount: '-5', currency: 'EUR' }, 'amount'],
+      [{ question: 'Refund?', amount: '0', currency: 'EUR' }, 'amount'],
+      [{ question: 'Refund?', amount: '12', currency: 'eur' }, 'currency'],
+      [{ question: 'Refund?', urgency: 'asap' }, 'urgency'],
+      [{ question: 'Refund?', category: 'bribe' }, 'category'],
+      [{ question: 'Refund?', dueAt: 'tomorrow' }, 'dueAt'],
+      [{ question: 'no' }, 'question'],
+    ] as const) {
+      const bad = await api('alice').post(url, body);
+      expect(bad.statusCode, JSON.stringify(body)).toBe(400);
+      expect(bad.json().error.code).toBe('VALIDATION_FAILED');
+      expect(JSON.stringify(bad.json().error.details)).toContain(field);
+    }
+    const dueAt = new Date(Date.now() + 24 * 3600_000).toISOString();
+    const res = await api('alice').post(url, {
+      question: 'Refund the double charge for Jane Doe?',
+      category: 'refund',
+      amount: '120.50',
+      currency: 'EUR',
+      urgency: 'high',
+      dueAt,
+      note: 'Charged twice in March',
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const approval = res.json().data;
+    expect(approval.title).toBe('Refund the double charge for Jane Doe?');
+    expect(approval.metadata).toMatchObject({
+      note: 'Charged twice in March',
+      escalation: {
+        question: 'Refund the double charge for Jane Doe?',
+        category: 'refund',
+        amount: '120.50',
+        currency: 'EUR',
+        urgency: 'high',
+        dueAt,
+      },
+    });
+  });
+
   it('the escalation label added in Chatwoot escalates, as the configured requester, once', async () => {
     const [created, , labelled] = conversationPayloads(530, 'hello', ['escalate']);
     await delivery((await post(created)).deliveryId);

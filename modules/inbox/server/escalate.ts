@@ -4,7 +4,7 @@
  * two escalations at once the second finds the first: while one is pending, escalating again
  * returns it instead of creating another.
  */
-import type { Approval } from '@afenda/contracts';
+import type { Approval, EscalationDetails } from '@afenda/contracts';
 import type { Database, Tx } from '@afenda/db';
 import { schema } from '@afenda/db';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
@@ -21,6 +21,17 @@ const U = schema.users;
 export type ConversationRow = typeof C.$inferSelect;
 
 export type EscalationVia = 'shell' | 'dashboard_app' | 'label';
+
+/** The agent's words: a note, and what needs deciding with its kind, amount and urgency. */
+export type EscalationInput = Partial<EscalationDetails> & { note?: string };
+
+/** The details kept on the approval (metadata.escalation): only what was given. */
+function details(input: EscalationInput): Partial<EscalationDetails> {
+  const { note: _note, ...rest } = input;
+  return Object.fromEntries(
+    Object.entries(rest).filter(([, v]) => v !== undefined && v !== ''),
+  ) as Partial<EscalationDetails>;
+}
 
 export const conversationNotFound = () =>
   new AppError('CONVERSATION_NOT_FOUND', 404, 'Conversation not found');
@@ -69,8 +80,9 @@ export async function escalateInTx(
   actor: Actor,
   conversationId: string,
   via: EscalationVia,
-  note?: string,
+  input: EscalationInput = {},
 ): Promise<{ approval: Approval; created: boolean }> {
+  const note = input.note;
   const [conversation] = await tx
     .select()
     .from(C)
@@ -103,7 +115,9 @@ export async function escalateInTx(
   const lastIncoming = [...recent].reverse().find((m) => m.direction === 'incoming');
   const approval = await insertApproval(approvals, tx, actor, {
     type: 'ceo_approval',
-    title: `Escalation: ${customer} (conversation #${conversation.displayId})`.slice(0, 200),
+    title: (
+      input.question?.trim() || `Escalation: ${customer} (conversation #${conversation.displayId})`
+    ).slice(0, 200),
     description: (note?.trim() || lastIncoming?.content || '').slice(0, 5000),
     source: 'chatwoot',
     sourceRef: String(conversation.displayId),
@@ -116,6 +130,7 @@ export async function escalateInTx(
       agentUserId: actor.userId,
       via,
       ...(note?.trim() ? { note: note.trim().slice(0, 2000) } : {}),
+      escalation: details(input),
     },
     submit: true,
   });
@@ -139,14 +154,14 @@ export async function escalateConversation(
   actor: Actor,
   conversationId: string,
   via: EscalationVia,
-  note?: string,
+  input: EscalationInput = {},
 ): Promise<{ approval: Approval; created: boolean }> {
   if (actor.role === 'viewer') {
     throw new AppError('FORBIDDEN', 403, 'Viewers cannot escalate conversations');
   }
   return database.withTenant(
     actor.tenantId,
-    (tx) => escalateInTx(approvals, tx, actor, conversationId, via, note),
+    (tx) => escalateInTx(approvals, tx, actor, conversationId, via, input),
     actor.userId,
   );
 }

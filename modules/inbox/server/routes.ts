@@ -128,7 +128,7 @@ export const conversationRoutes: FastifyPluginAsyncZod<{
         actorOf(request),
         request.params.id,
         request.query.via,
-        request.body.note,
+        request.body,
       );
       return reply
         .status(created ? 201 : 200)

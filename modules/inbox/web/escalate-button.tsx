@@ -5,14 +5,41 @@ import { useRouter } from 'next/navigation';
 import { useId, useState } from 'react';
 import { ArrowUpRight, Siren, TriangleAlert } from 'lucide-react';
 import type { ConversationDecision } from '@afenda/contracts';
-import { Button, Label, Textarea, Time } from '@afenda/ui';
+import { Button, Input, Label, Textarea, Time } from '@afenda/ui';
 import { ActionDialog, useServerAction } from '@afenda/ui/action-dialog';
+import { toast } from '@afenda/ui/toaster';
 
 import type { InboxShell } from './types';
 
+const CATEGORIES = [
+  ['', 'No category'],
+  ['refund', 'Refund'],
+  ['discount', 'Discount'],
+  ['exception', 'Exception to a rule'],
+  ['other', 'Other'],
+] as const;
+const URGENCY = [
+  ['low', 'Low'],
+  ['normal', 'Normal'],
+  ['high', 'High'],
+  ['urgent', 'Urgent'],
+] as const;
+const EMPTY = {
+  question: '',
+  category: '',
+  amount: '',
+  currency: 'EUR',
+  urgency: 'normal',
+  dueAt: '',
+  note: '',
+};
+const selectClass =
+  'h-9 w-full min-w-0 rounded-md border border-input bg-transparent px-3 text-sm shadow-xs outline-none focus-visible:border-ring focus-visible:ring-[3px] focus-visible:ring-ring/50 dark:bg-input/30';
+
 /**
- * Escalate to the CEO, with an optional note. While an escalation is pending the button is
- * disabled and says why, with a link to the pending approval.
+ * Escalate to the CEO: what needs deciding (required), its category, the amount at stake, how
+ * urgent and by when, and a note. The agent stays on the conversation; a toast confirms, with a
+ * link to the request. While an escalation is pending the button is disabled and says why.
  */
 export function EscalateButton({
   conversationId,
@@ -32,9 +59,11 @@ export function EscalateButton({
 }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
-  const [note, setNote] = useState('');
+  const [form, setForm] = useState(EMPTY);
+  const set = (patch: Partial<typeof EMPTY>) => setForm((f) => ({ ...f, ...patch }));
   const { pending, error, run } = useServerAction(() => signInHref);
   const noteId = useId();
+  const id = useId();
   const reasonId = useId();
 
   if (pendingApprovalId) {
@@ -73,16 +102,30 @@ export function EscalateButton({
         </Button>
       }
       title="Escalate to the CEO"
-      description="Creates an approval request with the conversation's last messages as context."
+      description="The CEO decides with what you write here and the conversation's last messages."
       error={error}
       pending={pending}
       submitLabel={lastDecision ? 'Escalate again' : 'Escalate'}
+      canSubmit={form.question.trim().length >= 3}
       onSubmit={() =>
         run(
-          () => escalate(conversationId, note),
-          ({ approvalId }) => {
+          () =>
+            escalate(conversationId, {
+              ...form,
+              // The browser knows the agent's zone: the local date-time becomes an instant here.
+              dueAt: form.dueAt ? new Date(form.dueAt).toISOString() : '',
+            }),
+          ({ approvalId, created }) => {
             setOpen(false);
-            router.push(`/app/approvals/${approvalId}`);
+            setForm(EMPTY);
+            toast.success(created ? 'Escalated to the CEO' : 'Already waiting for a decision', {
+              description: created ? form.question.trim() : 'The earlier escalation is pending.',
+              action: {
+                label: 'See it',
+                onClick: () => router.push(`/app/approvals/${approvalId}`),
+              },
+            });
+            router.refresh();
           },
         )
       }
@@ -102,12 +145,86 @@ export function EscalateButton({
           </span>
         </p>
       ) : null}
-      <div className="grid gap-2">
+      <div className="grid gap-1.5">
+        <Label htmlFor={`${id}-question`}>What needs deciding</Label>
+        <Input
+          id={`${id}-question`}
+          required
+          minLength={3}
+          maxLength={200}
+          value={form.question}
+          onChange={(e) => set({ question: e.target.value })}
+          placeholder="e.g. Refund the second month for Jane Doe?"
+        />
+      </div>
+      <div className="grid gap-3 sm:grid-cols-2">
+        <div className="grid gap-1.5">
+          <Label htmlFor={`${id}-category`}>Category</Label>
+          <select
+            id={`${id}-category`}
+            className={selectClass}
+            value={form.category}
+            onChange={(e) => set({ category: e.target.value })}
+          >
+            {CATEGORIES.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="grid gap-1.5">
+          <Label htmlFor={`${id}-urgency`}>Urgency</Label>
+          <select
+            id={`${id}-urgency`}
+            className={selectClass}
+            value={form.urgency}
+            onChange={(e) => set({ urgency: e.target.value })}
+          >
+            {URGENCY.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="grid gap-1.5">
+          <Label htmlFor={`${id}-amount`}>Amount (if money is at stake)</Label>
+          <div className="flex gap-2">
+            <Input
+              id={`${id}-amount`}
+              inputMode="decimal"
+              value={form.amount}
+              onChange={(e) => set({ amount: e.target.value })}
+              placeholder="120.00"
+              className="min-w-0"
+            />
+            <Input
+              aria-label="Currency"
+              value={form.currency}
+              onChange={(e) => set({ currency: e.target.value.toUpperCase().slice(0, 3) })}
+              className="w-20 uppercase"
+              maxLength={3}
+            />
+          </div>
+        </div>
+        <div className="grid gap-1.5">
+          <Label htmlFor={`${id}-due`}>Decide by (optional)</Label>
+          <Input
+            id={`${id}-due`}
+            type="datetime-local"
+            value={form.dueAt}
+            onChange={(e) => set({ dueAt: e.target.value })}
+            className="min-w-0"
+          />
+        </div>
+      </div>
+      <div className="grid gap-1.5">
         <Label htmlFor={noteId}>Note (optional)</Label>
         <Textarea
           id={noteId}
-          value={note}
-          onChange={(e) => setNote(e.target.value)}
+          value={form.note}
+          onChange={(e) => set({ note: e.target.value })}
           maxLength={2000}
         />
       </div>

@@ -65,7 +65,15 @@ export interface InboxShell extends InboxPublicShell, EmbedShell {
     inbox: {
       escalateAction: (
         conversationId: string,
-        note: string,
+        form: {
+          question: string;
+          category: string;
+          amount: string;
+          currency: string;
+          urgency: string;
+          dueAt: string;
+          note: string;
+        },
       ) => Promise<ActionResult<{ approvalId: string; created: boolean }>>;
     };
   };

@@ -65,6 +65,49 @@ export const conversationListQuerySchema = z.object({
 });
 
 /** POST /api/v1/conversations/:id/escalate: 201 with a new approval, 200 with the pending one. */
+export const ESCALATION_CATEGORIES = ['refund', 'discount', 'exception', 'other'] as const;
+export const URGENCIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+/** What the decider reads first: what needs deciding, its kind, the money at stake, how soon. */
+export const escalationDetailsSchema = z
+  .object({
+    question: z
+      .string()
+      .trim()
+      .min(3)
+      .max(200)
+      .describe('What needs deciding, e.g. "Refund the second month for Jane Doe?"'),
+    category: z.enum(ESCALATION_CATEGORIES).optional(),
+    amount: z
+      .string()
+      .regex(/^\d{1,12}(\.\d{1,2})?$/, 'must be a positive amount like 120 or 120.50')
+      .optional()
+      .describe('The money at stake, a decimal string (with currency)'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like EUR')
+      .optional()
+      .describe('ISO 4217, required with amount'),
+    urgency: z.enum(URGENCIES).optional().describe('Default normal'),
+    dueAt: z.iso.datetime({ offset: true }).optional().describe('Decide by'),
+  })
+  .meta({ id: 'EscalationDetails' });
+export type EscalationDetails = z.infer<typeof escalationDetailsSchema>;
+
 export const escalateBodySchema = z
-  .object({ note: z.string().trim().max(2000).optional() })
+  .object({
+    note: z.string().trim().max(2000).optional(),
+    ...escalationDetailsSchema.partial({ question: true }).shape,
+  })
+  .superRefine((body, ctx) => {
+    if ((body.amount === undefined) !== (body.currency === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [body.amount === undefined ? 'amount' : 'currency'],
+        message: 'amount and currency go together',
+      });
+    if (body.amount !== undefined && Number(body.amount) <= 0)
+      ctx.addIssue({ code: 'custom', path: ['amount'], message: 'must be more than 0' });
+  })
   .default({});

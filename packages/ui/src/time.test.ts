@@ -29,7 +29,9 @@ describe('times as people read them', () => {
     expect(formatExact('2026-07-13T10:05:00.000Z', 'Europe/Berlin')).toBe(
       'Monday, 13 July 2026 at 12:05 CEST',
     );
-    expect(formatExact('2026-07-13T10:05:00.000Z', 'UTC')).toBe('Monday, 13 July 2026 at 10:05 UTC');
+    expect(formatExact('2026-07-13T10:05:00.000Z', 'UTC')).toBe(
+      'Monday, 13 July 2026 at 10:05 UTC',
+    );
     expect(formatUtc('2026-07-13T10:05:00.000Z')).toBe('13 Jul 2026, 10:05 UTC');
   });
 

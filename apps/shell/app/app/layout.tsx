@@ -17,6 +17,7 @@ import { navigationFor } from './_shell/navigation';
 import { NotificationBell } from './_shell/notification-bell';
 import { LOGOUT_FORM_ID, UserMenu } from './_shell/user-menu';
 import { TenantSwitcher } from './tenant-switcher';
+import { ThemedToaster } from '../components/themed-toaster';
 
 export const metadata: Metadata = {
   title: 'Workspace',
@@ -130,6 +131,7 @@ export default async function AppLayout({ children }: Readonly<{ children: React
           </div>
         </div>
       </LiveProvider>
+      <ThemedToaster />
     </TimeProvider>
   );
 }

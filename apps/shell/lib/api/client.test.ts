@@ -234,7 +234,7 @@ describe('calls in a tenant', () => {
     let status = 201;
     const api = await serve((req, res) => json(status, { data: approval })(req, res));
     const conversation = '66666666-6666-4666-8666-666666666666';
-    expect(await api.inTenant(ids.acme).escalate(conversation, 'VIP')).toEqual({
+    expect(await api.inTenant(ids.acme).escalate(conversation, { note: 'VIP' })).toEqual({
       approval,
       created: true,
     });

@@ -1,4 +1,5 @@
 /** The inbox's conversations (mirrored from Chatwoot) in one tenant, and their escalation. */
+import type { escalateBodySchema } from '@afenda/contracts';
 import {
   approvalSchema,
   conversationDetailSchema,
@@ -8,6 +9,9 @@ import {
 import type { z } from 'zod';
 
 import { getData, getPage, one, segment, type Call, type Query } from './client';
+
+/** What an escalation says: the agent's note, what needs deciding, kind, amount, urgency. */
+export type EscalateBody = NonNullable<z.input<typeof escalateBodySchema>>;
 
 export type ConversationDetail = z.infer<typeof conversationDetailSchema>;
 
@@ -27,7 +31,7 @@ export function createConversationsApi(call: Call) {
     /** 201 a new escalation, 200 the one already pending: `created` says which. */
     async escalate(
       id: string,
-      note?: string,
+      escalation: EscalateBody = {},
       via: 'shell' | 'dashboard_app' = 'shell',
     ): Promise<{ approval: Approval; created: boolean }> {
       const { status, body } = await call(
@@ -35,7 +39,7 @@ export function createConversationsApi(call: Call) {
         `/conversations/${segment(id)}/escalate`,
         one(approvalSchema),
         {
-          body: note ? { note } : {},
+          body: escalation,
           idempotent: true,
           // the Shell's own button is the default; only another way in is named
           ...(via === 'shell' ? {} : { query: { via } }),

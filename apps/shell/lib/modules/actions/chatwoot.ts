@@ -95,7 +95,7 @@ export async function escalateFromChatwoot(
   try {
     const { approval, created } = await orchestratorApi(session.accessToken)
       .inTenant(tenantId)
-      .escalate(conversationId, text || undefined, 'dashboard_app');
+      .escalate(conversationId, text ? { note: text } : {}, 'dashboard_app');
     return { ok: true, approvalId: approval.id, created };
   } catch (err) {
     if (err instanceof OrchestratorApiError) return { ok: false, message: err.message };

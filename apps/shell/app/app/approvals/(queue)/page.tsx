@@ -9,7 +9,7 @@ import { requireTenantContext } from '@/lib/workspace';
 import { LiveRefresh } from '../../_shell/live-refresh';
 import { ApprovalQueue } from '../_parts/approval-queue';
 import { StatusBadge } from '../_parts/status-badge';
-import { queueItem, sourceLabel, undoWindowMs } from '../_parts/queue-item';
+import { queueItem, sortQueue, sourceLabel, undoWindowMs } from '../_parts/queue-item';
 
 export const metadata: Metadata = { title: 'Approvals' };
 
@@ -31,6 +31,8 @@ export default async function ApprovalsPage({
   const asked = typeof params.view === 'string' ? params.view : '';
   const view: View = asked in VIEWS ? (asked as View) : ctx.tenant.canApprove ? 'waiting' : 'mine';
   const cursor = typeof params.cursor === 'string' ? params.cursor : undefined;
+  // The waiting queue in one of two orders: as submitted (oldest first), or most urgent first.
+  const sort = params.sort === 'urgency' ? 'urgency' : 'oldest';
   const query =
     view === 'waiting'
       ? { awaiting: 'me', cursor }
@@ -38,7 +40,8 @@ export default async function ApprovalsPage({
         ? { requested_by: 'me', cursor }
         : { cursor };
   const [result, types, recent] = await Promise.all([
-    load(ctx.api.listApprovals({ ...query, limit: 25 })),
+    // Waiting: up to 100 at once, so that "most urgent first" sorts all of them.
+    load(ctx.api.listApprovals({ ...query, limit: view === 'waiting' ? 100 : 25 })),
     load(ctx.api.listApprovalTypes()),
     view === 'waiting' && ctx.tenant.canApprove
       ? load(ctx.api.listApprovals({ decided_by: 'me', limit: 5 }))
@@ -82,6 +85,26 @@ export default async function ApprovalsPage({
           active: v === view,
         }))}
       />
+      {view === 'waiting' ? (
+        <nav aria-label="Order" className="mb-3 flex items-center gap-2 text-sm">
+          <span className="text-muted-foreground">Order:</span>
+          {(
+            [
+              ['oldest', 'Oldest first'],
+              ['urgency', 'Most urgent first'],
+            ] as const
+          ).map(([value, label]) => (
+            <Link
+              key={value}
+              href={`/app/approvals?view=waiting&sort=${value}`}
+              aria-current={sort === value ? 'true' : undefined}
+              className="rounded-md px-2 py-1 underline-offset-4 hover:underline aria-[current=true]:bg-muted aria-[current=true]:font-medium"
+            >
+              {label}
+            </Link>
+          ))}
+        </nav>
+      ) : null}
       <PagedList
         result={result}
         what="Approvals"
@@ -96,7 +119,10 @@ export default async function ApprovalsPage({
         {(approvals) =>
           view === 'waiting' ? (
             <ApprovalQueue
-              items={approvals.map((a) => queueItem(a, typeTitle(a.type)))}
+              items={sortQueue(
+                approvals.map((a) => queueItem(a, typeTitle(a.type))),
+                sort,
+              )}
               undoMs={undoWindowMs()}
               empty={empty}
             />

@@ -20,6 +20,8 @@ import { requireTenantContext } from '@/lib/workspace';
 import { LiveRefresh } from '../../_shell/live-refresh';
 import { approvalContext, SubjectPanels } from '../../_shell/module-pages';
 import { DecisionButtons } from '../_parts/decision-buttons';
+import { EscalationDetails } from '../_parts/approval-queue';
+import { queueItem, sourceLabel } from '../_parts/queue-item';
 import { StatusBadge } from '../_parts/status-badge';
 
 export const metadata: Metadata = { title: 'Approval' };
@@ -71,8 +73,10 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
           </div>
           <h1 className="text-2xl font-semibold tracking-tight break-words">{a.title}</h1>
           <p className="text-sm text-muted-foreground">
-            Requested by {requester} · <Time iso={a.createdAt} /> · from {a.source}
+            Requested by {requester} · <Time iso={a.createdAt} />
+            {sourceLabel(a.source) ? ` · ${sourceLabel(a.source)}` : ''}
           </p>
+          <EscalationDetails item={queueItem(a, '')} />
         </div>
         {mayDecide ? <DecisionButtons id={a.id} title={a.title} /> : null}
       </div>

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { Check, CircleAlert, LoaderCircle, RotateCcw, Undo2 } from 'lucide-react';
-import { Badge, Button, formatExact } from '@afenda/ui';
+import { Badge, Button, formatExact, Time } from '@afenda/ui';
 
 import { loginPath } from '@/lib/auth/paths';
 import type { ActionResult } from '@/lib/load';
@@ -26,6 +26,12 @@ export interface QueueItem {
   since: string;
   /** "CEO approval · from the inbox". */
   kind: string;
+  /** An escalation's details: its category, the money at stake, how urgent, decide by when. */
+  category: 'refund' | 'discount' | 'exception' | 'other' | null;
+  /** Formatted, e.g. "€120.50". */
+  amount: string | null;
+  urgency: 'low' | 'normal' | 'high' | 'urgent' | null;
+  dueAt: string | null;
 }
 
 type Decision = 'approved' | 'rejected';
@@ -63,6 +69,7 @@ export function ApprovalQueue({
   const [decided, setDecided] = useState<Map<string, Decided>>(new Map());
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   const listRef = useRef<HTMLUListElement>(null);
+  const [selected, setSelected] = useState<string | null>(items[0]?.id ?? null);
   const latest = useRef(decided);
   latest.current = decided;
 
@@ -156,32 +163,56 @@ export function ApprovalQueue({
         Keys: <kbd>j</kbd>/<kbd>k</kbd> select, <kbd>a</kbd> approve, <kbd>r</kbd> reject,{' '}
         <kbd>?</kbd> all keys.
       </p>
-      <QueueKeys list={listRef} />
-      <ul ref={listRef} className="divide-y rounded-lg border" data-testid="approval-list">
-        {rows.map(({ item, decided: d }) => (
-          <li
-            key={item.id}
-            className="flex flex-col gap-3 p-4 data-[selected=true]:bg-accent/60 data-[selected=true]:shadow-[inset_3px_0_0_var(--ring)] sm:flex-row sm:items-start"
-            data-approval-id={item.id}
-            data-decided={d?.phase}
-          >
-            <QueueItemText item={item} muted={Boolean(d)} />
-            {d ? (
-              <DecidedState
-                d={d}
-                undoSeconds={Math.round(undoMs / 1000)}
-                onUndo={() => undo(item.id)}
-                onRetry={() => void commit(d)}
-              />
-            ) : (
-              <QueueButtons
-                item={item}
-                onDecide={(decision, reason) => decide(item, decision, reason)}
-              />
-            )}
-          </li>
-        ))}
-      </ul>
+      <QueueKeys list={listRef} onSelect={setSelected} />
+      <div className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_minmax(0,22rem)] lg:items-start">
+        <ul
+          ref={listRef}
+          className="min-w-0 divide-y rounded-lg border"
+          data-testid="approval-list"
+        >
+          {rows.map(({ item, decided: d }) => (
+            <li
+              key={item.id}
+              data-previewed={selected === item.id ? 'true' : undefined}
+              onClick={(event) => {
+                // A click on the row (not on its link or buttons) shows it in the preview.
+                if (!(event.target as HTMLElement).closest('a, button')) setSelected(item.id);
+              }}
+              className="flex flex-col gap-3 p-4 data-[previewed=true]:bg-muted/50 data-[selected=true]:bg-accent/60 data-[selected=true]:shadow-[inset_3px_0_0_var(--ring)] sm:flex-row sm:items-start"
+              data-approval-id={item.id}
+              data-decided={d?.phase}
+            >
+              <QueueItemText item={item} muted={Boolean(d)} />
+              {d ? (
+                <DecidedState
+                  d={d}
+                  undoSeconds={Math.round(undoMs / 1000)}
+                  onUndo={() => undo(item.id)}
+                  onRetry={() => void commit(d)}
+                />
+              ) : (
+                <QueueButtons
+                  item={item}
+                  onDecide={(decision, reason) => decide(item, decision, reason)}
+                />
+              )}
+            </li>
+          ))}
+        </ul>
+        {(() => {
+          const row = rows.find((r) => r.item.id === selected) ?? rows[0];
+          return (
+            <Preview
+              item={row?.item ?? null}
+              decided={row?.decided}
+              undoSeconds={Math.round(undoMs / 1000)}
+              onDecide={(decision, reason) => row && decide(row.item, decision, reason)}
+              onUndo={() => row && undo(row.item.id)}
+              onRetry={() => row?.decided && void commit(row.decided)}
+            />
+          );
+        })()}
+      </div>
     </>
   );
 }
@@ -198,6 +229,7 @@ function QueueItemText({ item, muted }: { item: QueueItem; muted: boolean }) {
       <p className="text-xs text-muted-foreground">
         {item.requester} · {item.kind} · waiting <WaitingFor since={item.since} />
       </p>
+      <EscalationDetails item={item} />
       {item.note ? (
         <p className="line-clamp-2 text-sm break-words" data-testid="queue-note">
           <span className="text-muted-foreground">Note: </span>
@@ -213,6 +245,126 @@ function QueueItemText({ item, muted }: { item: QueueItem; muted: boolean }) {
         </p>
       ) : null}
     </div>
+  );
+}
+
+const URGENCY_BADGE: Record<
+  NonNullable<QueueItem['urgency']>,
+  { label: string; variant: 'destructive' | 'warning' | 'outline' | 'secondary' }
+> = {
+  urgent: { label: 'Urgent', variant: 'destructive' },
+  high: { label: 'High urgency', variant: 'warning' },
+  normal: { label: 'Normal', variant: 'outline' },
+  low: { label: 'Low urgency', variant: 'secondary' },
+};
+const CATEGORY: Record<NonNullable<QueueItem['category']>, string> = {
+  refund: 'Refund',
+  discount: 'Discount',
+  exception: 'Exception',
+  other: 'Other',
+};
+
+/** An escalation's kind, money, urgency and due date, as chips; nothing for plain requests. */
+export function EscalationDetails({
+  item,
+}: {
+  item: Pick<QueueItem, 'urgency' | 'category' | 'amount' | 'dueAt'>;
+}) {
+  const urgent = item.urgency && item.urgency !== 'normal' ? URGENCY_BADGE[item.urgency] : null;
+  if (!urgent && !item.category && !item.amount && !item.dueAt) return null;
+  return (
+    <p className="flex flex-wrap items-center gap-1.5 text-xs" data-testid="queue-details">
+      {urgent ? <Badge variant={urgent.variant}>{urgent.label}</Badge> : null}
+      {item.category ? <Badge variant="outline">{CATEGORY[item.category]}</Badge> : null}
+      {item.amount ? (
+        <span className="font-medium tabular-nums" data-testid="queue-amount">
+          {item.amount}
+        </span>
+      ) : null}
+      {item.dueAt ? (
+        <span className="text-muted-foreground">
+          · <Time iso={item.dueAt} prefix="decide by" />
+        </span>
+      ) : null}
+    </p>
+  );
+}
+
+/**
+ * The selected request in full, beside the list (wide screens): read everything and decide
+ * without leaving the queue. On narrow screens each row already carries the same, clamped, and
+ * its title opens the request.
+ */
+function Preview({
+  item,
+  decided,
+  undoSeconds,
+  onDecide,
+  onUndo,
+  onRetry,
+}: {
+  item: QueueItem | null;
+  decided?: Decided;
+  undoSeconds: number;
+  onDecide: (decision: Decision, reason?: string) => void;
+  onUndo: () => void;
+  onRetry: () => void;
+}) {
+  return (
+    <aside
+      aria-label="Preview"
+      data-testid="approval-preview"
+      className="sticky top-4 hidden max-h-[calc(100dvh-2rem)] min-w-0 overflow-y-auto rounded-lg border p-4 lg:block"
+    >
+      {item ? (
+        <div className="space-y-3">
+          <div className="space-y-1">
+            <h2 className="font-medium break-words">{item.title}</h2>
+            <p className="text-xs text-muted-foreground">
+              {item.requester} · {item.kind} · waiting <WaitingFor since={item.since} />
+            </p>
+          </div>
+          <EscalationDetails item={item} />
+          {item.note ? (
+            <div className="space-y-1">
+              <h3 className="text-xs font-medium text-muted-foreground">Note</h3>
+              <p className="text-sm break-words whitespace-pre-line">{item.note}</p>
+            </div>
+          ) : null}
+          {item.customerSays ? (
+            <div className="space-y-1">
+              <h3 className="text-xs font-medium text-muted-foreground">The customer wrote</h3>
+              <blockquote className="border-l-2 pl-3 text-sm break-words whitespace-pre-line">
+                {item.customerSays}
+              </blockquote>
+            </div>
+          ) : null}
+          <div className="flex flex-wrap items-center gap-2 border-t pt-3">
+            {decided ? (
+              <DecidedState
+                d={decided}
+                undoSeconds={undoSeconds}
+                onUndo={onUndo}
+                onRetry={onRetry}
+                where="from the preview"
+              />
+            ) : (
+              <QueueButtons item={item} onDecide={onDecide} label="from the preview" />
+            )}
+            <Link
+              href={`/app/approvals/${item.id}`}
+              className="text-sm underline-offset-4 hover:underline"
+            >
+              Open the request
+            </Link>
+          </div>
+        </div>
+      ) : (
+        <p className="text-sm text-muted-foreground">
+          Select a request (click it, or <kbd>j</kbd>/<kbd>k</kbd>) to read it here.
+        </p>
+      )}
+    </aside>
   );
 }
 
@@ -250,20 +402,28 @@ function WaitingFor({ since }: { since: string }) {
 function QueueButtons({
   item,
   onDecide,
+  label,
 }: {
   item: QueueItem;
+  /** Where the buttons are, for their names ("from the preview"): the row's are plain. */
+  label?: string;
   onDecide: (decision: Decision, reason?: string) => void;
 }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
   return (
     <div className="flex gap-2">
-      <Button size="sm" onClick={() => onDecide('approved')} aria-label={`Approve: ${item.title}`}>
+      <Button
+        size="sm"
+        onClick={() => onDecide('approved')}
+        aria-label={label ? `Approve ${label}: ${item.title}` : `Approve: ${item.title}`}
+      >
         <Check aria-hidden />
         Approve
       </Button>
       <RejectDialog
         title={item.title}
+        where={label}
         open={open}
         onOpenChange={setOpen}
         reason={reason}
@@ -285,8 +445,11 @@ function DecidedState({
   undoSeconds,
   onUndo,
   onRetry,
+  where,
 }: {
   d: Decided;
+  /** Where it is shown, in its buttons' names ("from the preview"): the row's are plain. */
+  where?: string;
   undoSeconds: number;
   onUndo: () => void;
   onRetry: () => void;
@@ -301,7 +464,12 @@ function DecidedState({
       <div className="flex items-center gap-2" role="status">
         {badge}
         <span className="text-xs text-muted-foreground">sent in {undoSeconds} s</span>
-        <Button size="sm" variant="outline" onClick={onUndo} aria-label={`Undo: ${d.item.title}`}>
+        <Button
+          size="sm"
+          variant="outline"
+          onClick={onUndo}
+          aria-label={where ? `Undo ${where}: ${d.item.title}` : `Undo: ${d.item.title}`}
+        >
           <Undo2 aria-hidden />
           Undo
         </Button>
@@ -333,7 +501,12 @@ function DecidedState({
           {LABEL[d.decision]}: not confirmed. {d.error}
         </span>
       </p>
-      <Button size="sm" variant="outline" onClick={onRetry} aria-label={`Retry: ${d.item.title}`}>
+      <Button
+        size="sm"
+        variant="outline"
+        onClick={onRetry}
+        aria-label={where ? `Retry ${where}: ${d.item.title}` : `Retry: ${d.item.title}`}
+      >
         <RotateCcw aria-hidden />
         Retry
       </Button>

@@ -32,7 +32,14 @@ function typing(event: KeyboardEvent): boolean {
  * selection (the row's title takes the focus, so Enter opens it), a approves and r rejects the
  * selected row through its own buttons, ? shows the keys.
  */
-export function QueueKeys({ list }: { list: RefObject<HTMLUListElement | null> }) {
+export function QueueKeys({
+  list,
+  onSelect,
+}: {
+  list: RefObject<HTMLUListElement | null>;
+  /** The selected row's id (the queue shows it in its preview). */
+  onSelect?: (id: string) => void;
+}) {
   const [help, setHelp] = useState(false);
 
   useEffect(() => {
@@ -42,6 +49,7 @@ export function QueueKeys({ list }: { list: RefObject<HTMLUListElement | null> }
       for (const r of rows()) r.removeAttribute('data-selected');
       row.setAttribute('data-selected', 'true');
       row.querySelector<HTMLAnchorElement>('a')?.focus();
+      if (row.dataset.approvalId) onSelect?.(row.dataset.approvalId);
     };
     const onKey = (event: KeyboardEvent) => {
       if (event.key === '?' && !typing(event)) {
@@ -66,7 +74,7 @@ export function QueueKeys({ list }: { list: RefObject<HTMLUListElement | null> }
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [list]);
+  }, [list, onSelect]);
 
   return (
     <Dialog open={help} onOpenChange={setHelp}>

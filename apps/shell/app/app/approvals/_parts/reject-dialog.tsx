@@ -8,6 +8,7 @@ import { ActionDialog } from '@afenda/ui/action-dialog';
 /** Reject, with the reason the requester will read: the button and its dialog. */
 export function RejectDialog({
   title,
+  where,
   open,
   onOpenChange,
   reason,
@@ -18,6 +19,8 @@ export function RejectDialog({
 }: {
   /** The request's title, in the labels and the question. */
   title: string;
+  /** Where the button is, in its name ("from the preview"). */
+  where?: string;
   open: boolean;
   onOpenChange: (open: boolean) => void;
   reason: string;
@@ -32,7 +35,12 @@ export function RejectDialog({
       open={open}
       onOpenChange={onOpenChange}
       trigger={
-        <Button size="sm" variant="outline" disabled={pending} aria-label={`Reject: ${title}`}>
+        <Button
+          size="sm"
+          variant="outline"
+          disabled={pending}
+          aria-label={where ? `Reject ${where}: ${title}` : `Reject: ${title}`}
+        >
           <X aria-hidden />
           Reject
         </Button>
