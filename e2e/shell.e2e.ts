@@ -764,6 +764,7 @@ try {
       await form.getByLabel('Urgency').selectOption('high');
       await form.getByLabel('Amount (if money is at stake)').fill('120.50');
       await form.getByLabel('Note (optional)').fill('A VIP customer');
+      await keyShot(page, '10a-escalate-form');
       const t0 = performance.now();
       await form.getByRole('button', { name: 'Escalate' }).click();
       // The agent stays on the conversation; a toast says it went, with a way to the request.
@@ -1395,17 +1396,27 @@ try {
     async () => {
       const page = ada.page;
       await page.goto(`${shellUrl}/app`);
-      // Typed, then Enter on the option cmdk selected (the best match), as a person would.
+      // Typed, then the arrow keys to the option (if it is not the best match), then Enter.
+      const selected = page.locator('[cmdk-item][data-selected="true"]');
+      const pick = async (option: RegExp): Promise<string> => {
+        for (let i = 0; i < 15; i++) {
+          await selected.waitFor();
+          const text = ((await selected.textContent()) ?? '').trim();
+          if (option.test(text)) {
+            await page.keyboard.press('Enter');
+            return text;
+          }
+          await page.keyboard.press('ArrowDown');
+        }
+        throw new Error(`no option ${option} in the palette`);
+      };
       const palette = async (query: string, option: RegExp) => {
         await page.keyboard.press('Control+k');
         const input = page.getByPlaceholder('Search modules, approvals, conversations…');
         await input.waitFor();
         await input.fill(query);
-        await page
-          .locator('[cmdk-item][data-selected="true"]')
-          .filter({ hasText: option })
-          .waitFor();
-        await page.keyboard.press('Enter');
+        await page.getByRole('option', { name: option }).first().waitFor({ state: 'attached' });
+        return pick(option);
       };
       await palette('dark', /^Dark theme/);
       await waitUntil(
@@ -1421,14 +1432,8 @@ try {
       await page.getByTestId('tenant-switcher').filter({ hasText: 'Acme Corp' }).waitFor();
       // Approve: the oldest request waiting for her, recorded once, then its page.
       await page.waitForURL(`${shellUrl}/app`);
-      await page.keyboard.press('Control+k');
-      await page.getByPlaceholder('Search modules, approvals, conversations…').fill('approve');
-      const option = page
-        .locator('[cmdk-item][data-selected="true"]')
-        .filter({ hasText: /^Approve “/ });
-      await option.waitFor();
-      const title = /^Approve “(.*)”/.exec((await option.textContent()) ?? '')?.[1] ?? '';
-      await page.keyboard.press('Enter');
+      const chosen = await palette('approve', /^Approve “/);
+      const title = /^Approve “(.*)”/.exec(chosen)?.[1] ?? '';
       await page.waitForURL(/\/app\/approvals\/[0-9a-f-]{36}$/);
       await page.locator('#main').getByText(title).first().waitFor();
       await page.locator('#main').getByText('Approved').first().waitFor();

@@ -5,8 +5,6 @@ import { ThemeProvider } from 'next-themes';
 
 import { NONCE_HEADER } from '@/lib/auth/paths';
 
-import { ZodWithoutEval } from './components/zod-without-eval';
-
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -27,7 +25,6 @@ export default async function RootLayout({ children }: Readonly<{ children: Reac
     // next-themes sets the theme class on <html> before hydration.
     <html lang="en" suppressHydrationWarning>
       <body className="min-h-dvh font-sans antialiased">
-        <ZodWithoutEval />
         <ThemeProvider
           attribute="class"
           defaultTheme="system"

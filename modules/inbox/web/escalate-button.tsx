@@ -7,7 +7,6 @@ import { ArrowUpRight, Siren, TriangleAlert } from 'lucide-react';
 import type { ConversationDecision } from '@afenda/contracts';
 import { Button, Input, Label, Textarea, Time } from '@afenda/ui';
 import { ActionDialog, useServerAction } from '@afenda/ui/action-dialog';
-import { toast } from '@afenda/ui/toaster';
 
 import type { InboxShell } from './types';
 
@@ -118,13 +117,17 @@ export function EscalateButton({
           ({ approvalId, created }) => {
             setOpen(false);
             setForm(EMPTY);
-            toast.success(created ? 'Escalated to the CEO' : 'Already waiting for a decision', {
-              description: created ? form.question.trim() : 'The earlier escalation is pending.',
-              action: {
-                label: 'See it',
-                onClick: () => router.push(`/app/approvals/${approvalId}`),
-              },
-            });
+            const question = form.question.trim();
+            // sonner loads with the page's Toaster, after the page: not in the first load.
+            void import('@afenda/ui/toaster').then(({ toast }) =>
+              toast.success(created ? 'Escalated to the CEO' : 'Already waiting for a decision', {
+                description: created ? question : 'The earlier escalation is pending.',
+                action: {
+                  label: 'See it',
+                  onClick: () => router.push(`/app/approvals/${approvalId}`),
+                },
+              }),
+            );
             router.refresh();
           },
         )

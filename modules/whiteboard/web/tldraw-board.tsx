@@ -1,5 +1,7 @@
 'use client';
 
+// First: zod without eval (the CSP refuses it) before any schema parses.
+import '@afenda/ui/zod-without-eval';
 import { whiteboardSyncNoticeSchema } from '@afenda/contracts';
 import { useSync } from '@tldraw/sync';
 import { useTheme } from 'next-themes';

@@ -9,24 +9,14 @@ import {
   Users,
   type LucideIcon,
 } from 'lucide-react';
-import {
-  Badge,
-  Button,
-  cn,
-  DropdownMenu,
-  DropdownMenuContent,
-  DropdownMenuGroup,
-  DropdownMenuLabel,
-  DropdownMenuRadioGroup,
-  DropdownMenuRadioItem,
-  DropdownMenuSeparator,
-  DropdownMenuTrigger,
-} from '@afenda/ui';
+import { Button } from '@afenda/ui';
 
 import { loginPath } from '@/lib/auth/paths';
 import type { FlatTenant } from '@/lib/api/tenants';
-import { ROLE_LABEL } from '@/lib/tenant-labels';
 import { switchTenant } from './actions';
+import { useLazyMenu } from './_shell/use-lazy-menu';
+
+const loadMenu = () => import('./_shell/tenant-menu').then((m) => m.TenantMenu);
 
 const KIND_ICON: Record<FlatTenant['kind'], LucideIcon> = {
   individual: User,
@@ -53,8 +43,7 @@ export function TenantSwitcher({
   const [shownId, setShownId] = useOptimistic(activeTenantId);
   const [error, setError] = useState<string | null>(null);
   const active = tenants.find((t) => t.id === shownId) ?? null;
-  const personal = tenants.filter((t) => t.kind === 'individual');
-  const organisations = tenants.filter((t) => t.kind !== 'individual');
+  const { Menu, open, setOpen, preload, openNow } = useLazyMenu(loadMenu);
   const ActiveIcon = active ? KIND_ICON[active.kind] : Building2;
   const elsewhere = tenants
     .filter((t) => t.id !== shownId)
@@ -75,93 +64,55 @@ export function TenantSwitcher({
     });
   }
 
+  const trigger = (
+    <Button
+      variant="outline"
+      size="sm"
+      className="max-w-64 min-w-0 justify-between"
+      aria-busy={pending || undefined}
+      data-testid="tenant-switcher"
+      aria-haspopup="menu"
+      {...(Menu ? {} : { onPointerEnter: preload, onFocus: preload, onClick: openNow })}
+    >
+      <ActiveIcon aria-hidden className="text-muted-foreground" />
+      <span className="sr-only">Switch tenant, active: </span>
+      <span className="truncate">{active?.name ?? 'Choose a tenant'}</span>
+      {elsewhere > 0 ? (
+        <span
+          className="size-2 shrink-0 rounded-full bg-destructive"
+          data-testid="tenant-unread-elsewhere"
+          title={`${elsewhere} unread in your other tenants`}
+        >
+          <span className="sr-only">, {elsewhere} unread in your other tenants</span>
+        </span>
+      ) : null}
+      {pending ? (
+        <LoaderCircle aria-hidden className="animate-spin text-muted-foreground" />
+      ) : (
+        <ChevronsUpDown aria-hidden className="text-muted-foreground" />
+      )}
+    </Button>
+  );
   return (
     <div className="flex min-w-0 items-center gap-2">
-      <DropdownMenu>
-        <DropdownMenuTrigger asChild>
-          <Button
-            variant="outline"
-            size="sm"
-            className="max-w-64 min-w-0 justify-between"
-            aria-busy={pending || undefined}
-            data-testid="tenant-switcher"
-          >
-            <ActiveIcon aria-hidden className="text-muted-foreground" />
-            <span className="sr-only">Switch tenant, active: </span>
-            <span className="truncate">{active?.name ?? 'Choose a tenant'}</span>
-            {elsewhere > 0 ? (
-              <span
-                className="size-2 shrink-0 rounded-full bg-destructive"
-                data-testid="tenant-unread-elsewhere"
-                title={`${elsewhere} unread in your other tenants`}
-              >
-                <span className="sr-only">, {elsewhere} unread in your other tenants</span>
-              </span>
-            ) : null}
-            {pending ? (
-              <LoaderCircle aria-hidden className="animate-spin text-muted-foreground" />
-            ) : (
-              <ChevronsUpDown aria-hidden className="text-muted-foreground" />
-            )}
-          </Button>
-        </DropdownMenuTrigger>
-        <DropdownMenuContent align="start" className="w-72">
-          <DropdownMenuRadioGroup value={shownId ?? ''} onValueChange={choose}>
-            {personal.length > 0 ? (
-              <DropdownMenuGroup>
-                <DropdownMenuLabel className="text-xs font-normal text-muted-foreground">
-                  Personal
-                </DropdownMenuLabel>
-                {personal.map((tenant) => (
-                  <TenantItem key={tenant.id} tenant={tenant} unread={unread[tenant.id] ?? 0} />
-                ))}
-              </DropdownMenuGroup>
-            ) : null}
-            {personal.length > 0 && organisations.length > 0 ? <DropdownMenuSeparator /> : null}
-            {organisations.length > 0 ? (
-              <DropdownMenuGroup>
-                <DropdownMenuLabel className="text-xs font-normal text-muted-foreground">
-                  Organisations and teams
-                </DropdownMenuLabel>
-                {organisations.map((tenant) => (
-                  <TenantItem key={tenant.id} tenant={tenant} unread={unread[tenant.id] ?? 0} />
-                ))}
-              </DropdownMenuGroup>
-            ) : null}
-          </DropdownMenuRadioGroup>
-        </DropdownMenuContent>
-      </DropdownMenu>
+      {Menu ? (
+        <Menu
+          tenants={tenants}
+          shownId={shownId}
+          unread={unread}
+          choose={choose}
+          trigger={trigger}
+          open={open}
+          onOpenChange={setOpen}
+        />
+      ) : (
+        trigger
+      )}
       {error ? (
         <p role="alert" className="truncate text-xs text-destructive">
           {error}
         </p>
       ) : null}
     </div>
-  );
-}
-
-function TenantItem({ tenant, unread }: { tenant: FlatTenant; unread: number }) {
-  const Icon = KIND_ICON[tenant.kind];
-  return (
-    <DropdownMenuRadioItem
-      value={tenant.id}
-      className={cn(tenant.depth > 0 && 'pl-12')}
-      data-kind={tenant.kind}
-    >
-      <Icon aria-hidden />
-      <span className="min-w-0 flex-1 truncate">{tenant.name}</span>
-      {unread > 0 ? (
-        <span
-          className="rounded-full bg-destructive px-1.5 text-[10px] leading-4 font-semibold text-white"
-          data-testid="tenant-unread"
-        >
-          {unread > 99 ? '99+' : unread}
-          <span className="sr-only"> unread</span>
-        </span>
-      ) : null}
-      <Badge variant="secondary" className="ml-auto">
-        {ROLE_LABEL[tenant.role]}
-      </Badge>
-    </DropdownMenuRadioItem>
   );
 }

@@ -1,19 +1,8 @@
 'use client';
 
-import Link from 'next/link';
-import { LogOut, Monitor, Moon, Sun, UserRound } from 'lucide-react';
-import { useTheme } from 'next-themes';
-import {
-  Button,
-  DropdownMenu,
-  DropdownMenuContent,
-  DropdownMenuItem,
-  DropdownMenuLabel,
-  DropdownMenuRadioGroup,
-  DropdownMenuRadioItem,
-  DropdownMenuSeparator,
-  DropdownMenuTrigger,
-} from '@afenda/ui';
+import { Button } from '@afenda/ui';
+
+import { useLazyMenu } from './use-lazy-menu';
 
 export const LOGOUT_FORM_ID = 'logout-form';
 
@@ -24,66 +13,34 @@ function initials(name: string): string {
   ).toUpperCase();
 }
 
-/** Who is signed in; their profile, the theme, and signing out. */
+const loadMenu = () => import('./user-menu-dropdown').then((m) => m.UserMenuDropdown);
+
+/** Who is signed in; their profile, the theme, and signing out (the menu loads when wanted). */
 export function UserMenu({ name, email }: { name: string; email: string | null }) {
-  const { theme, setTheme } = useTheme();
-  return (
-    <DropdownMenu>
-      <DropdownMenuTrigger asChild>
-        <Button variant="ghost" size="sm" className="gap-2 px-1.5">
-          <span
-            aria-hidden
-            className="flex size-6 items-center justify-center rounded-full bg-primary text-[10px] font-semibold text-primary-foreground"
-          >
-            {initials(name)}
-          </span>
-          <span className="sr-only">Account: </span>
-          <span className="sr-only max-w-40 truncate lg:not-sr-only" data-testid="user-name">
-            {name}
-          </span>
-        </Button>
-      </DropdownMenuTrigger>
-      <DropdownMenuContent align="end" className="w-60">
-        <DropdownMenuLabel className="font-normal">
-          <span className="block truncate text-sm font-medium">{name}</span>
-          {email ? (
-            <span className="block truncate text-xs text-muted-foreground">{email}</span>
-          ) : null}
-        </DropdownMenuLabel>
-        <DropdownMenuSeparator />
-        <DropdownMenuItem asChild>
-          <Link href="/app/profile">
-            <UserRound aria-hidden />
-            Profile
-          </Link>
-        </DropdownMenuItem>
-        <DropdownMenuSeparator />
-        <DropdownMenuLabel className="text-xs font-normal text-muted-foreground">
-          Theme
-        </DropdownMenuLabel>
-        <DropdownMenuRadioGroup value={theme ?? 'system'} onValueChange={setTheme}>
-          <DropdownMenuRadioItem value="light">
-            <Sun aria-hidden />
-            Light
-          </DropdownMenuRadioItem>
-          <DropdownMenuRadioItem value="dark">
-            <Moon aria-hidden />
-            Dark
-          </DropdownMenuRadioItem>
-          <DropdownMenuRadioItem value="system">
-            <Monitor aria-hidden />
-            System
-          </DropdownMenuRadioItem>
-        </DropdownMenuRadioGroup>
-        <DropdownMenuSeparator />
-        <DropdownMenuItem asChild>
-          {/* Submits the form in the top bar: a POST with our origin, checked by the route. */}
-          <button type="submit" form={LOGOUT_FORM_ID} className="w-full">
-            <LogOut aria-hidden />
-            Sign out
-          </button>
-        </DropdownMenuItem>
-      </DropdownMenuContent>
-    </DropdownMenu>
+  const { Menu, open, setOpen, preload, openNow } = useLazyMenu(loadMenu);
+  const trigger = (
+    <Button
+      variant="ghost"
+      size="sm"
+      className="gap-2 px-1.5"
+      aria-haspopup="menu"
+      {...(Menu ? {} : { onPointerEnter: preload, onFocus: preload, onClick: openNow })}
+    >
+      <span
+        aria-hidden
+        className="flex size-6 items-center justify-center rounded-full bg-primary text-[10px] font-semibold text-primary-foreground"
+      >
+        {initials(name)}
+      </span>
+      <span className="sr-only">Account: </span>
+      <span className="sr-only max-w-40 truncate lg:not-sr-only" data-testid="user-name">
+        {name}
+      </span>
+    </Button>
+  );
+  return Menu ? (
+    <Menu name={name} email={email} trigger={trigger} open={open} onOpenChange={setOpen} />
+  ) : (
+    trigger
   );
 }
