@@ -272,12 +272,19 @@ try {
   await check('switching tenants changes what is shown', async () => {
     const page = alice.page;
     await switchTenant(page, /Alice Nguyen/);
-    // Her personal tenant: she owns it, so the administration section shows.
+    // Her personal tenant: she owns it, so the administration section shows; no Inbox there (a
+    // Chatwoot account belongs to an organisation).
     await page.getByRole('link', { name: 'App registry' }).waitFor();
+    const modules = page.getByRole('navigation', { name: 'Modules' });
+    assert(
+      (await modules.locator('a[data-module="inbox"]').count()) === 0,
+      'a personal tenant offers an Inbox',
+    );
     await page.goto(`${shellUrl}/app/approvals?view=all`);
     await page.locator('main').getByText('Requests in Alice Nguyen').first().waitFor();
     await switchTenant(page, 'Acme Corp');
     await page.locator('main').getByText('Requests in Acme Corp').first().waitFor();
+    await modules.locator('a[data-module="inbox"]').waitFor();
     assert(
       (await page.getByRole('link', { name: 'App registry' }).count()) === 0,
       'a member sees the App registry',
@@ -728,7 +735,21 @@ try {
       .getByTestId('conversation-list')
       .locator('li')
       .filter({ hasText: 'Jane <b>Doe</b>' });
-    await row.first().waitFor({ timeout: LIVE_WITHIN_MS + 2_000 });
+    try {
+      await row.first().waitFor({ timeout: LIVE_WITHIN_MS + 2_000 });
+    } catch (err) {
+      // Say what became of the deliveries: stored, processed, unmapped, failed (and why).
+      const db = new pg.Client({ connectionString: product!.superUrl });
+      await db.connect();
+      const { rows } = await db
+        .query(
+          'select event_type, status, reason, last_error, attempts from webhook_deliveries order by received_at',
+        )
+        .finally(() => db.end());
+      throw new Error(
+        `${(err as Error).message.split('\n')[0]}; deliveries: ${JSON.stringify(rows)}`,
+      );
+    }
     await shot(page, '10-inbox-alice');
     await row.first().getByRole('link').first().click();
     await page.waitForURL(/\/app\/inbox\/[0-9a-f-]{36}$/);

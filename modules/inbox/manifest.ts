@@ -13,6 +13,8 @@ export const manifest: ModuleManifest = {
   routes: [{ path: '/app/inbox', title: 'Conversations' }],
   permissions: ['conversations.read', 'approvals.request'],
   embed: { path: '/app', title: "Chatwoot's dashboard" },
+  // Chatwoot accounts belong to organisations (and their teams read them): not a personal tenant.
+  tenantKinds: ['organization', 'team'],
   options: [
     {
       key: 'accountId',

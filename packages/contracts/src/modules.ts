@@ -27,6 +27,11 @@ export interface ModuleManifest {
   environment?: Partial<Record<ModuleSettingField, string>>;
   /** Further per-tenant settings the App registry asks for (stored as module_settings.options). */
   options?: ModuleOption[];
+  /**
+   * The kinds of tenant the module is for (default every kind): in the others it is not listed,
+   * e.g. the Inbox (a Chatwoot account belongs to an organisation) in a personal tenant.
+   */
+  tenantKinds?: ('organization' | 'team' | 'individual')[];
 }
 
 /** One of a module's further settings, as the App registry's form shows it. */

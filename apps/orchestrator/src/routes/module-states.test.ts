@@ -27,6 +27,7 @@ const crm = defineModule({
   manifest: {
     ...tool('crm', { baseUrl: true, apiToken: true, webhookSecret: true }),
     embed: { path: '/app', title: 'CRM' },
+    tenantKinds: ['organization', 'team'],
   },
   settings: z.object({}),
   create: () => ({}),
@@ -115,6 +116,28 @@ describe('GET /api/v1/modules/state', () => {
       missing: ['baseUrl', 'apiToken', 'webhookSecret'],
       baseUrl: null,
     });
+  });
+
+  it('lists a module only in the kinds of tenant it is for (none of the CRM in a personal tenant)', async () => {
+    const [personal] = (
+      await fx.tdb.admin.query<{ id: string }>(
+        `select t.id from tenants t join user_tenants ut on ut.tenant_id = t.id
+           join users u on u.id = ut.user_id
+          where t.kind = 'individual' and u.username = 'alice'`,
+      )
+    ).rows;
+    const res = await app.inject({
+      method: 'GET',
+      url: '/api/v1/modules/state',
+      headers: { authorization: `Bearer ${tokens.alice}`, 'x-tenant-id': personal!.id },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect((res.json().data as { id: string }[]).map((m) => m.id).sort()).toEqual([
+      'maps',
+      'notes',
+    ]);
+    const acme = (await get('alice', '/api/v1/modules/state')).json().data as { id: string }[];
+    expect(acme.map((m) => m.id).sort()).toEqual(['crm', 'maps', 'notes']);
   });
 
   it('needs a tenant the caller belongs to', async () => {

@@ -22,8 +22,8 @@ export async function listModuleStates(
   /** The modules that can test their connection (ModuleParts.testConnection). */
   testable: ReadonlySet<string> = new Set(),
 ): Promise<ModuleState[]> {
-  const rows = await database.withTenant(tenantId, (tx) =>
-    tx
+  const [rows, kind] = await database.withTenant(tenantId, async (tx) => [
+    await tx
       .select({
         module: S.module,
         enabled: S.enabled,
@@ -33,9 +33,19 @@ export async function listModuleStates(
       })
       .from(S)
       .where(eq(S.tenantId, tenantId)),
-  );
+    (
+      await tx
+        .select({ kind: schema.tenants.kind })
+        .from(schema.tenants)
+        .where(eq(schema.tenants.id, tenantId))
+    )[0]?.kind,
+  ]);
   const byModule = new Map(rows.map((r) => [r.module, r]));
-  return manifests.map((m) => {
+  // A module for other kinds of tenant is not listed here (e.g. the Inbox in a personal tenant).
+  const forThisTenant = manifests.filter(
+    (m) => !m.tenantKinds || (kind !== undefined && m.tenantKinds.includes(kind)),
+  );
+  return forThisTenant.map((m) => {
     const row = byModule.get(m.id);
     const fromEnvironment = (f: ModuleSettingField) => {
       const name = m.environment?.[f];
