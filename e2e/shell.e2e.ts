@@ -1421,7 +1421,13 @@ try {
       const selected = page.locator('[cmdk-item][data-selected="true"]');
       const pick = async (option: RegExp): Promise<string> => {
         for (let i = 0; i < 15; i++) {
-          await selected.waitFor();
+          await selected.waitFor({ timeout: 5000 }).catch(async () => {
+            const open = await page.getByRole('dialog').count();
+            const options = await page.getByRole('option').allTextContents();
+            throw new Error(
+              `nothing selected in the palette for ${option} (dialog open: ${open > 0}; options: ${options.join(' | ') || 'none'})`,
+            );
+          });
           const text = ((await selected.textContent()) ?? '').trim();
           if (option.test(text)) {
             await page.keyboard.press('Enter');

@@ -108,6 +108,7 @@ export default async function AppLayout({ children }: Readonly<{ children: React
                 <div className="ml-auto flex shrink-0 items-center gap-1 sm:gap-2">
                   <LiveIndicator />
                   <CommandPalette
+                    tenantId={active?.id ?? null}
                     items={sections.flatMap((s) => s.items)}
                     tenants={(workspace?.tenants ?? [])
                       .filter((t) => t.id !== active?.id)

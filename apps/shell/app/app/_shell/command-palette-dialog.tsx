@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useState, useTransition } from 'react';
+import { useEffect, useRef, useState, useTransition } from 'react';
 import {
   ArrowLeftRight,
   BadgeCheck,
@@ -58,14 +58,32 @@ export default function CommandPaletteDialog({
   const [data, setData] = useState<PaletteData | null>(null);
   const [loading, startLoading] = useTransition();
   const [, startAction] = useTransition();
+  const [selected, setSelected] = useState('');
+  const listRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     if (!open) return;
+    setSelected('');
     startLoading(async () => {
       setData(
         await loadPaletteData().catch(() => ({ approvals: [], conversations: [], waiting: [] })),
       );
     });
+  }, [open]);
+
+  // cmdk keeps its selection on an item that leaves the list (the approvals reloaded while the
+  // palette is open), and then nothing is selected and Enter does nothing: select the first.
+  useEffect(() => {
+    const list = listRef.current;
+    if (!open || !list) return;
+    const observer = new MutationObserver(() => {
+      if (list.querySelector('[cmdk-item][data-selected="true"]')) return;
+      const first = list.querySelector('[cmdk-item]:not([aria-disabled="true"])');
+      const value = first?.getAttribute('data-value');
+      if (value) setSelected(value);
+    });
+    observer.observe(list, { childList: true, subtree: true });
+    return () => observer.disconnect();
   }, [open]);
 
   const go = (href: string) => {
@@ -94,9 +112,11 @@ export default function CommandPaletteDialog({
       onOpenChange={setOpen}
       title="Jump to"
       description="Search modules, approvals and conversations"
+      value={selected}
+      onValueChange={setSelected}
     >
       <CommandInput placeholder="Search modules, approvals, conversations…" />
-      <CommandList>
+      <CommandList ref={listRef}>
         <CommandEmpty>{loading ? 'Loading…' : 'Nothing matches.'}</CommandEmpty>
         <CommandGroup heading="Actions">
           {canApprove

@@ -16,11 +16,14 @@ const CommandPaletteDialog = dynamic(() => import('./command-palette-dialog'), {
  * oldest waiting request, a new request, switch tenant, the theme, sign out.
  */
 export function CommandPalette({
+  tenantId,
   items,
   tenants,
   canApprove,
   canRequest,
 }: {
+  /** The active tenant: what the palette loaded for another tenant goes with it. */
+  tenantId: string | null;
   items: NavItem[];
   tenants: PaletteTenant[];
   canApprove: boolean;
@@ -64,6 +67,7 @@ export function CommandPalette({
       </Button>
       {used ? (
         <CommandPaletteDialog
+          key={tenantId ?? 'none'}
           items={items}
           open={open}
           setOpen={setOpen}
