@@ -287,7 +287,7 @@ try {
         'missing variables',
       );
       const text = await card.innerText();
-      assert(text.includes('npm run chat -- setup') && text.includes('docs/chat.md'), text);
+      assert(text.includes('npx afenda connect matrix') && text.includes('docs/chat.md'), text);
       assertEqual(await page.locator('#main').getByTestId('chat-room').count(), 0, 'rooms');
       assertEqual(await axe(page), [], 'axe-core, the setup state');
       await shot(page, 'setup-admin-1280');

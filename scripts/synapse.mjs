@@ -6,7 +6,7 @@
 //                                      .cache/synapse/venv-<version> (once; pip's cache is reused)
 //   node scripts/synapse.mjs start     a development homeserver under .cache/synapse/dev, with the
 //                                      orchestrator's application service registered (the file
-//                                      `npm run chat -- setup` writes, see docs/chat.md); waits
+//                                      `npx afenda connect matrix` writes, see docs/chat.md); waits
 //                                      until ready and writes .cache/synapse/dev/state.json
 //   node scripts/synapse.mjs stop      SIGTERM to the instance in state.json
 //   node scripts/synapse.mjs status    prints state.json if that instance is still running
@@ -307,7 +307,7 @@ async function main(command) {
       return;
     }
     case 'start': {
-      // The registration `npm run chat -- setup` wrote (docs/chat.md), when there is one.
+      // The registration `npx afenda connect matrix` wrote (docs/chat.md), when there is one.
       const registration = path.resolve(
         REPO_ROOT,
         process.env.SYNAPSE_APPSERVICE_FILE || '.data/matrix/appservice-afenda.yaml',

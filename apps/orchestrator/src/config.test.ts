@@ -134,6 +134,22 @@ describe('settings', () => {
       }
     })();
     expect(withSecret).not.toContain('WHITEBOARD_TICKET_SECRET');
+    // Unsigned Chatwoot deliveries are a development convenience only.
+    const unsigned = (() => {
+      try {
+        loadSettings({
+          ...production,
+          WHITEBOARD_TICKET_SECRET: secret,
+          CHATWOOT_ALLOW_UNSIGNED: 'true',
+        });
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems.map((p) => `${p.variable} ${p.problem}`);
+      }
+    })();
+    expect(unsigned).toContainEqual(
+      expect.stringMatching(/^CHATWOOT_ALLOW_UNSIGNED cannot be true in production/),
+    );
     // Outside production one process may make its own.
     expect(() => loadSettings({ NODE_ENV: 'development' })).not.toThrow();
   });

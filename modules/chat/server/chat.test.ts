@@ -99,5 +99,17 @@ describe('setup', () => {
       'MATRIX_AS_TOKEN',
     ]);
     expect(matrixProblems(chatSettingsSchema.parse({}))).toEqual([]);
+    // The server name alone (compose passes it whether or not Team chat is on) asks nothing.
+    expect(matrixProblems(chatSettingsSchema.parse({ MATRIX_SERVER_NAME: 'example.org' }))).toEqual(
+      [],
+    );
+    expect(
+      matrixProblems(
+        chatSettingsSchema.parse({
+          MATRIX_SERVER_NAME: 'example.org',
+          MATRIX_AS_TOKEN: 'as-token-0123456789abcdef',
+        }),
+      ).map((p) => p.variable),
+    ).toEqual(['MATRIX_HOMESERVER_URL']);
   });
 });

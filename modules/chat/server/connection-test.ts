@@ -16,7 +16,7 @@ export async function testMatrixConnection(deps: {
   if (deps.missing.length)
     return {
       ok: false,
-      summary: `Team chat needs ${deps.missing.join(', ')} in the orchestrator’s environment (npm run chat -- setup writes them).`,
+      summary: `Team chat needs ${deps.missing.join(', ')} in the orchestrator’s environment (npx afenda connect matrix writes them).`,
       target: '',
     };
   const target = `${deps.baseUrl}/_matrix/client/v3/account/whoami`;

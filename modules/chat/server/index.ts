@@ -20,11 +20,13 @@ import { chatSettingsSchema, matrixMissing, matrixProblems } from './settings.ts
 import { processTransaction } from './transactions.ts';
 import { matrixSource } from './webhook-source.ts';
 import { testMatrixConnection } from './connection-test.ts';
+import { matrixConnector } from './connect-cli.ts';
 
 export default defineModule({
   manifest,
   settings: chatSettingsSchema,
   checkSettings: matrixProblems,
+  connectors: [matrixConnector],
   create({ platform, database, logger, settings, core, fetch }) {
     const missing = matrixMissing(settings);
     const configured = missing.length === 0;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 const token = z.string().min(16, { error: 'must be at least 16 characters' });
 
-/** Team chat's environment keys (Matrix); `npm run chat -- setup` prints them (docs/chat.md). */
+/** Team chat's environment keys (Matrix); `npx afenda connect matrix` prints them (docs/chat.md). */
 export const chatSettingsSchema = z.object({
   /** Synapse's client-server API, as the orchestrator reaches it. */
   MATRIX_HOMESERVER_URL: httpOrigin.optional(),
@@ -31,13 +31,18 @@ export type ChatSettings = z.infer<typeof chatSettingsSchema>;
 
 const CALLS = ['MATRIX_HOMESERVER_URL', 'MATRIX_SERVER_NAME', 'MATRIX_AS_TOKEN'] as const;
 
-/** Calling Synapse needs its URL, its server name and the as_token together. */
+/**
+ * Calling Synapse needs its URL, its server name and the as_token together. The server name
+ * alone asks for nothing: compose passes it to Synapse and the orchestrator alike, with or
+ * without Team chat switched on.
+ */
 export function matrixProblems(s: ChatSettings): SettingProblem[] {
   const set = CALLS.filter((k) => s[k]);
-  if (set.length === 0 || set.length === CALLS.length) return [];
+  if (!s.MATRIX_HOMESERVER_URL && !s.MATRIX_AS_TOKEN) return [];
+  if (set.length === CALLS.length) return [];
   return CALLS.filter((k) => !s[k]).map((variable) => ({
     variable,
-    problem: `is required with ${set.join(' and ')} (npm run chat -- setup prints all of them)`,
+    problem: `is required with ${set.join(' and ')} (npx afenda connect matrix prints all of them)`,
   }));
 }
 

@@ -54,7 +54,50 @@ function expectSynapseLoadable(reg: Record<string, unknown>): void {
   }
 }
 
-describe('npm run chat -- setup: the files', () => {
+describe('afenda connect matrix: the files', () => {
+  it('in a container: Synapse reaches the orchestrator inside, and the fragment carries its database and public URL', () => {
+    const out = tempDir();
+    const r = runSetup({
+      env: {
+        PUBLIC_URL: 'https://afenda.example.com',
+        MATRIX_APPSERVICE_URL: 'http://orchestrator:8000',
+        SYNAPSE_DATABASE_URL: 'postgres://synapse:p%40ss@synapse-db:5432/synapse',
+        SYNAPSE_PUBLIC_BASEURL: 'https://matrix.example.com',
+      },
+      outDir: out,
+      appservicePath: '/afenda/appservice-afenda.yaml',
+    });
+    expect(r.registration.url).toBe('http://orchestrator:8000/api/v1/webhooks/matrix');
+    const fragment = readJson(path.join(out, FRAGMENT_FILE));
+    expect(fragment).toMatchObject({
+      app_service_config_files: ['/afenda/appservice-afenda.yaml'],
+      public_baseurl: 'https://matrix.example.com/',
+      database: {
+        name: 'psycopg2',
+        args: {
+          user: 'synapse',
+          password: 'p@ss',
+          database: 'synapse',
+          host: 'synapse-db',
+          port: 5432,
+        },
+      },
+    });
+    // Without them, neither key: the homeserver.yaml's own stay in force.
+    const plain = runSetup({ env: {}, outDir: tempDir() });
+    expect(Object.keys(plain.fragment).sort()).toEqual([
+      'app_service_config_files',
+      'oidc_providers',
+    ]);
+    expect(plain.registration.url).toBe('http://localhost:8000/api/v1/webhooks/matrix');
+    expect(() =>
+      runSetup({ env: { SYNAPSE_DATABASE_URL: 'mysql://x@y/z' }, outDir: tempDir() }),
+    ).toThrow(/SYNAPSE_DATABASE_URL must look like postgres:/);
+    expect(() =>
+      runSetup({ env: { SYNAPSE_PUBLIC_BASEURL: 'matrix.example.com' }, outDir: tempDir() }),
+    ).toThrow(/SYNAPSE_PUBLIC_BASEURL must be an http\(s\) URL/);
+  });
+
   it('writes a registration Synapse can load and a fragment that lists it and signs in through Keycloak', () => {
     const out = tempDir();
     const r = runSetup({
@@ -184,38 +227,58 @@ describe('npm run chat -- setup: the files', () => {
   });
 });
 
-describe('npm run chat -- setup: the command line', { timeout: 60_000 }, () => {
+describe('afenda connect matrix: the command line', { timeout: 60_000 }, () => {
   const cli = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'modules/chat/server/cli.ts', ...args], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', ...env },
-      cwd: path.resolve(import.meta.dirname, '../../..'),
-    });
+    spawnSync(
+      process.execPath,
+      ['apps/orchestrator/bin/afenda.mjs', 'connect', 'matrix', ...args],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', ...env },
+        cwd: path.resolve(import.meta.dirname, '../../..'),
+      },
+    );
 
   it('writes the files and prints the .env lines', () => {
     const out = tempDir();
-    const r = cli(['setup', '--out', out]);
+    const r = cli(['--out', out]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^MATRIX_AS_TOKEN=[\w-]{40,}$/m);
     expect(r.stdout).toMatch(/^MATRIX_SERVER_NAME=afenda\.test$/m);
-    expect(cli(['setup', '--out', out]).stdout).toMatch(/unchanged .*appservice-afenda\.yaml/);
+    expect(cli(['--out', out]).stdout).toMatch(/unchanged .*appservice-afenda\.yaml/);
+    // Tokens from the environment (compose's bootstrap): the files, and no secret printed.
+    const fromEnv = cli(['--out', tempDir()], {
+      MATRIX_AS_TOKEN: 'as-token-from-the-environment-0123',
+      MATRIX_WEBHOOK_TOKEN: 'hs-token-from-the-environment-0123',
+    });
+    expect(fromEnv.status).toBe(0);
+    expect(fromEnv.stdout).toMatch(/^tokens: environment$/m);
+    expect(fromEnv.stdout).not.toContain('from-the-environment');
   });
 
   it('answers a mistake in one line, without a stack trace', () => {
-    const r = cli(['setup', '--out', tempDir()], { PUBLIC_URL: 'nope' });
+    const r = cli(['--out', tempDir()], { PUBLIC_URL: 'nope' });
     expect(r.status).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual(['PUBLIC_URL must be an http(s) URL (got "nope")']);
-    const usage = cli(['teardown']);
-    expect(usage.status).toBe(2);
-    expect(usage.stderr).toMatch(/^usage: npm run chat -- setup/);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'afenda connect: PUBLIC_URL must be an http(s) URL (got "nope")',
+    ]);
+    const extra = cli(['teardown']);
+    expect(extra.status).toBe(1);
+    expect(extra.stderr.trim()).toBe(
+      'afenda connect: connect matrix takes no words after it (teardown)',
+    );
+    const both = cli(['--check', '--rotate']);
+    expect(both.stderr.trim()).toBe(
+      'afenda connect: --check reads the registration and --rotate replaces it: pick one',
+    );
   });
 
   it('--check says plainly when no homeserver answers', async () => {
     const out = tempDir();
-    cli(['setup', '--out', out]);
+    cli(['--out', out]);
     const port = await freePort();
-    const r = cli(['setup', '--check', '--out', out], {
+    const r = cli(['--check', '--out', out], {
       MATRIX_HOMESERVER_URL: `http://127.0.0.1:${port}`,
     });
     expect(r.status).toBe(1);

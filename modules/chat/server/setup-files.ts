@@ -1,5 +1,5 @@
 /**
- * `npm run chat -- setup`: what it writes and checks (cli.ts is the command line around it).
+ * `afenda connect matrix`: what it writes and checks (connect-cli.ts is the command line around it).
  * The application-service registration and the homeserver.yaml fragment are JSON (JSON is YAML:
  * Synapse and scripts/synapse.mjs read them as they are), written the same way every time so
  * that a re-run changes nothing unless asked to (`--rotate`) or a setting changed.
@@ -22,6 +22,7 @@ export const DEV_SYNAPSE_CLIENT_SECRET = 'afenda-synapse-dev-secret';
 
 export const DEFAULTS = {
   PUBLIC_URL: 'http://localhost:8000',
+  MATRIX_APPSERVICE_URL: 'http://localhost:8000',
   DEV_IDP_PUBLIC_URL: 'http://localhost:8080',
   MATRIX_HOMESERVER_URL: 'http://127.0.0.1:8008',
   MATRIX_SERVER_NAME: 'afenda.test',
@@ -45,12 +46,52 @@ function httpUrl(env: Env, key: keyof typeof DEFAULTS): string {
 }
 
 export interface SetupSettings {
+  /** Where Synapse reaches the orchestrator: MATRIX_APPSERVICE_URL, else PUBLIC_URL. */
   orchestratorUrl: string;
   homeserverUrl: string;
   serverName: string;
   botLocalpart: string;
   issuer: string;
   clientSecret: string;
+  /** Synapse's own database (SYNAPSE_DATABASE_URL), for the fragment's `database` section. */
+  database?: SynapseDatabase;
+  /** SYNAPSE_PUBLIC_BASEURL: where browsers reach Synapse (Keycloak sign-in comes back there). */
+  publicBaseurl?: string;
+}
+
+export interface SynapseDatabase {
+  name: 'psycopg2';
+  args: {
+    user: string;
+    password: string;
+    database: string;
+    host: string;
+    port: number;
+    cp_min: number;
+    cp_max: number;
+  };
+}
+
+/** postgres://user:password@host:port/database → Synapse's psycopg2 section. */
+export function synapseDatabase(url: string): SynapseDatabase {
+  const u = URL.canParse(url) ? new URL(url) : null;
+  if (!u || !/^postgres(ql)?:$/.test(u.protocol) || !u.hostname || u.pathname.length < 2) {
+    throw new SetupError(
+      'SYNAPSE_DATABASE_URL must look like postgres://synapse:<password>@synapse-db:5432/synapse',
+    );
+  }
+  return {
+    name: 'psycopg2',
+    args: {
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      database: decodeURIComponent(u.pathname.slice(1)),
+      host: u.hostname,
+      port: Number(u.port || 5432),
+      cp_min: 5,
+      cp_max: 10,
+    },
+  };
 }
 
 /** The settings the generated files depend on, from the orchestrator's environment keys. */
@@ -80,8 +121,20 @@ export function setupSettings(env: Env): SetupSettings {
       "AFENDA_SYNAPSE_CLIENT_SECRET is required in production (the realm's synapse client secret)",
     );
   }
+  const databaseUrl = setting(env, 'SYNAPSE_DATABASE_URL');
+  const publicBaseurl = setting(env, 'SYNAPSE_PUBLIC_BASEURL');
+  if (
+    publicBaseurl &&
+    !(URL.canParse(publicBaseurl) && /^https?:$/.test(new URL(publicBaseurl).protocol))
+  ) {
+    throw new SetupError(`SYNAPSE_PUBLIC_BASEURL must be an http(s) URL (got "${publicBaseurl}")`);
+  }
   return {
-    orchestratorUrl: httpUrl(env, 'PUBLIC_URL'),
+    orchestratorUrl: setting(env, 'MATRIX_APPSERVICE_URL')
+      ? httpUrl(env, 'MATRIX_APPSERVICE_URL')
+      : httpUrl(env, 'PUBLIC_URL'),
+    ...(databaseUrl ? { database: synapseDatabase(databaseUrl) } : {}),
+    ...(publicBaseurl ? { publicBaseurl: `${publicBaseurl.replace(/\/+$/, '')}/` } : {}),
     homeserverUrl: httpUrl(env, 'MATRIX_HOMESERVER_URL'),
     serverName,
     botLocalpart,
@@ -105,6 +158,8 @@ export interface SetupResult {
 export interface HomeserverFragment {
   app_service_config_files: string[];
   oidc_providers: ReturnType<typeof keycloakOidcProvider>[];
+  database?: SynapseDatabase;
+  public_baseurl?: string;
 }
 
 /** The registration file as it is, or undefined when there is none (a broken one is an error). */
@@ -198,6 +253,8 @@ export function runSetup(options: {
         clientSecret: settings.clientSecret,
       }),
     ],
+    ...(settings.database ? { database: settings.database } : {}),
+    ...(settings.publicBaseurl ? { public_baseurl: settings.publicBaseurl } : {}),
   };
   const written: string[] = [];
   writeIfChanged(registrationFile, `${JSON.stringify(registration, null, 2)}\n`, written);

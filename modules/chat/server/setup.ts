@@ -1,7 +1,7 @@
 /**
  * Wiring Synapse to the orchestrator: the application-service registration (the orchestrator's
  * URL, random tokens, the namespaces it manages) and the homeserver.yaml fragment that lists it
- * and signs people in through Keycloak. `npm run chat -- setup` writes both (docs/chat.md); the
+ * and signs people in through Keycloak. `npx afenda connect matrix` writes both (docs/chat.md); the
  * Synapse suites build their throw-away homeservers from the same functions.
  */
 import { randomBytes } from 'node:crypto';

@@ -35,8 +35,8 @@ export function MatrixNotConfigured({ admin, missing }: { admin: boolean; missin
             ))}
           </ul>
           <p className="text-muted-foreground">
-            <code className="font-mono text-xs">npm run chat -- setup</code> prints all of them and
-            Synapse&apos;s side; docs/chat.md has the steps.
+            <code className="font-mono text-xs">npx afenda connect matrix</code> prints all of them
+            and Synapse&apos;s side; docs/chat.md has the steps.
           </p>
         </CardContent>
       ) : null}

@@ -19,10 +19,22 @@ import { inboxSettingsSchema } from './settings.ts';
 import { chatwootSource } from './webhook-source.ts';
 import { testChatwootConnection } from './connection-test.ts';
 import { connectRoutes } from './connect-routes.ts';
+import { chatwootConnector } from './connect-cli.ts';
 
 export default defineModule({
   manifest,
   settings: inboxSettingsSchema,
+  checkSettings: (s, core) =>
+    core.production && s.CHATWOOT_ALLOW_UNSIGNED
+      ? [
+          {
+            variable: 'CHATWOOT_ALLOW_UNSIGNED',
+            problem:
+              'cannot be true in production: every delivery must be signed (Connect Chatwoot in the App registry sets its secret)',
+          },
+        ]
+      : [],
+  connectors: [chatwootConnector],
   create({ platform, database, secrets, settings, logger, core, fetch }) {
     const accounts = new ChatwootAccounts({ database, secrets });
     const effects = conversationEffects({

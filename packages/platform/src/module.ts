@@ -6,6 +6,7 @@
 import type { ModuleManifest } from '@afenda/contracts';
 import type { Database } from '@afenda/db';
 import type { FastifyPluginAsync } from 'fastify';
+import type { ParseArgsOptionsConfig } from 'node:util';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { ApprovalType, ApprovalHook, HookEvent } from './approvals/registry.ts';
@@ -98,7 +99,44 @@ export interface ModuleParts {
   stop?(): Promise<void>;
 }
 
+/**
+ * `afenda connect <tool>`: wiring the tool from the operator's command line (the App
+ * registry's Connect, without a browser). The orchestrator's CLI parses the options, and a
+ * thrown Error's message is told in one line (its `exitCode`, if any, is the exit code).
+ */
+export interface ModuleConnector {
+  /** The word after `connect`, e.g. chatwoot. */
+  tool: string;
+  /** The options after `connect <tool>`, for the help text. */
+  usage: string;
+  summary: string;
+  options: ParseArgsOptionsConfig;
+  run(
+    args: { values: Record<string, string | boolean | undefined>; positionals: string[] },
+    kit: ConnectorKit,
+  ): Promise<number>;
+}
+
+/** What the orchestrator's CLI hands a connector. */
+export interface ConnectorKit {
+  out(line: string): void;
+  /** --json was given: print JSON instead of lines. */
+  json: boolean;
+  /** The environment, with the repository's .env under it (the environment wins). */
+  env: Record<string, string | undefined>;
+  /** The database as the application role, and the settings' secret box; close it when done. */
+  openDatabase(): Promise<{
+    database: Database;
+    secrets: SecretBox;
+    /** PUBLIC_URL: where the tools reach the orchestrator. */
+    publicUrl: string;
+    close(): Promise<void>;
+  }>;
+}
+
 export interface ServerModule<T extends SettingsSchema = SettingsSchema> {
+  /** `afenda connect <tool>` for this module's tool(s). */
+  connectors?: ModuleConnector[];
   manifest: ModuleManifest;
   /** The module's environment keys (its slice of the settings). */
   settings: T;

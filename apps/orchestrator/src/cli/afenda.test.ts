@@ -127,9 +127,16 @@ describe('the afenda command line against a real database', () => {
       [['sync', 'extra'], 'afenda sync: sync takes options only, not "extra"'],
       [
         ['connect'],
-        'afenda connect: usage: connect chatwoot --org <slug> --url <Chatwoot address> --account <id> [--token t] [--dashboard-app <url>]',
+        'afenda connect: which tool? connect matrix, connect chatwoot (npx afenda help)',
       ],
-      [['connect', 'slack'], 'afenda connect: no tool "slack" to connect here (tools: chatwoot)'],
+      [
+        ['connect', 'slack'],
+        'afenda connect: no tool "slack" to connect here (tools: matrix, chatwoot)',
+      ],
+      [
+        ['connect', 'chatwoot', '--check'],
+        "afenda connect: Unknown option '--check' (options: --org, --url, --token, --account, --dashboard-app, --json)",
+      ],
       [
         ['connect', 'chatwoot', '--org', 'acme', '--url', 'ftp://x'],
         'afenda connect: --url must be an http(s) URL, not "ftp://x"',

@@ -16,14 +16,15 @@ import { explain, isMain, processIo, type Io } from './kit.ts';
 import { migrateCommand } from './migrate.ts';
 import { platformCommand } from './platform.ts';
 import { realmCommand, realmOptions } from './realm.ts';
-import { connectCommand, connectOptions } from './connect.ts';
+import { connectCommand, connectOptions, connectUsage, CONNECTORS } from './connect.ts';
 import { syncCommand, syncOptions } from './sync.ts';
 import { outboundCommand, webhooksCommand } from './work.ts';
 
 interface Command {
   usage: string;
   summary: string;
-  options: ParseArgsOptionsConfig;
+  /** Its options, or (connect) a function of the words after the command. */
+  options: ParseArgsOptionsConfig | ((argv: string[]) => ParseArgsOptionsConfig);
   run(args: Parsed, io: Io): Promise<number>;
 }
 
@@ -71,10 +72,8 @@ export const COMMANDS: Record<string, Command> = {
     run: ledgerCommand,
   },
   connect: {
-    usage:
-      'connect chatwoot --org <slug> --url <Chatwoot> --account <id> [--token t] [--dashboard-app <url>]',
-    summary:
-      'wire Chatwoot in one step: webhook with a fresh secret, settings, Dashboard App, a proven round trip',
+    usage: connectUsage(),
+    summary: `wire a tool in one step (${CONNECTORS.map((c) => `${c.tool}: ${c.summary}`).join('; ')})`,
     options: connectOptions,
     run: connectCommand,
   },
@@ -115,7 +114,8 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
     return 1;
   }
   try {
-    return await command.run(parse(rest, command.options), io);
+    const options = typeof command.options === 'function' ? command.options(rest) : command.options;
+    return await command.run(parse(rest, options), io);
   } catch (err) {
     const exitCode = (err as { exitCode?: unknown }).exitCode;
     io.err(`afenda ${name}: ${explain(err)}`);

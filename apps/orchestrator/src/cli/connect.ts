@@ -1,96 +1,79 @@
 /**
- * `afenda connect chatwoot --org <slug> --url <Chatwoot> --account <id> [--token t]
- * [--dashboard-app <url>]`: the App registry's "Connect Chatwoot" from the command line
- * (modules/inbox/server/connect.ts), for an operator wiring an organisation without a browser.
- * The token comes from --token or CHATWOOT_API_TOKEN (kept out of the shell's history). The
- * round trip needs the orchestrator running at PUBLIC_URL, where Chatwoot sends its webhook.
+ * `afenda connect <tool> …`: each module wires its own tool (ModuleConnector in
+ * packages/platform/src/module.ts); this file only finds the connector and hands it the kit
+ * (the environment with .env, the database, the settings' secret box). The orchestrator names
+ * no tool here: `connect chatwoot` lives in modules/inbox, `connect matrix` in modules/chat.
  */
-import { schema } from '@afenda/db';
-import { ChatwootAccounts } from '@afenda/module-inbox/server/accounts';
-import { connectChatwoot } from '@afenda/module-inbox/server/connect';
+import type { ConnectorKit, ModuleConnector } from '@afenda/platform/module';
 import { SecretBox } from '@afenda/platform/secrets';
-import { and, eq } from 'drizzle-orm';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ParseArgsOptionsConfig } from 'node:util';
 import { pino } from 'pino';
 import { loadConfig } from '../config.ts';
+import { MODULES } from '../modules.ts';
+import { REPO_ROOT } from '../paths.ts';
 import { settingsKey } from '../runtime.ts';
 import type { Parsed } from './args.ts';
 import { CliError, openDatabase, type Io } from './kit.ts';
 
-export const connectOptions = {
-  org: { type: 'string' },
-  url: { type: 'string' },
-  token: { type: 'string' },
-  account: { type: 'string' },
-  'dashboard-app': { type: 'string' },
-} as const;
+export const CONNECTORS: ModuleConnector[] = MODULES.flatMap((m) => m.connectors ?? []);
 
-const USAGE =
-  'usage: connect chatwoot --org <slug> --url <Chatwoot address> --account <id> [--token t] [--dashboard-app <url>]';
+const tools = () => CONNECTORS.map((c) => c.tool).join(', ');
 
-const httpUrl = (name: string, value: string | undefined) => {
-  if (!value) throw new CliError(`--${name} is needed (${USAGE.replace('usage: ', '')})`);
-  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol))
-    throw new CliError(`--${name} must be an http(s) URL, not "${value}"`);
-  return value;
-};
+/** The options of `connect <tool>`, known once the tool is. */
+export function connectOptions(argv: string[]): ParseArgsOptionsConfig {
+  return CONNECTORS.find((c) => c.tool === argv[0])?.options ?? {};
+}
+
+/** One line per tool (the help text indents the ones after the first). */
+export const connectUsage = () =>
+  CONNECTORS.map((c) => `connect ${c.tool} ${c.usage}`).join('\n  ');
+
+/** The environment with the repository's .env under it, as `npm start` reads it. */
+function cliEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  const file = path.join(REPO_ROOT, '.env');
+  if (!existsSync(file)) return env;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^\s*([A-Z][A-Z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m?.[1] && env[m[1]] === undefined) env[m[1]] = (m[2] ?? '').replace(/^["']|["']$/g, '');
+  }
+  return env;
+}
 
 export async function connectCommand(args: Parsed, io: Io): Promise<number> {
-  const [tool, ...rest] = args.positionals;
-  if (tool !== 'chatwoot' || rest.length)
-    throw new CliError(tool ? `no tool "${tool}" to connect here (tools: chatwoot)` : USAGE);
-  const v = args.values as Record<string, string | undefined>;
-  if (!v.org) throw new CliError('--org is needed: the organisation’s slug, e.g. acme');
-  const baseUrl = httpUrl('url', v.url);
-  const dashboardAppUrl = v['dashboard-app']
-    ? httpUrl('dashboard-app', v['dashboard-app'])
-    : undefined;
-  if (!v.account || !/^\d{1,9}$/.test(v.account) || Number(v.account) < 1)
-    throw new CliError('--account is the number in Chatwoot’s address (/app/accounts/<id>)');
-  const apiToken = v.token ?? process.env.CHATWOOT_API_TOKEN;
-  if (!apiToken)
+  const [tool, ...positionals] = args.positionals;
+  const connector = CONNECTORS.find((c) => c.tool === tool);
+  if (!connector)
     throw new CliError(
-      'no token: pass --token or set CHATWOOT_API_TOKEN (a Chatwoot administrator’s access token)',
+      tool
+        ? `no tool "${tool}" to connect here (tools: ${tools()})`
+        : `which tool? ${CONNECTORS.map((c) => `connect ${c.tool}`).join(', ')} (npx afenda help)`,
     );
-
-  const config = loadConfig({ ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' });
-  const { database } = await openDatabase(2);
+  const env = cliEnv();
+  const kit: ConnectorKit = {
+    out: io.out,
+    json: args.values.json === true,
+    env,
+    async openDatabase() {
+      const config = loadConfig({ ...env, NODE_ENV: env.NODE_ENV ?? 'development' });
+      const { database } = await openDatabase(2);
+      try {
+        const secrets = new SecretBox(await settingsKey(config, pino({ level: 'silent' })));
+        return { database, secrets, publicUrl: config.PUBLIC_URL, close: () => database.close() };
+      } catch (err) {
+        await database.close();
+        throw err;
+      }
+    },
+  };
   try {
-    const [org] = await database.transaction({ sync: true }, (tx) =>
-      tx
-        .select({ id: schema.tenants.id })
-        .from(schema.tenants)
-        .where(and(eq(schema.tenants.slug, v.org!), eq(schema.tenants.kind, 'organization'))),
-    );
-    if (!org) throw new CliError(`no organisation "${v.org}" (its slug, e.g. acme)`);
-    const secrets = new SecretBox(await settingsKey(config, pino({ level: 'silent' })));
-    const result = await connectChatwoot(
-      {
-        database,
-        secrets,
-        accounts: new ChatwootAccounts({ database, secrets }),
-        publicUrl: config.PUBLIC_URL,
-        timeoutMs: 10_000,
-        fetch,
-      },
-      { tenantId: org.id, userId: null },
-      { baseUrl, apiToken, accountId: Number(v.account), dashboardAppUrl },
-    );
-    if (args.values.json === true) io.out(JSON.stringify(result, null, 2));
-    else {
-      for (const s of result.steps)
-        io.out(`${s.ok ? 'ok  ' : 'FAIL'}  ${s.step.padEnd(13)}  ${s.detail}`);
-      io.out(
-        result.ok
-          ? 'Chatwoot is connected.'
-          : 'Chatwoot is not connected yet: see the failed step.',
-      );
-    }
-    return result.ok ? 0 : 1;
+    return await connector.run({ values: args.values, positionals }, kit);
   } catch (err) {
-    const e = err as { statusCode?: number; message?: string };
-    if (e.statusCode === 409) throw new CliError(e.message ?? 'conflict');
-    throw err;
-  } finally {
-    await database.close();
+    // A module's mistake (a wrong option, a refused account) in one line, its exit code kept.
+    const e = err as { statusCode?: number; message?: string; exitCode?: number; code?: string };
+    if (e.code || err instanceof CliError) throw err;
+    throw new CliError(e.message ?? String(err), e.exitCode ?? 1);
   }
 }
