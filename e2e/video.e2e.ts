@@ -90,6 +90,10 @@ try {
     if (req.url === '/external_api.js') {
       res.writeHead(200, { 'content-type': 'application/javascript' });
       res.end(EXTERNAL_API);
+    } else if (req.url === '/config.js') {
+      // What every Jitsi Meet web server serves; the App registry's Test connection asks for it.
+      res.writeHead(200, { 'content-type': 'application/javascript' });
+      res.end("var config = { hosts: { domain: 'meet.jitsi' } };");
     } else {
       res.writeHead(404).end();
     }
@@ -292,6 +296,29 @@ try {
     await page.locator(`[data-room-id="${openId}"][data-state=ended]`).waitFor();
     await shot('ended-light');
   });
+
+  await check(
+    "the owner's App registry: Meetings' Test connection signs a token and Jitsi answers",
+    async () => {
+      const owner = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+      const ada = await owner.newPage();
+      await ada.goto(`${shellUrl}/app/admin/apps`);
+      await ada.fill('#username', 'ada');
+      await ada.fill('#password', 'demo-ada');
+      await ada.click('button[type=submit]');
+      const card = ada.getByTestId('app-registry').locator('[data-module="video"]');
+      await card.getByRole('button', { name: 'Test connection' }).click();
+      await card
+        .getByTestId('connection-test-video')
+        .getByText(
+          `Connected. Jitsi Meet answered at ${jitsiUrl}; tokens are signed HS256 for app id “afenda” and verify with the configured key.`,
+        )
+        .waitFor();
+      assert(scriptRequests.includes('/config.js'), 'Jitsi was not asked for /config.js');
+      await ada.screenshot({ path: path.join(ARTIFACTS, 'video-app-registry-test.png') });
+      await owner.close();
+    },
+  );
 } catch (err) {
   setupFailed(err);
 } finally {

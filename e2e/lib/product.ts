@@ -30,6 +30,8 @@ export interface ProductOptions {
   accessTokenLifespanS?: number;
   /** Extra environment for the orchestrator and the Shell. */
   orchestratorEnv?: Record<string, string>;
+  /** The orchestrator's port, when a tool must know it in advance (Synapse's registration). */
+  orchestratorPort?: number;
   shellEnv?: Record<string, string>;
   /**
    * A real Keycloak (fetched by scripts/keycloak.mjs, importing the same realm export) instead of
@@ -64,7 +66,12 @@ export interface Product {
 
 export async function startProduct(options: ProductOptions = {}): Promise<Product> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'afenda-e2e-'));
-  const [idpPort, orchestratorPort, shellPort] = (await freePorts(3)) as [number, number, number];
+  const [idpPort, freeOrchestratorPort, shellPort] = (await freePorts(3)) as [
+    number,
+    number,
+    number,
+  ];
+  const orchestratorPort = options.orchestratorPort ?? freeOrchestratorPort;
   let idpOrigin = `http://localhost:${idpPort}`;
   let issuer = `${idpOrigin}/realms/afenda`;
   let stopKeycloak: (() => Promise<void>) | undefined;
