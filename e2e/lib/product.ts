@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startKeycloak, type KeycloakServer } from '@afenda/test-utils/keycloak';
+import { startCluster, type Cluster } from './cluster.ts';
 import {
   ROOT,
   freePorts,
@@ -38,6 +39,12 @@ export interface ProductOptions {
    * the development provider; the orchestrator then reads the directory from Keycloak.
    */
   keycloak?: boolean;
+  /**
+   * Several replicas behind the reverse proxy (E2E_CLUSTER=1 sets it): three orchestrators and
+   * two Shells on one PostgreSQL server (TEST_DATABASE_URL, a fresh database) behind Debian's
+   * haproxy with deploy/haproxy/haproxy.cfg; shellUrl and orchestratorUrl are the proxy's.
+   */
+  cluster?: boolean;
 }
 
 export interface PostgresState {
@@ -58,6 +65,8 @@ export interface Product {
   orchestrator: Proc;
   shell: Proc;
   postgres: PostgresState;
+  /** With `cluster`: every replica, and the proxy (orchestrator and shell are the first ones). */
+  cluster?: Cluster;
   /** The embedded server's superuser URL (to look underneath row-level security). */
   superUrl: string;
   setupMs: number;
@@ -72,13 +81,18 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
     number,
   ];
   const orchestratorPort = options.orchestratorPort ?? freeOrchestratorPort;
+  const cluster = options.cluster ?? process.env.E2E_CLUSTER === '1';
+  // In a cluster both URLs are the proxy's (shellPort is the proxy's port).
+  const proxyPort = cluster ? shellPort : undefined;
   let idpOrigin = `http://localhost:${idpPort}`;
   let issuer = `${idpOrigin}/realms/afenda`;
   let stopKeycloak: (() => Promise<void>) | undefined;
   const shellUrl = `http://localhost:${shellPort}`;
-  const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
+  const orchestratorUrl = `http://127.0.0.1:${proxyPort ?? orchestratorPort}`;
+  let stopCluster: (() => Promise<void>) | undefined;
   const stop = async () => {
     await stopAll();
+    await stopCluster?.().catch(() => undefined);
     await stopKeycloak?.().catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
   };
@@ -106,8 +120,8 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
         docsClient,
         JSON.parse(
           JSON.stringify(docsClient)
-            .replaceAll('localhost:8000', `localhost:${orchestratorPort}`)
-            .replaceAll('127.0.0.1:8000', `127.0.0.1:${orchestratorPort}`),
+            .replaceAll('localhost:8000', `localhost:${proxyPort ?? orchestratorPort}`)
+            .replaceAll('127.0.0.1:8000', `127.0.0.1:${proxyPort ?? orchestratorPort}`),
         ),
       );
     const realmFile = path.join(dataDir, 'realm-afenda.json');
@@ -129,6 +143,42 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
         DATA_DIR: dataDir,
         REALM_EXPORT_FILE: realmFile,
       });
+    }
+    if (cluster) {
+      if (options.keycloak) throw new Error('E2E_CLUSTER runs with the development provider');
+      if (idp) await waitForOutput(idp, /development identity provider ready/, 60_000);
+      const c = await startCluster({
+        dataDir,
+        proxyPort: proxyPort!,
+        shellUrl,
+        orchestratorUrl,
+        issuer,
+        idpOrigin,
+        realmFile,
+        skipBuild: options.skipBuild ?? false,
+        orchestratorEnv: options.orchestratorEnv ?? {},
+        shellEnv: {
+          ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+          ...options.shellEnv,
+        },
+      });
+      stopCluster = c.stop;
+      return {
+        dataDir,
+        issuer,
+        idpOrigin,
+        shellUrl,
+        orchestratorUrl,
+        shellPort,
+        idp,
+        orchestrator: c.orchestrators[0]!,
+        shell: c.shells[0]!,
+        postgres: c.postgres,
+        cluster: c,
+        superUrl: c.superUrl,
+        setupMs: Math.round(performance.now() - t0),
+        stop,
+      };
     }
     const orchestrator = start(
       'orchestrator',

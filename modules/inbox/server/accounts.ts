@@ -59,6 +59,16 @@ export class ChatwootAccounts {
     return null;
   }
 
+  /**
+   * The account as stored now, when what the cache says was refused (a signature that does not
+   * match: another replica may have just connected it with a fresh secret). Reloads at most
+   * once per `staleReloadMs`, so wrong signatures cannot make every request a query.
+   */
+  async fresh(accountId: number, staleReloadMs = 1_000): Promise<ChatwootAccount | null> {
+    if (Date.now() - this.loadedAt > staleReloadMs) await this.reload();
+    return this.byAccount.get(accountId) ?? null;
+  }
+
   /** Forget the cache (after settings change in this process). */
   invalidate(): void {
     this.loadedAt = 0;

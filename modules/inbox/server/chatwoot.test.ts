@@ -208,6 +208,27 @@ describe('ingestion', () => {
     ]);
   });
 
+  it('a secret another replica stored (this one not told) is used at the next delivery; an old one is refused', async () => {
+    const [created, message] = conversationPayloads(560);
+    expect((await post(created)).statusCode).toBe(202); // this replica caches the secret
+    const deps = { database: tdb.database, secrets: new SecretBox(TEST_SETTINGS_KEY) };
+    const ROTATED = 'rotated-by-another-replica-secret';
+    // What Connect on another replica does: the stored secret changes; no hook runs here.
+    await putModuleSettings(deps, tenant.acme!, 'inbox', { webhookSecret: ROTATED });
+    try {
+      await sleep(1_100); // a refused signature reloads at most once a second
+      const res = await post(message, { secret: ROTATED });
+      expect(res.statusCode, res.body).toBe(202);
+      const stale = await post(conversationPayloads(561)[0], { secret: SECRET });
+      expect(stale.statusCode).toBe(401);
+    } finally {
+      await putModuleSettings(deps, tenant.acme!, 'inbox', { webhookSecret: SECRET });
+      fx.orchestrator.modules
+        .find((m) => m.module.manifest.id === 'inbox')
+        ?.parts.onTenantSettingsChanged?.(tenant.acme!);
+    }
+  });
+
   it('processing a delivery again has no second effect', async () => {
     const [created, message] = conversationPayloads(502);
     await delivery((await post(created)).deliveryId);

@@ -20,7 +20,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import { AppError } from '@afenda/platform/errors';
 import type { ConversationEffects } from './mirror.ts';
-import type { ChatwootAccounts } from './accounts.ts';
+import type { ChatwootAccount, ChatwootAccounts } from './accounts.ts';
 import {
   parseJsonBody,
   type Accepted,
@@ -102,7 +102,29 @@ export function chatwootSource(options: ChatwootSourceOptions): WebhookSource {
           timestamp && /^\d{1,12}$/.test(timestamp) ? new Date(Number(timestamp) * 1000) : null,
         replayKey: signature && timestamp ? signedPayloadHash(timestamp, rawBody) : null,
       };
-      const account = await accounts.lookup(accountId);
+      const unsignedOk = !signature && !timestamp && options.allowUnsigned;
+      const check = (a: ChatwootAccount | null) =>
+        !a || unsignedOk || !a.webhookSecret
+          ? undefined
+          : verifyChatwootSignature({
+              secret: a.webhookSecret,
+              rawBody,
+              signature: signature ?? undefined,
+              timestamp,
+              now,
+              toleranceS: options.toleranceS,
+            });
+      let account = await accounts.lookup(accountId);
+      let checked = check(account);
+      // Several replicas: another one may have connected the account (a fresh secret) since
+      // this one cached it. Unknown, or a refused signature: look again, once, at what is stored.
+      if (!account || (!unsignedOk && !checked?.ok)) {
+        const stored = await accounts.fresh(accountId);
+        if (stored && stored !== account) {
+          account = stored;
+          checked = check(stored);
+        }
+      }
       if (!account) {
         return {
           ...base,
@@ -113,24 +135,16 @@ export function chatwootSource(options: ChatwootSourceOptions): WebhookSource {
         };
       }
       let verified = false;
-      if (!signature && !timestamp && options.allowUnsigned) {
+      if (unsignedOk) {
         verified = false; // an old Chatwoot: allowed by setting, recorded as unverified
-      } else if (!account.webhookSecret) {
+      } else if (!checked) {
         throw new AppError(
           'WEBHOOK_NOT_CONFIGURED',
           401,
           `No webhook secret is set for Chatwoot account ${accountId}`,
         );
       } else {
-        const check = verifyChatwootSignature({
-          secret: account.webhookSecret,
-          rawBody,
-          signature: signature ?? undefined,
-          timestamp,
-          now,
-          toleranceS: options.toleranceS,
-        });
-        if (!check.ok) throw new AppError(check.code, 401, check.message);
+        if (!checked.ok) throw new AppError(checked.code, 401, checked.message);
         verified = true;
       }
       const accepted: Accepted = {

@@ -58,12 +58,10 @@ export default function CommandPaletteDialog({
   const [data, setData] = useState<PaletteData | null>(null);
   const [loading, startLoading] = useTransition();
   const [, startAction] = useTransition();
-  const [selected, setSelected] = useState('');
   const listRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     if (!open) return;
-    setSelected('');
     startLoading(async () => {
       setData(
         await loadPaletteData().catch(() => ({ approvals: [], conversations: [], waiting: [] })),
@@ -71,19 +69,34 @@ export default function CommandPaletteDialog({
     });
   }, [open]);
 
-  // cmdk keeps its selection on an item that leaves the list (the approvals reloaded while the
-  // palette is open), and then nothing is selected and Enter does nothing: select the first.
+  // cmdk can be left with nothing selected when the items under it change while it is open
+  // (the approvals reload after the first keystroke): then Enter does nothing. Whenever the list
+  // settles with items but no selection, select the first, through cmdk's own Home key.
   useEffect(() => {
     const list = listRef.current;
     if (!open || !list) return;
-    const observer = new MutationObserver(() => {
-      if (list.querySelector('[cmdk-item][data-selected="true"]')) return;
-      const first = list.querySelector('[cmdk-item]:not([aria-disabled="true"])');
-      const value = first?.getAttribute('data-value');
-      if (value) setSelected(value);
+    let frame = 0;
+    const settle = () => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => {
+        if (list.querySelector('[cmdk-item][aria-selected="true"]')) return;
+        if (!list.querySelector('[cmdk-item]:not([aria-disabled="true"])')) return;
+        list
+          .closest('[cmdk-root]')
+          ?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Home', bubbles: true }));
+      });
+    };
+    const observer = new MutationObserver(settle);
+    observer.observe(list, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ['aria-selected'],
     });
-    observer.observe(list, { childList: true, subtree: true });
-    return () => observer.disconnect();
+    return () => {
+      observer.disconnect();
+      cancelAnimationFrame(frame);
+    };
   }, [open]);
 
   const go = (href: string) => {
@@ -112,8 +125,6 @@ export default function CommandPaletteDialog({
       onOpenChange={setOpen}
       title="Jump to"
       description="Search modules, approvals and conversations"
-      value={selected}
-      onValueChange={setSelected}
     >
       <CommandInput placeholder="Search modules, approvals, conversations…" />
       <CommandList ref={listRef}>
