@@ -114,6 +114,11 @@ export function createDatabase(options: DatabaseOptions): Database {
     }
     const client = await pool.connect();
     let broken: Error | undefined;
+    // A checked-out client has no listener of its own: a connection cut mid-transaction (the
+    // server restarted) would be an unhandled 'error' event and end the process. The query in
+    // flight fails with it anyway; the client is destroyed, not returned.
+    const onError = (err: Error) => (broken ??= err);
+    client.on('error', onError);
     try {
       const lit = (v: string | null | undefined) => client.escapeLiteral(v ?? '');
       try {
@@ -149,6 +154,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       }
     } finally {
       // A connection whose state we can't vouch for is destroyed, not returned to the pool.
+      client.removeListener('error', onError);
       client.release(broken);
     }
   };
