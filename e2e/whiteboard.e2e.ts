@@ -18,7 +18,7 @@ import type { Browser, Page } from 'playwright-core';
 import { assert, check, log, finish, setupFailed } from './lib/checks.ts';
 import { launchChromium } from './lib/chromium.ts';
 import { waitForExpression } from './lib/csp.ts';
-import { ROOT } from './lib/processes.ts';
+import { ROOT, sleep } from './lib/processes.ts';
 import { startProduct, type Product } from './lib/product.ts';
 
 const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
@@ -179,6 +179,55 @@ try {
     await waitForShapes(alice, 1);
     await shot(ada, 'whiteboard-05-dark');
   });
+
+  const cluster = product.cluster;
+  if (cluster) {
+    await check(
+      'cluster: SIGKILL the replica holding the live board; what it saved is kept, and both editors carry on through another',
+      async () => {
+        const id = boardUrl.split('/').at(-1);
+        // Saved: the live room writes the board back within WHITEBOARD_PERSIST_INTERVAL_MS.
+        const saved = async () =>
+          (
+            await db.query<{ n: number }>(
+              `select count(*)::int as n from whiteboards, jsonb_each(document->'store') as r(k, v)
+                where id = $1 and v->>'typeName' = 'shape'`,
+              [id],
+            )
+          ).rows[0]?.n ?? 0;
+        for (let i = 0; i < 40 && (await saved()) !== 1; i++) await sleep(250);
+        assert((await saved()) === 1, 'the shape was not saved before the kill');
+        const live = async (i: number) => {
+          const text = await fetch(`http://127.0.0.1:${cluster.ports.orchestrators[i]}/metrics`)
+            .then((r) => r.text())
+            .catch(() => '');
+          return Number(/^afenda_whiteboard_live_boards (\d+)/m.exec(text)?.[1] ?? 0);
+        };
+        const counts = await Promise.all([0, 1, 2].map(live));
+        const holder = counts.findIndex((n) => n > 0);
+        assert(
+          holder >= 0 && counts.filter((n) => n > 0).length === 1,
+          `one replica should hold the board; live boards per replica: ${counts.join(', ')}`,
+        );
+        const killedAt = Date.now();
+        await cluster.killOrchestrator(holder);
+        // ada opens it again (another replica reads what was saved); alice's editor reconnects.
+        await ada.reload();
+        await ada.locator('.tl-canvas').waitFor();
+        await waitForShapes(ada, 1);
+        const keptMs = Date.now() - killedAt;
+        await draw(alice, 'o', { x: 520, y: 320 });
+        await waitForShapes(ada, 2);
+        const liveMs = Date.now() - killedAt;
+        const now = await Promise.all([0, 1, 2].map(live));
+        assert(now[holder] === 0 && now.some((n) => n > 0), `live boards now: ${now.join(', ')}`);
+        log(
+          `recovery: whiteboard holder o${holder + 1} SIGKILLed: the saved board open again after ${keptMs} ms, both editors live again after ${liveMs} ms (on o${now.findIndex((n) => n > 0) + 1})`,
+        );
+        await cluster.startOrchestrator(holder);
+      },
+    );
+  }
 
   await check('the Shell logged no unexpected error', async () => {
     const unexpected = shell.output.filter((line) => /error|fail|warn/i.test(line));

@@ -41,6 +41,8 @@ export interface Cluster {
   startOrchestrator(i: number): Promise<void>;
   /** Whether replica i answers /readyz with 200 (straight, not through the proxy). */
   ready(i: number): Promise<boolean>;
+  /** What replica i's /readyz says (status and body), for a failure's message. */
+  readiness(i: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -252,6 +254,14 @@ export async function startCluster(input: {
       }).catch(() => null);
       await res?.body?.cancel();
       return res?.status === 200;
+    },
+    async readiness(i) {
+      const res = await fetch(`http://127.0.0.1:${orchestratorPorts[i]}/readyz`, {
+        signal: AbortSignal.timeout(5000),
+      }).catch((err: Error) => err);
+      return res instanceof Error
+        ? `o${i + 1}: ${res.message}`
+        : `o${i + 1}: ${res.status} ${await res.text()}`;
     },
     stop,
   };

@@ -62,6 +62,24 @@ describe('migrations from a non-superuser administrator', () => {
   });
 });
 
+describe('replicas starting together', () => {
+  it('three migrations of one database at once: one applies, the others find it done, none fails', async () => {
+    const url = new URL(tdb.adminUrl);
+    url.username = opsAdmin.name;
+    url.password = opsAdmin.password;
+    const pools = [0, 1, 2].map(() => new pg.Pool({ connectionString: url.toString(), max: 1 }));
+    try {
+      // Each refreshes the shared application role's password, as every start does.
+      const results = await Promise.all(pools.map((pool) => migrate(pool, { appRole })));
+      expect(results.map((r) => r.applied.length).filter((n) => n > 0).length).toBeLessThanOrEqual(
+        1,
+      );
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
+  });
+});
+
 describe('migration folders', () => {
   let root: string;
   /** Writes `files` (path → content) under this suite's temporary folder; returns the folders. */

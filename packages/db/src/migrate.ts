@@ -152,8 +152,19 @@ export async function migrate(
   const client = await admin.connect();
   const applied: string[] = [];
   try {
-    await ensureRoles(client, options.appRole);
+    // Replicas starting together take turns (the lock is this database's), and the roles,
+    // shared by every database of the server, are retried when another database's migration
+    // changes them at the same moment ("tuple concurrently updated").
     await client.query('select pg_advisory_lock($1)', [LOCK_KEY]);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ensureRoles(client, options.appRole);
+        break;
+      } catch (err) {
+        if (attempt >= 5 || !/tuple concurrently (updated|deleted)/.test(String(err))) throw err;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
     await client.query(`set role ${quoteIdent(OWNER_ROLE)}`);
     await client.query(`create table if not exists afenda_migrations (
       version text primary key,

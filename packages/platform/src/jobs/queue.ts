@@ -134,6 +134,11 @@ export class JobQueue {
         worker: {
           localQueue: { size: Math.max(LOCAL_QUEUE_SIZE, this.options.concurrency) },
           completeJobBatchDelay: 0,
+          // Failures batched too: the batch retries a lost connection (20 attempts, backing off
+          // to 30 s), where graphile-worker's unbatched failJob is a promise nobody awaits, and
+          // a PostgreSQL restart turned it into an unhandled rejection that ended the process
+          // (found by e2e/cluster-faults.e2e.ts).
+          failJobBatchDelay: 0,
         },
       },
     });
