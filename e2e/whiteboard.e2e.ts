@@ -216,8 +216,24 @@ try {
         await ada.locator('.tl-canvas').waitFor();
         await waitForShapes(ada, 1);
         const keptMs = Date.now() - killedAt;
-        await draw(alice, 'o', { x: 520, y: 320 });
-        await waitForShapes(ada, 2);
+        // alice's editor reconnects by itself (a fresh ticket, through the proxy, to the board's
+        // new replica); she draws as soon as it takes her strokes again, and ada sees them.
+        const atLeast = (n: number) => `document.querySelectorAll('${GEO}').length >= ${n}`;
+        for (let attempt = 1; ; attempt++) {
+          await draw(alice, 'o', { x: 420 + attempt * 10, y: 320 });
+          const through = await waitForExpression(ada, atLeast(2), { timeout: 3_000 }).then(
+            () => true,
+            () => false,
+          );
+          if (through) break;
+          if (Date.now() - killedAt > 45_000) {
+            await shot(alice, 'whiteboard-cluster-alice');
+            const counts = await Promise.all([0, 1, 2].map(live));
+            throw new Error(
+              `alice's strokes never reached ada; live boards per replica: ${counts.join(', ')}; alice sees ${await shapes(alice)}, ada ${await shapes(ada)}`,
+            );
+          }
+        }
         const liveMs = Date.now() - killedAt;
         const now = await Promise.all([0, 1, 2].map(live));
         assert(now[holder] === 0 && now.some((n) => n > 0), `live boards now: ${now.join(', ')}`);

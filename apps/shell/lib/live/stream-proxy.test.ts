@@ -188,6 +188,22 @@ describe('proxyEventStream', () => {
     });
     expect(await response.text()).toContain('event: notification');
   });
+
+  it('ends the browser stream cleanly (no error) when the orchestrator dies mid-stream', async () => {
+    const url = await orchestrator((res) => {
+      sse(res);
+      // The replica dies: the connection is cut without the chunked ending.
+      setTimeout(() => res.socket?.destroy(), 50);
+    });
+    const response = await proxyEventStream({
+      orchestratorUrl: url,
+      accessToken: 't',
+      tenantId: 'x',
+      signal: new AbortController().signal,
+    });
+    // What was relayed stays; the body ends instead of erroring (Next logged "failed to pipe").
+    expect(await response.text()).toContain('event: notification');
+  });
 });
 
 describe('sanitizeLastEventId', () => {

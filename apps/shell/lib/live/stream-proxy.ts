@@ -93,11 +93,11 @@ export async function proxyEventStream(options: StreamProxyOptions): Promise<Res
         } else {
           controller.enqueue(value);
         }
-      } catch (err) {
+      } catch {
         release();
-        // The upstream ended badly (or we aborted it): end the browser's stream; it reconnects.
-        if (upstream.signal.aborted) controller.close();
-        else controller.error(err);
+        // The upstream ended badly (its replica died) or we aborted it: end the browser's stream
+        // cleanly; EventSource reconnects with Last-Event-ID, through the proxy, to another one.
+        controller.close();
       }
     },
     cancel() {
