@@ -266,7 +266,16 @@ try {
           'run',
           'video.expire-rooms',
         ],
-        { cwd: ROOT, env: { ...process.env, DATA_DIR: product!.dataDir }, encoding: 'utf8' },
+        {
+          cwd: ROOT,
+          // The embedded default's database, or the cluster's (E2E_CLUSTER=1).
+          env: {
+            ...process.env,
+            DATA_DIR: product!.dataDir,
+            DATABASE_URL: product!.cluster?.appUrl ?? '',
+          },
+          encoding: 'utf8',
+        },
       );
       assertEqual(run.status, 0, `platform run exit status (${run.stderr.trim()})`);
       const deadline = Date.now() + 10_000;
@@ -308,6 +317,13 @@ try {
       await ada.click('button[type=submit]');
       const card = ada.getByTestId('app-registry').locator('[data-module="video"]');
       await card.getByRole('button', { name: 'Test connection' }).click();
+      const answer = card.getByTestId('connection-test-video');
+      await answer
+        .getByText(/Connected|Not connected|could not/)
+        .waitFor()
+        .catch(async () => {
+          throw new Error(`no answer; the card says: ${await card.innerText()}`);
+        });
       await card
         .getByTestId('connection-test-video')
         .getByText(
