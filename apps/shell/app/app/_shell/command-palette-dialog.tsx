@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useRef, useState, useTransition } from 'react';
+import { useCallback, useEffect, useRef, useState, useTransition } from 'react';
 import {
   ArrowLeftRight,
   BadgeCheck,
@@ -58,7 +58,6 @@ export default function CommandPaletteDialog({
   const [data, setData] = useState<PaletteData | null>(null);
   const [loading, startLoading] = useTransition();
   const [, startAction] = useTransition();
-  const listRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     if (!open) return;
@@ -71,10 +70,13 @@ export default function CommandPaletteDialog({
 
   // cmdk can be left with nothing selected when the items under it change while it is open
   // (the approvals reload after the first keystroke): then Enter does nothing. Whenever the list
-  // settles with items but no selection, select the first, through cmdk's own Home key.
-  useEffect(() => {
-    const list = listRef.current;
-    if (!open || !list) return;
+  // settles with items but no selection, select the first, through cmdk's own Home key. A
+  // callback ref: the dialog's portal mounts the list a render after the dialog opens.
+  const observer = useRef<{ stop(): void } | null>(null);
+  const watchList = useCallback((list: HTMLDivElement | null) => {
+    observer.current?.stop();
+    observer.current = null;
+    if (!list) return;
     let frame = 0;
     const settle = () => {
       cancelAnimationFrame(frame);
@@ -86,18 +88,20 @@ export default function CommandPaletteDialog({
           ?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Home', bubbles: true }));
       });
     };
-    const observer = new MutationObserver(settle);
-    observer.observe(list, {
+    const watcher = new MutationObserver(settle);
+    watcher.observe(list, {
       childList: true,
       subtree: true,
       attributes: true,
       attributeFilter: ['aria-selected'],
     });
-    return () => {
-      observer.disconnect();
-      cancelAnimationFrame(frame);
+    observer.current = {
+      stop: () => {
+        watcher.disconnect();
+        cancelAnimationFrame(frame);
+      },
     };
-  }, [open]);
+  }, []);
 
   const go = (href: string) => {
     setOpen(false);
@@ -127,7 +131,7 @@ export default function CommandPaletteDialog({
       description="Search modules, approvals and conversations"
     >
       <CommandInput placeholder="Search modules, approvals, conversations…" />
-      <CommandList ref={listRef}>
+      <CommandList ref={watchList}>
         <CommandEmpty>{loading ? 'Loading…' : 'Nothing matches.'}</CommandEmpty>
         <CommandGroup heading="Actions">
           {canApprove
