@@ -81,7 +81,7 @@ try {
   await check(
     "the owner's App registry: Team chat's Test connection is answered by the real Synapse",
     async () => {
-      const card = ada.getByTestId('app-registry').locator('[data-module="chat"]');
+      const card = ada.locator('#main').getByTestId('app-registry').locator('[data-module="chat"]');
       await card.getByRole('button', { name: 'Test connection' }).click();
       await card
         .getByTestId('connection-test-chat')

@@ -1026,7 +1026,7 @@ try {
 
   await check('the App registry lists each module and what it needs, for admins only', async () => {
     await ada.page.goto(`${shellUrl}/app/admin/apps`);
-    const registry = ada.page.getByTestId('app-registry');
+    const registry = ada.page.locator('#main').getByTestId('app-registry');
     await registry.waitFor();
     for (const id of ['inbox', 'chat', 'video', 'whiteboard', 'approvals', 'activity']) {
       assert(
@@ -1080,6 +1080,7 @@ try {
         await keyShot(page, '15-app-registry-connect-chatwoot');
         await page.keyboard.press('Escape');
         await page
+          .locator('#main')
           .getByTestId('app-registry')
           .locator('[data-module="inbox"][data-state="enabled"]')
           .waitFor();

@@ -315,7 +315,10 @@ try {
       await ada.fill('#username', 'ada');
       await ada.fill('#password', 'demo-ada');
       await ada.click('button[type=submit]');
-      const card = ada.getByTestId('app-registry').locator('[data-module="video"]');
+      const card = ada
+        .locator('#main')
+        .getByTestId('app-registry')
+        .locator('[data-module="video"]');
       await card.getByRole('button', { name: 'Test connection' }).click();
       const answer = card.getByTestId('connection-test-video');
       await answer
