@@ -113,6 +113,8 @@ export function run(): Promise<BenchResult> {
       KEYCLOAK_ISSUER: 'http://127.0.0.1:9/realms/bench',
       KEYCLOAK_ADMIN_CLIENT_SECRET: 'bench-not-used',
       KEYCLOAK_SYNC_SCHEDULE: 'off',
+      // Production insists on the whiteboard's ticket secret too; no board is opened here.
+      WHITEBOARD_TICKET_SECRET: randomBytes(32).toString('base64'),
     });
     const app = await startChildServer({
       script: SERVER_TS,

@@ -121,7 +121,9 @@ function backgroundLoad(
           accountId: account.accountId,
           accountName: 'acme',
           displayId: 1000 + (n % 50),
-          contactName: 'Load',
+          // Unique per round: the same signed body again within its second is a replay, answered
+          // as a duplicate, once ingest does more than 50 rounds a second.
+          contactName: `Load ${n}`,
           message: `Background message ${n}`,
           labels: [],
           messageId: 1_000_000 + n,
