@@ -404,7 +404,7 @@ try {
       // What the log holds for them, against where the client resumed: to tell a lost event
       // from one never written.
       const rows = await query<{ user_id: string | null; name: string; pos: string; at: string }>(
-        `select user_id, name, tx_id::text || '-' || id::text as pos, created_at::text as at
+        `select user_id, name, seq::text as pos, created_at::text as at
            from stream_events where payload::text like any($1)`,
         [missed.map((id) => `%${id}%`)],
       ).catch((err: Error) => [{ user_id: null, name: err.message, pos: '', at: '' }]);

@@ -227,7 +227,7 @@ describe('row-level security, as the application role', () => {
       'webhook_deliveries_received_brin',
       'outbound_actions_done_idx',
       // The stream's log is read across tenants by its fan-out reader (its tail, and expiry by age).
-      'stream_events_tail_idx',
+      'stream_events_seq_idx',
       'stream_events_created_brin',
       // Synapse's ids (rooms, events) map to tenants before the tenant is known: a transaction
       // spans organisations, and a reply or reaction names only its event.

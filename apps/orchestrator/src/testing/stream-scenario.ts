@@ -146,8 +146,8 @@ export function threeProcessScenario(options: {
     );
     // Exactly the log as the CEO may see it, in order, once: before the crash and after it.
     const { rows } = await tdb.admin.query<{ pos: string }>(
-      `select tx_id::text || '-' || id::text as pos from stream_events
-        where tenant_id = $1 and (user_id is null or user_id = $2) order by tx_id, id`,
+      `select seq::text as pos from stream_events
+        where tenant_id = $1 and (user_id is null or user_id = $2) order by seq`,
       [tenant.acme, userId.ada],
     );
     await resumed.next((e) => e.id === rows.at(-1)!.pos);

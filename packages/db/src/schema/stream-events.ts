@@ -27,6 +27,10 @@ export const streamEvents = pgTable(
     }).notNull(),
     payload: jsonb('payload').$type<unknown>().notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Its place in the stream (0017): taken as the writer's last statement, see stream_next. */
+    seq: bigint('seq', { mode: 'bigint' })
+      .notNull()
+      .default(sql`afenda.stream_next()`),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.txId, t.id] })],
 );

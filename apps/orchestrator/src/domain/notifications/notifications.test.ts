@@ -329,11 +329,8 @@ describe('the live stream', () => {
     expect(alice.events.filter(notificationAbout(a.id, 'approval.submitted'))).toEqual([]);
     expect(gloria.events).toEqual([]);
     // Event ids increase in delivery order.
-    const ids = ada.events.map((e) => e.id!.split('-').map(BigInt) as [bigint, bigint]);
-    for (let i = 1; i < ids.length; i++) {
-      const [p, q] = [ids[i - 1]!, ids[i]!];
-      expect(q[0] > p[0] || (q[0] === p[0] && q[1] > p[1])).toBe(true);
-    }
+    const ids = ada.events.map((e) => BigInt(e.id!));
+    for (let i = 1; i < ids.length; i++) expect(ids[i]! > ids[i - 1]!).toBe(true);
     ada.close();
     alice.close();
   });
@@ -350,10 +347,9 @@ describe('the live stream', () => {
     for (const m of missed) await resumed.next(notificationAbout(m.id, 'approval.submitted'));
     expect(resumed.events.some((e) => e.id === seen.id)).toBe(false);
     const { rows } = await tdb.admin.query<{ pos: string }>(
-      `select tx_id::text || '-' || id::text as pos from stream_events
-       where tenant_id = $1 and (user_id is null or user_id = $2)
-         and (tx_id, id) > (split_part($3, '-', 1)::xid8, split_part($3, '-', 2)::bigint)
-       order by tx_id, id`,
+      `select seq::text as pos from stream_events
+       where tenant_id = $1 and (user_id is null or user_id = $2) and seq > $3::bigint
+       order by seq`,
       [tenant.acme, user.ada, lastId],
     );
     await resumed.next((e) => e.id === rows.at(-1)!.pos);
@@ -361,7 +357,7 @@ describe('the live stream', () => {
     resumed.close();
   });
 
-  it('never hands out an event before an earlier one still to commit', async () => {
+  it('hands out events in commit order: a long transaction holds back no other, a resume misses none', async () => {
     const ada = await as('ada').stream();
     let commitEarlier!: () => void;
     const held = new Promise<void>((r) => (commitEarlier = r));
@@ -388,16 +384,61 @@ describe('the live stream', () => {
         subject: { n: 'later' },
       }),
     );
-    // "later" is committed but not final while "earlier" may still commit before it.
-    await new Promise((r) => setTimeout(r, 300));
-    expect(ada.events.filter((e) => e.event === 'conversation')).toEqual([]);
+    // "later" committed first: it goes out while "earlier" is still open.
+    await ada.next((e) => (e.data as { n?: string }).n === 'later');
+    const afterLater = ada.lastEventId!;
     commitEarlier();
     await earlier;
-    await ada.next((e) => (e.data as { n?: string }).n === 'later');
+    await ada.next((e) => (e.data as { n?: string }).n === 'earlier');
     expect(
       ada.events.filter((e) => e.event === 'conversation').map((e) => (e.data as { n: string }).n),
-    ).toEqual(['earlier', 'later']);
+    ).toEqual(['later', 'earlier']);
+    // It was numbered after "later": a client that had "later" and resumes still gets it.
+    const resumed = await as('ada').stream({ 'last-event-id': afterLater });
+    await resumed.next((e) => (e.data as { n?: string }).n === 'earlier');
+    expect(resumed.events.some((e) => (e.data as { n?: string }).n === 'later')).toBe(false);
     ada.close();
+    resumed.close();
+  });
+
+  it('keeps every event of concurrent writers, in increasing order, and a resume gets exactly the rest', async () => {
+    const ada = await as('ada').stream();
+    const n = 40;
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        tdb.database.withTenant(tenant.acme!, async (tx) => {
+          await publishStreamEvent(tx, {
+            tenantId: tenant.acme!,
+            userId: null,
+            name: 'conversation',
+            subject: { burst: i },
+          });
+          // Some take longer to commit than others.
+          await new Promise((r) => setTimeout(r, (i * 7) % 23));
+        }),
+      ),
+    );
+    const burst = (e: { event?: string; data: unknown }) =>
+      e.event === 'conversation' && typeof (e.data as { burst?: number }).burst === 'number';
+    for (let i = 0; i < n; i++)
+      await ada.next((e) => burst(e) && (e.data as { burst: number }).burst === i);
+    const got = ada.events.filter(burst);
+    expect(got).toHaveLength(n);
+    const ids = got.map((e) => BigInt(e.id!));
+    for (let i = 1; i < ids.length; i++) expect(ids[i]! > ids[i - 1]!).toBe(true);
+    const resumed = await as('ada').stream({ 'last-event-id': got[9]!.id! });
+    for (const e of got.slice(10)) await resumed.next((r) => r.id === e.id);
+    expect(resumed.events.filter(burst).map((e) => e.id)).toEqual(got.slice(10).map((e) => e.id));
+    ada.close();
+    resumed.close();
+  });
+
+  it('takes a Last-Event-ID of the old numbering as a new stream (from now)', async () => {
+    const old = await as('ada').stream({ 'last-event-id': '812-34' });
+    expect(old.status).toBe(200);
+    const a = await escalate('After an upgrade');
+    await old.next(notificationAbout(a.id, 'approval.submitted'));
+    old.close();
   });
 
   it('a transaction that acts in several tenants publishes to each (a Matrix transaction)', async () => {

@@ -2,9 +2,9 @@ import type { Database } from '@afenda/db';
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Fanout } from './fanout.ts';
-import { comparePositions, maxPosition, type Position } from './position.ts';
+import { maxPosition, type Position } from './position.ts';
 import { onStreamCommit } from '@afenda/platform/stream/publish';
-import { logHorizon, readLog, type LoggedEvent } from './read-log.ts';
+import { logHead, readCatchUp, readTail, type LoggedEvent } from './read-log.ts';
 
 export interface StreamHubOptions {
   database: Database;
@@ -43,7 +43,7 @@ class Subscriber {
     return (
       e.tenantId === this.tenantId &&
       (e.userId === null || e.userId === this.userId) &&
-      comparePositions(e.pos, this.cursor) > 0
+      e.pos > this.cursor
     );
   }
 }
@@ -57,21 +57,20 @@ export interface StreamStats {
 /**
  * The process's live stream: reads the log (one reader for every connection of the process),
  * and hands each event to the connections of its tenant and user. Reads happen when this
- * process committed events, when the fan-out says another process did, on a short retry while
- * events wait for the horizon, and on the polling backstop. Started at the first connection.
+ * process committed events, when the fan-out says another process did, and on the polling
+ * backstop. Started at the first connection.
  */
 export class StreamHub {
   private readonly o: Required<StreamHubOptions>;
   private head: Position | undefined;
   /** Events after `floor`, up to `head`: enough to catch a reconnecting client up from memory. */
   private ring: LoggedEvent[] = [];
-  private floor: Position = { tx: 0n, id: 0n };
+  private floor: Position = 0n;
   private readonly byTenant = new Map<string, Set<Subscriber>>();
   private count = 0;
   private starting: Promise<void> | undefined;
   private reading = false;
   private readAgain = false;
-  private retryTimer: NodeJS.Timeout | undefined;
   private timers: NodeJS.Timeout[] = [];
   private stopListening: (() => void) | undefined;
   private closed = false;
@@ -82,7 +81,7 @@ export class StreamHub {
     // Our own commits are signalled to the other processes whether or not anyone listens here.
     this.stopListening = onStreamCommit(() => {
       this.o.fanout.signal();
-      if (this.head) this.wake();
+      if (this.head !== undefined) this.wake();
     });
   }
 
@@ -94,7 +93,7 @@ export class StreamHub {
   /** Starts reading (at the first connection): the head, the fan-out listener, the timers. */
   ready(): Promise<void> {
     this.starting ??= (async () => {
-      this.head = await logHorizon(this.o.database);
+      this.head = await logHead(this.o.database);
       this.floor = this.head;
       await this.o.fanout.listen(() => this.wake());
       this.timers.push(
@@ -202,9 +201,9 @@ export class StreamHub {
     if (sub.pumping) return;
     sub.pumping = true;
     try {
-      while (!sub.closed && !sub.synced && this.head) {
+      while (!sub.closed && !sub.synced && this.head !== undefined) {
         await this.drained(sub);
-        if (comparePositions(sub.cursor, this.floor) >= 0) {
+        if (sub.cursor >= this.floor) {
           // From memory, as far as the client takes it without waiting; then it is live.
           for (const e of this.ring) {
             if (sub.res.writableLength > this.o.maxBufferBytes / 2) break;
@@ -215,15 +214,15 @@ export class StreamHub {
           sub.synced = true;
           return;
         }
-        const read = await readLog(
+        const read = await readCatchUp(
           this.o.database,
           { tenantId: sub.tenantId, userId: sub.userId },
           sub.cursor,
           this.o.batchSize,
+          this.head as Position,
         );
         for (const e of read.events) this.deliver(sub, e);
         sub.cursor = maxPosition(sub.cursor, read.next);
-        if (read.pending && !read.more) await new Promise((r) => setTimeout(r, 20));
       }
     } catch (err) {
       this.o.logger.warn({ err }, 'stream: catching a client up failed; it will reconnect');
@@ -236,7 +235,7 @@ export class StreamHub {
 
   /** Asks for a read of the log; reads in flight coalesce into one more. */
   wake(): void {
-    if (!this.head || this.closed) return;
+    if (this.head === undefined || this.closed) return;
     if (this.reading) {
       this.readAgain = true;
       return;
@@ -249,21 +248,10 @@ export class StreamHub {
     try {
       do {
         this.readAgain = false;
-        const read = await readLog(
-          this.o.database,
-          { all: true },
-          this.head as Position,
-          this.o.batchSize,
-        );
+        const read = await readTail(this.o.database, this.head as Position, this.o.batchSize);
         if (read.events.length) this.append(read.events);
         this.head = maxPosition(this.head as Position, read.next);
         if (read.more) this.readAgain = true;
-        else if (read.pending && !this.retryTimer) {
-          this.retryTimer = setTimeout(() => {
-            this.retryTimer = undefined;
-            this.wake();
-          }, 10);
-        }
       } while (this.readAgain && !this.closed);
     } catch (err) {
       this.o.logger.warn({ err }, 'stream: reading the log failed; the backstop retries');
@@ -295,7 +283,6 @@ export class StreamHub {
     this.closed = true;
     this.stopListening?.();
     for (const t of this.timers) clearInterval(t);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
     for (const set of this.byTenant.values())
       for (const sub of set) {
         sub.closed = true;

@@ -1,22 +1,27 @@
 import { AppError } from '@afenda/platform/errors';
 
 /**
- * A place in the stream's log: (transaction id, row id), the order in which events become final.
- * Sent to clients as the SSE `id:` "<tx>-<id>", and read back from Last-Event-ID.
+ * A place in the stream's log: the number the fan-out reader gave an event once it had
+ * committed (commit order, see read-log.ts). Sent to clients as the SSE `id:`, read back from
+ * Last-Event-ID.
  */
-export interface Position {
-  tx: bigint;
-  id: bigint;
-}
+export type Position = bigint;
 
-const EVENT_ID = /^(\d{1,20})-(\d{1,20})$/;
+const EVENT_ID = /^\d{1,19}$/;
+/** "<transaction>-<row>": an id sent before the log was numbered (migration 0017). */
+const OLD_EVENT_ID = /^\d{1,20}-\d{1,20}$/;
 
-export const formatPosition = (p: Position): string => `${p.tx}-${p.id}`;
+export const formatPosition = (p: Position): string => p.toString();
 
+/**
+ * The client's Last-Event-ID as a position; undefined when there is none, or when it is an id of
+ * the log's old numbering (that client resumes from now, as a new one does).
+ */
 export function parsePosition(value: string | undefined): Position | undefined {
   if (value === undefined || value === '') return undefined;
-  const m = EVENT_ID.exec(value.trim());
-  if (m) return { tx: BigInt(m[1]!), id: BigInt(m[2]!) };
+  const id = value.trim();
+  if (EVENT_ID.test(id) && BigInt(id) <= 0x7fffffffffffffffn) return BigInt(id);
+  if (OLD_EVENT_ID.test(id)) return undefined;
   throw new AppError(
     'STREAM_EVENT_ID_INVALID',
     400,
@@ -25,11 +30,4 @@ export function parsePosition(value: string | undefined): Position | undefined {
   );
 }
 
-export function comparePositions(a: Position, b: Position): number {
-  if (a.tx !== b.tx) return a.tx < b.tx ? -1 : 1;
-  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
-  return 0;
-}
-
-export const maxPosition = (a: Position, b: Position): Position =>
-  comparePositions(a, b) >= 0 ? a : b;
+export const maxPosition = (a: Position, b: Position): Position => (a >= b ? a : b);

@@ -1,6 +1,6 @@
 import type { Database } from '@afenda/db';
 import { sql } from 'drizzle-orm';
-import { formatPosition, type Position } from './position.ts';
+import { formatPosition, maxPosition, type Position } from './position.ts';
 
 /** An event of the log, with its SSE frame serialised once for every connection it goes to. */
 export interface LoggedEvent {
@@ -11,80 +11,28 @@ export interface LoggedEvent {
 }
 
 export interface LogRead {
-  /** Final events after the position asked for, in order. */
+  /** Events after the position asked for, in order. */
   events: LoggedEvent[];
-  /** Where the next read starts: every final event before it has been returned. */
+  /** Where the next read starts: every event up to it has been returned. */
   next: Position;
   /** The batch was full: read again at once. */
   more: boolean;
-  /** Committed events exist beyond `next` that are not final yet: read again shortly. */
-  pending: boolean;
 }
 
-/** Whose events: every tenant's (the fan-out reader), or one user's in one tenant (a catch-up). */
-export type LogScope = { all: true } | { all?: false; tenantId: string; userId: string };
-
 interface Row extends Record<string, unknown> {
-  xmin: string;
+  head?: string | null;
   tenant_id: string | null;
   user_id: string | null;
   name: string | null;
-  tx: string | null;
-  id: string | null;
+  seq: string | null;
   data: string | null;
-  final: boolean | null;
 }
 
-/**
- * Reads the log after `from`, up to the safe horizon. Event ids come from a sequence, and
- * transactions commit in any order, so a reader that handed out "everything committed" could
- * hand out event 11 while event 10's transaction is still to commit, and a client resuming
- * after 11 would never get 10. Rows are therefore ordered by (writing transaction id, id), and
- * only rows written by transactions older than the oldest transaction still running
- * (pg_snapshot_xmin of this statement's snapshot) are final: every transaction below that has
- * ended, so nothing can ever appear before a final row. Later rows wait for the next read.
- */
-export async function readLog(
-  database: Database,
-  scope: LogScope,
-  from: Position,
-  limit: number,
-): Promise<LogRead> {
-  const after = sql`${from.tx.toString()}::xid8, ${from.id.toString()}::bigint`;
-  const { rows } = scope.all
-    ? // Every tenant's: the fan-out reader's one statement (afenda.stream_tail, 0007).
-      await database.db.execute<Row>(sql`
-        select horizon::text as xmin, tenant_id, user_id, name, tx_id::text as tx, id::text as id,
-               data, final
-        from afenda.stream_tail(${after}, ${limit})`)
-    : // One user's in one tenant, row-level security applying: a client catching up.
-      await database.withTenant(
-        scope.tenantId,
-        (tx) =>
-          tx.execute<Row>(sql`
-            with h as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin)
-            select h.xmin::text as xmin, e.tenant_id, e.user_id, e.name, e.tx_id::text as tx,
-                   e.id::text as id, e.payload::text as data, (e.tx_id < h.xmin) as final
-            from h left join lateral (
-              select s.tenant_id, s.user_id, s.name, s.tx_id, s.id, s.payload
-              from stream_events s
-              where s.tenant_id = ${scope.tenantId}::uuid
-                and (s.user_id is null or s.user_id = ${scope.userId}::uuid)
-                and (s.tx_id, s.id) > (${after})
-              order by s.tx_id, s.id
-              limit ${limit}
-            ) e on true`),
-        scope.userId,
-      );
+function toRead(rows: Row[], from: Position, limit: number, head: Position): LogRead {
   const events: LoggedEvent[] = [];
-  let pending = false;
   for (const r of rows) {
-    if (r.tx === null || r.id === null) break; // no rows: the horizon only
-    if (!r.final) {
-      pending = true;
-      break;
-    }
-    const pos = { tx: BigInt(r.tx), id: BigInt(r.id) };
+    if (r.seq === null) break; // no rows: the head only
+    const pos = BigInt(r.seq);
     events.push({
       pos,
       tenantId: r.tenant_id as string,
@@ -92,18 +40,65 @@ export async function readLog(
       frame: `id: ${formatPosition(pos)}\nevent: ${r.name}\ndata: ${r.data}\n\n`,
     });
   }
-  const more = !pending && events.length === limit;
+  const more = events.length === limit;
   const last = events.at(-1)?.pos ?? from;
-  // Nothing more final before the horizon: everything below it has been seen.
-  const horizon = { tx: BigInt(rows[0]?.xmin ?? '0'), id: 0n };
-  const next = pending || more ? last : horizon.tx > last.tx ? horizon : last;
-  return { events, next, more, pending };
+  // A batch that was not full returned every event up to the head.
+  return { events, next: more ? last : maxPosition(last, head), more };
 }
 
-/** The current horizon: where a reader that wants only what comes next starts. */
-export async function logHorizon(database: Database): Promise<Position> {
-  const { rows } = await database.pool.query<{ xmin: string }>(
-    'select pg_snapshot_xmin(pg_current_snapshot())::text as xmin',
+/**
+ * The fan-out reader's read: every tenant's events after `from`, in one statement
+ * (afenda.stream_tail, 0017). An event takes its number from a sequence as its writer's last
+ * statement, under a shared lock held to its commit; the read takes that lock exclusively, so
+ * every writer holding a smaller number has ended and what it sees up to the highest number is
+ * final: a reader (or a client resuming after n) that has seen n has seen everything before it.
+ * It waits only for writers between their last statement and their commit, never for a
+ * transaction still at work.
+ */
+export async function readTail(
+  database: Database,
+  from: Position,
+  limit: number,
+): Promise<LogRead> {
+  const { rows } = await database.db.execute<Row>(sql`
+    select head::text as head, tenant_id, user_id, name, seq::text as seq, data
+    from afenda.stream_tail(${from.toString()}::bigint, ${limit})`);
+  return toRead(rows, from, limit, BigInt(rows[0]?.head ?? '0'));
+}
+
+/**
+ * One user's events in one tenant after `from` (row-level security applying): a client catching
+ * up from the log, up to `head`, the fan-out reader's position before this read: every event up
+ * to it was final then (a later number may still be committing), so a read that is not full has
+ * returned all of them.
+ */
+export async function readCatchUp(
+  database: Database,
+  who: { tenantId: string; userId: string },
+  from: Position,
+  limit: number,
+  head: Position,
+): Promise<LogRead> {
+  const { rows } = await database.withTenant(
+    who.tenantId,
+    (tx) =>
+      tx.execute<Row>(sql`
+        select tenant_id, user_id, name, seq::text as seq, payload::text as data
+        from stream_events
+        where tenant_id = ${who.tenantId}::uuid
+          and (user_id is null or user_id = ${who.userId}::uuid)
+          and seq > ${from.toString()}::bigint and seq <= ${head.toString()}::bigint
+        order by seq
+        limit ${limit}`),
+    who.userId,
   );
-  return { tx: BigInt(rows[0]!.xmin), id: 0n };
+  return toRead(rows, from, limit, head);
+}
+
+/** The current head (every event up to it final): where a reader that wants only what comes next starts. */
+export async function logHead(database: Database): Promise<Position> {
+  const { rows } = await database.db.execute<Row>(
+    sql`select head::text as head from afenda.stream_tail(0, 0)`,
+  );
+  return BigInt(rows[0]?.head ?? '0');
 }
