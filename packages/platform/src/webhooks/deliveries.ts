@@ -14,6 +14,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { AppError } from '../errors.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { recordFailure, replayTable, sweepTable, type RetryPolicy } from '../jobs/retry.ts';
+import { deliveryWriter } from './group-commit.ts';
 
 const D = schema.webhookDeliveries;
 export type DeliveryRow = typeof D.$inferSelect;
@@ -114,7 +115,10 @@ async function unmappedOverLimit(
   return undefined;
 }
 
-/** Stores one delivery; a repeated delivery id changes nothing and says so. */
+/**
+ * Stores one delivery (in one transaction with the concurrent ones: group-commit.ts); a repeated
+ * delivery id changes nothing and says so.
+ */
 export async function storeDelivery(
   deps: Pick<DeliveryDeps, 'database' | 'queue' | 'unmapped'>,
   source: string,
@@ -139,34 +143,28 @@ export async function storeDelivery(
     body = '';
     reason = `${reason ? `${reason}; ` : ''}${overLimit}: only the headers were kept, not the body`;
   }
-  const inserted = await deps.database.transaction({ service: 'jobs' }, (tx) =>
-    tx
-      .insert(D)
-      .values({
-        source,
-        deliveryId: accepted.deliveryId,
-        tenantId: accepted.tenantId,
-        accountRef: accepted.accountRef,
-        eventType: accepted.eventType,
-        signature: accepted.signature,
-        signedAt: accepted.signedAt,
-        verified: accepted.verified,
-        body,
-        bodyKept: !overLimit,
-        replayKey: accepted.replayKey ?? null,
-        status: accepted.status,
-        reason,
-      })
-      // The delivery id again, or the same signed payload under a new one (a replay).
-      .onConflictDoNothing()
-      .returning({ id: D.id, status: D.status }),
-  );
-  const row = inserted[0];
-  if (row) {
-    if (row.status === 'received')
-      deps.queue.addSoon({ task: PROCESS_TASK, payload: { id: row.id } });
-    return { id: row.id, duplicate: false, status: row.status };
+  // Shared with concurrent deliveries (group commit); settled once committed.
+  const written = await deliveryWriter(deps.database).write({
+    source,
+    deliveryId: accepted.deliveryId,
+    tenantId: accepted.tenantId,
+    accountRef: accepted.accountRef,
+    eventType: accepted.eventType,
+    signature: accepted.signature,
+    signedAt: accepted.signedAt,
+    verified: accepted.verified,
+    body,
+    bodyKept: !overLimit,
+    replayKey: accepted.replayKey ?? null,
+    status: accepted.status,
+    reason,
+  });
+  if (!('conflict' in written)) {
+    if (!written.duplicate && written.status === 'received')
+      deps.queue.addSoon({ task: PROCESS_TASK, payload: { id: written.id } });
+    return written;
   }
+  // The delivery id again, or the same signed payload under a new one (a replay).
   const same = accepted.replayKey
     ? or(eq(D.deliveryId, accepted.deliveryId), eq(D.replayKey, accepted.replayKey))
     : eq(D.deliveryId, accepted.deliveryId);
