@@ -42,3 +42,48 @@ describe('a transaction whose connection is cut', () => {
     }
   });
 });
+
+describe('statements', () => {
+  it('are parsed and planned once per connection, then only executed', async () => {
+    const text = 'select $1::int + 1 as n -- named-statement test';
+    const client = await tdb.database.pool.connect();
+    try {
+      for (let i = 0; i < 3; i++) await client.query({ text, values: [i] });
+      const res = await client.query<{ n: string }>(
+        'select count(*)::text as n from pg_prepared_statements where statement = $1',
+        [text],
+      );
+      expect(res.rows[0]!.n).toBe('1');
+      expect((await client.query<{ n: number }>({ text, values: [41] })).rows[0]!.n).toBe(42);
+      // Without parameters: the simple protocol, unnamed (several statements in one stay possible).
+      await client.query('select 1; select 2');
+    } finally {
+      client.release();
+    }
+  });
+
+  it('keep row-level security per transaction: a plan run again reads the new tenant', async () => {
+    const { rows: made } = await tdb.admin.query<{ id: string }>(
+      `insert into tenants (slug, name, kind) values ('named-a', 'A', 'organization'),
+       ('named-b', 'B', 'organization') returning id::text`,
+    );
+    for (const t of made)
+      await tdb.admin.query(
+        `insert into stream_events (tenant_id, name, payload) values ($1, 'activity', '{}')`,
+        [t.id],
+      );
+    const seen: string[][] = [];
+    for (const t of [...made, ...made, ...made])
+      seen.push(
+        await tdb.database.withTenant(t.id, async (tx) =>
+          (
+            await tx.execute<{ id: string }>(
+              sql`select tenant_id::text as id from stream_events
+                  where tenant_id in (${made[0]!.id}::uuid, ${made[1]!.id}::uuid) and user_id is null`,
+            )
+          ).rows.map((r) => r.id),
+        ),
+      );
+    expect(seen).toEqual([...made, ...made, ...made].map((t) => [t.id]));
+  });
+});
