@@ -10,7 +10,8 @@ export interface StreamEventInput {
   subject: unknown;
 }
 
-type CommitListener = (tenantIds: ReadonlySet<string>) => void;
+/** `urgent`: the transaction rang someone's bell (a notification), not only a list changing. */
+type CommitListener = (tenantIds: ReadonlySet<string>, urgent: boolean) => void;
 const listeners = new Set<CommitListener>();
 let publishing = true;
 
@@ -48,7 +49,8 @@ export async function publishStreamEvents(tx: Tx, events: StreamEventInput[]): P
   beforeCommit(tx, () => writeEvents(tx, list));
   afterCommit(tx, () => {
     const tenants = new Set(list.map((e) => e.tenantId));
-    for (const listener of listeners) listener(tenants);
+    const urgent = list.some((e) => e.name === 'notification');
+    for (const listener of listeners) listener(tenants, urgent);
   });
 }
 

@@ -6,12 +6,13 @@ import type { Logger } from 'pino';
 /**
  * Tells the other orchestrator processes that the stream's log has new events, and hears them
  * tell us. It carries no events (each process reads the log itself), only the sender's id.
- * Signals are coalesced: at most one per interval per process, the first one at once.
+ * Signals are coalesced: at most one per interval per process, the first one at once; an urgent
+ * one (a commit that rang someone's bell) goes at once whatever the interval.
  */
 export interface Fanout {
   readonly kind: 'postgres' | 'redis';
-  /** This process committed stream events. */
-  signal(): void;
+  /** This process committed stream events; `urgent`: a notification among them. */
+  signal(urgent?: boolean): void;
   /** Calls onWake when another process signals (and after a reconnect: something may be missed). */
   listen(onWake: () => void): Promise<void>;
   close(): Promise<void>;
@@ -19,10 +20,20 @@ export interface Fanout {
 
 export const STREAM_CHANNEL = 'afenda_stream';
 
-/** Leading-edge coalescing: the first signal goes at once, then at most one per interval. */
-function coalesce(intervalMs: number, send: () => Promise<void>) {
+/** An urgent signal waits at most this long after the last one sent (ms). */
+const URGENT_MS = 2;
+
+/**
+ * Leading-edge coalescing: the first signal goes at once, then at most one per interval. Under a
+ * webhook burst this process commits stream events all the time, and an escalation's
+ * notification would wait for the interval behind them: an urgent signal goes no later than
+ * URGENT_MS after the last one (and takes the place of one that was waiting), so a flood of
+ * approvals still sends a few hundred signals a second, not one per commit.
+ */
+export function coalesce(intervalMs: number, send: () => Promise<void>, urgentMs = URGENT_MS) {
   let last = 0;
   let timer: NodeJS.Timeout | undefined;
+  let due = 0;
   let closed = false;
   const fire = () => {
     timer = undefined;
@@ -30,11 +41,17 @@ function coalesce(intervalMs: number, send: () => Promise<void>) {
     void send();
   };
   return {
-    signal() {
-      if (timer || closed) return;
-      const wait = last + intervalMs - Date.now();
+    signal(urgent = false) {
+      if (closed) return;
+      const at = last + Math.min(intervalMs, urgent ? urgentMs : intervalMs);
+      if (timer && due <= at) return;
+      if (timer) clearTimeout(timer);
+      const wait = at - Date.now();
       if (wait <= 0) fire();
-      else timer = setTimeout(fire, wait);
+      else {
+        due = at;
+        timer = setTimeout(fire, wait);
+      }
     },
     stop() {
       closed = true;
@@ -71,8 +88,8 @@ export class PgFanout implements Fanout {
     });
   }
 
-  signal(): void {
-    this.notifier.signal();
+  signal(urgent = false): void {
+    this.notifier.signal(urgent);
   }
 
   async listen(onWake: () => void): Promise<void> {
@@ -141,8 +158,8 @@ export class RedisFanout implements Fanout {
     });
   }
 
-  signal(): void {
-    this.notifier.signal();
+  signal(urgent = false): void {
+    this.notifier.signal(urgent);
   }
 
   async listen(onWake: () => void): Promise<void> {

@@ -6,6 +6,9 @@ import { maxPosition, type Position } from './position.ts';
 import { onStreamCommit } from '@afenda/platform/stream/publish';
 import { logHead, readCatchUp, readTail, type LoggedEvent } from './read-log.ts';
 
+/** The least time between the starts of two reads of the log (ms). */
+const READ_GAP_MS = 3;
+
 export interface StreamHubOptions {
   database: Database;
   logger: Logger;
@@ -71,6 +74,7 @@ export class StreamHub {
   private starting: Promise<void> | undefined;
   private reading = false;
   private readAgain = false;
+  private lastRead = 0;
   private timers: NodeJS.Timeout[] = [];
   private stopListening: (() => void) | undefined;
   private closed = false;
@@ -79,8 +83,8 @@ export class StreamHub {
   constructor(options: StreamHubOptions) {
     this.o = { ringSize: 2048, batchSize: 500, ...options };
     // Our own commits are signalled to the other processes whether or not anyone listens here.
-    this.stopListening = onStreamCommit(() => {
-      this.o.fanout.signal();
+    this.stopListening = onStreamCommit((_tenants, urgent) => {
+      this.o.fanout.signal(urgent);
       if (this.head !== undefined) this.wake();
     });
   }
@@ -233,7 +237,10 @@ export class StreamHub {
     }
   }
 
-  /** Asks for a read of the log; reads in flight coalesce into one more. */
+  /**
+   * Asks for a read of the log; reads in flight coalesce into one more, and reads start at least
+   * READ_GAP_MS apart (a flood of commits costs a few hundred reads a second, not one each).
+   */
   wake(): void {
     if (this.head === undefined || this.closed) return;
     if (this.reading) {
@@ -247,7 +254,10 @@ export class StreamHub {
     this.reading = true;
     try {
       do {
+        const gap = this.lastRead + READ_GAP_MS - Date.now();
+        if (gap > 0) await new Promise((r) => setTimeout(r, gap));
         this.readAgain = false;
+        this.lastRead = Date.now();
         const read = await readTail(this.o.database, this.head as Position, this.o.batchSize);
         if (read.events.length) this.append(read.events);
         this.head = maxPosition(this.head as Position, read.next);
