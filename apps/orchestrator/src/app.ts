@@ -140,6 +140,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deps.identify ??
     ((request: FastifyRequest) =>
       identifyCaller({ database: deps.database, ...deps.auth }, request));
+  // A person's write holds back new jobs in this process until it is answered (the job
+  // workers' share of the event loop and CPU goes to it: packages/platform/src/jobs/interactive-gate.ts).
+  // Webhook deliveries are bulk, not a person waiting.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (
+      request.method !== 'GET' &&
+      request.method !== 'HEAD' &&
+      request.method !== 'OPTIONS' &&
+      request.url.startsWith('/api/v1/') &&
+      !request.url.startsWith('/api/v1/webhooks/')
+    )
+      reply.raw.once('close', platform.queue.interactive.enter());
+    done();
+  });
   // Callback style with a synchronous path: a request without credentials costs no promise.
   app.addHook('onRequest', (request, _reply, done) => {
     if (request.headers.authorization === undefined && !deps.identify) return done();

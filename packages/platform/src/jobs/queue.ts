@@ -19,6 +19,7 @@ import {
 } from 'graphile-worker';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { InteractiveGate } from './interactive-gate.ts';
 import type { AnyJob, JobDefinition } from './job.ts';
 
 /** Jobs one process fetches (and locks) at once, ahead of its workers. */
@@ -61,6 +62,8 @@ export class JobQueue {
   private pool: pg.Pool | undefined;
   /** Runs of each job this process started (any outcome), by job id. */
   readonly runs = new Map<string, number>();
+  /** A person's write in flight in this process holds back new jobs (interactive-gate.ts). */
+  readonly interactive = new InteractiveGate();
 
   constructor(private readonly options: QueueOptions) {
     this.batchSize = options.batchSize ?? 200;
@@ -77,6 +80,8 @@ export class JobQueue {
   /** A job's payload is checked against its schema: a malformed one is dropped, never retried. */
   private task(job: JobDefinition<unknown>): Task {
     return async (raw) => {
+      const wait = this.interactive.idle();
+      if (wait) await wait;
       this.runs.set(job.id, (this.runs.get(job.id) ?? 0) + 1);
       const parsed = job.payload.safeParse(raw ?? {});
       if (!parsed.success) {
