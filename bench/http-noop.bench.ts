@@ -7,9 +7,11 @@
  */
 import { freePort } from '@afenda/db';
 import autocannon from 'autocannon';
-import { randomBytes } from 'node:crypto';
+import { startTestIssuer } from '@afenda/test-utils/issuer';
+import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { scope } from './lib/cleanup.ts';
 import { startChildServer, type ChildServer } from './lib/child.ts';
 import { orchestratorEnv } from './lib/orchestrator-env.ts';
@@ -42,11 +44,13 @@ async function load(
   connections: number,
   durationS: number,
   label: string,
+  request: Request = { path: ROUTE },
 ): Promise<Phase> {
   const cpu = watchCpu([server.pid]);
   const selfBefore = process.cpuUsage();
   const result = await autocannon({
-    url: `http://127.0.0.1:${server.port}${ROUTE}`,
+    url: `http://127.0.0.1:${server.port}${request.path}`,
+    ...(request.headers ? { headers: request.headers } : {}),
     connections,
     duration: durationS,
   });
@@ -84,9 +88,55 @@ async function measure(
   label: string,
   settings: ReturnType<typeof readSettings>,
   warm: boolean,
+  request?: Request,
 ): Promise<Phase> {
-  if (warm) await load(server, settings.connections, settings.warmupS, `${label} warm-up`);
-  return load(server, settings.connections, settings.durationS, label);
+  if (warm) await load(server, settings.connections, settings.warmupS, `${label} warm-up`, request);
+  return load(server, settings.connections, settings.durationS, label, request);
+}
+
+/** What a phase asks for: the no-op route, or a route with a token and a tenant. */
+interface Request {
+  path: string;
+  headers?: Record<string, string>;
+}
+
+/** Approvals in the authenticated list: one page of them, as a manager's queue shows. */
+const LISTED_APPROVALS = 25;
+
+/**
+ * The directory the authenticated list needs, written as the identity sync would (production
+ * has no demo seed and the bench no Keycloak): one organisation, a requester and a manager who
+ * may approve. Returns their tokens' subjects and the organisation.
+ */
+async function seedDirectory(adminUrl: string) {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const {
+      rows: [org],
+    } = await admin.query<{ id: string }>(
+      `insert into tenants (kind, slug, name) values ('organization', 'bench', 'Bench Ltd') returning id`,
+    );
+    const people = [
+      { sub: randomUUID(), username: 'requester', role: 'member', approve: false },
+      { sub: randomUUID(), username: 'manager', role: 'admin', approve: true },
+    ];
+    for (const p of people) {
+      const {
+        rows: [user],
+      } = await admin.query<{ id: string }>(
+        `insert into users (keycloak_id, username, display_name, email) values ($1, $2, $2, $2 || '@bench.test') returning id`,
+        [p.sub, p.username],
+      );
+      await admin.query(
+        `insert into user_tenants (tenant_id, user_id, role, can_approve) values ($1, $2, $3, $4)`,
+        [org!.id, user!.id, p.role, p.approve],
+      );
+    }
+    return { tenantId: org!.id, requester: people[0]!.sub, manager: people[1]!.sub };
+  } finally {
+    await admin.end();
+  }
 }
 
 export const name = 'http-noop';
@@ -96,6 +146,8 @@ export function run(): Promise<BenchResult> {
   return scope(async (defer) => {
     const settings = readSettings();
     const embedded = await startBenchPostgres(defer);
+    const issuer = await startTestIssuer();
+    defer('stop the token issuer', () => issuer.close());
 
     const appPort = await freePort();
     const server = orchestratorEnv({
@@ -107,10 +159,12 @@ export function run(): Promise<BenchResult> {
       LOG_LEVEL: 'silent',
       // Rate limiting stays on, as in production; the budget is only made unreachable.
       RATE_LIMIT_READS: '1000000',
+      RATE_LIMIT_WRITES: '1000000',
       RATE_LIMIT_WINDOW_MS: '1000',
-      // Production insists on an identity provider. GET /api/v1 needs no token, so these point
-      // nowhere (a closed local port); nothing on the measured path talks to them.
-      KEYCLOAK_ISSUER: 'http://127.0.0.1:9/realms/bench',
+      // Production insists on an identity provider: a stand-in token issuer at the network
+      // boundary (discovery and keys only). The no-op route needs no token; the authenticated
+      // list verifies one per request. The directory sync is off (the admin secret unused).
+      KEYCLOAK_ISSUER: issuer.issuer,
       KEYCLOAK_ADMIN_CLIENT_SECRET: 'bench-not-used',
       KEYCLOAK_SYNC_SCHEDULE: 'off',
       // Production insists on the whiteboard's ticket secret too; no board is opened here.
@@ -149,6 +203,34 @@ export function run(): Promise<BenchResult> {
     const baselineBefore = await measure(bare, 'node:http', settings, true);
     const ours = await measure(app, 'orchestrator', settings, true);
     const baselineAfter = await measure(bare, 'node:http (again)', settings, false);
+
+    // The authenticated list: a manager's GET /api/v1/approvals, each request verifying the
+    // token (RS256), resolving the tenant and reading under row-level security.
+    const who = await seedDirectory(embedded.adminUrl);
+    const bearer = async (sub: string) =>
+      `Bearer ${await issuer.token({ sub, exp: Math.floor(Date.now() / 1000) + 3600 })}`;
+    const requester = { authorization: await bearer(who.requester), 'x-tenant-id': who.tenantId };
+    for (let i = 0; i < LISTED_APPROVALS; i++) {
+      const r = await fetch(`http://127.0.0.1:${app.port}/api/v1/approvals/requests`, {
+        method: 'POST',
+        headers: { ...requester, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'ceo_approval', title: `Refund ${i + 1}`, submit: true }),
+      });
+      if (r.status !== 201) throw new Error(`creating approvals: ${r.status} ${await r.text()}`);
+    }
+    const listRequest: Request = {
+      path: '/api/v1/approvals',
+      headers: { authorization: await bearer(who.manager), 'x-tenant-id': who.tenantId },
+    };
+    const listed = await fetch(`http://127.0.0.1:${app.port}${listRequest.path}`, {
+      headers: listRequest.headers,
+    });
+    const listedBody = (await listed.json()) as { data?: unknown[] };
+    if (listed.status !== 200 || listedBody.data?.length !== LISTED_APPROVALS)
+      throw new Error(
+        `the list answered ${listed.status} with ${listedBody.data?.length ?? 0} approvals, not ${LISTED_APPROVALS}`,
+      );
+    const list = await measure(app, 'authenticated list', settings, true, listRequest);
     const baseline = round(
       (baselineBefore.requestsPerSecond + baselineAfter.requestsPerSecond) / 2,
       1,
@@ -184,7 +266,21 @@ export function run(): Promise<BenchResult> {
           baselineAfter.requestsPerSecond / baselineBefore.requestsPerSecond - 1,
           3,
         ),
+        authenticatedList: list,
       },
+      extra: [
+        {
+          key: 'auth-list',
+          goal: { ratio: 0.5, description: '≥ 0.5× the no-op route' },
+          figure: list.requestsPerSecond,
+          baseline: ours.requestsPerSecond,
+          unit: 'req/s',
+          summary:
+            `GET /api/v1/approvals (${LISTED_APPROVALS} approvals; JWT, tenant, RLS) p50/p99 ${list.latencyMs.p50}/${list.latencyMs.p99} ms; ` +
+            `server CPU ${list.serverCpuMsPerRequest ?? '?'} ms/request against the no-op route's ${ours.serverCpuMsPerRequest ?? '?'} ms; ` +
+            `response ${list.bytesPerResponse} B`,
+        },
+      ],
     };
   });
 }
