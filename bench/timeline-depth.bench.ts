@@ -580,20 +580,39 @@ export function run(): Promise<BenchResult> {
     );
 
     // ---- RLS against no RLS: the same page-1 SQL text, all tenants at random.
-    const appPool = new pg.Pool({ connectionString: embedded.appUrl, max: clients });
+    // Pipelined connections on both sides, as the data layer's (packages/db/src/client.ts).
+    const appPool = new pg.Pool({
+      connectionString: embedded.appUrl,
+      max: clients,
+      pipeline: true,
+    });
     defer('close the app pool', () => appPool.end());
-    const adminPool = new pg.Pool({ connectionString: embedded.adminUrl, max: clients });
+    const adminPool = new pg.Pool({
+      connectionString: embedded.adminUrl,
+      max: clients,
+      pipeline: true,
+    });
     defer('close the admin pool', () => adminPool.end());
     const captured = probe.tenantId;
-    const arrayRows = (s: Statement) => ({ ...s, rowMode: 'array' as const });
+    // Named when parameterised, as the data layer's statements are (parsed and planned once).
+    const names = new Map<string, string>();
+    const arrayRows = (s: Statement) => {
+      let name = names.get(s.text);
+      if (!name && s.values.length) names.set(s.text, (name = `bench_${names.size}`));
+      return { ...s, rowMode: 'array' as const, ...(name ? { name } : {}) };
+    };
     const wrapped =
       (pool: pg.Pool) =>
       async (tenantId: string): Promise<number> => {
         const client = await pool.connect();
         try {
+          // As the data layer sends them: BEGIN with the settings, pipelined with the query.
           let n = 0;
-          for (const s of page1Statements) {
+          const [begin, ...rest] = page1Statements as [Statement, ...Statement[]];
+          const begun = client.query(arrayRows(forTenant(begin, captured, tenantId)));
+          for (const s of rest) {
             const r = await client.query(arrayRows(forTenant(s, captured, tenantId)));
+            await begun;
             if (s === page1Select) n = r.rowCount ?? 0;
           }
           return n;
