@@ -184,7 +184,7 @@ export async function composeOrchestrator(options: ComposeOptions): Promise<Orch
   for (const { parts } of loaded)
     if (parts.onDirectoryChanged)
       options.directory?.sync.onChanged(parts.onDirectoryChanged.bind(parts));
-  // Every change of the directory reaches the tools (Keycloak → Chatwoot, Matrix, ...).
+  // Every change of the directory reaches the tools (each module's access tool).
   options.directory?.sync.onChanged(async ({ trigger, subject }) => {
     await platform.access.enqueue({
       trigger: 'directory',

@@ -14,4 +14,9 @@ export const ceoApproval: ApprovalType = {
     })
     .loose(),
   mayDecide: ownersOrApprovers,
+  // An escalated conversation is about its customer.
+  about: (approval) =>
+    approval.source === 'chatwoot' && typeof approval.metadata.customer === 'string'
+      ? approval.metadata.customer
+      : null,
 };

@@ -61,7 +61,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   outbound: {
     usage: 'outbound list [--status s] [--limit n] | dead-letters | replay <id…> | replay --all',
-    summary: 'calls into the tools (Chatwoot, Matrix, …), dead letters, replay',
+    summary: 'calls into the tools, dead letters, replay',
     options: listOptions,
     run: outboundCommand,
   },

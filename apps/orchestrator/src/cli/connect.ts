@@ -2,7 +2,7 @@
  * `afenda connect <tool> …`: each module wires its own tool (ModuleConnector in
  * packages/platform/src/module.ts); this file only finds the connector and hands it the kit
  * (the environment with .env, the database, the settings' secret box). The orchestrator names
- * no tool here: `connect chatwoot` lives in modules/inbox, `connect matrix` in modules/chat.
+ * no tool here: each `connect <tool>` lives in its module (modules/<tool>/server/connect-cli.ts).
  */
 import type { ConnectorKit, ModuleConnector } from '@afenda/platform/module';
 import { SecretBox } from '@afenda/platform/secrets';

@@ -2,7 +2,7 @@
  * Keycloak → the tools, from the command line (docs/permissions.md):
  *
  *   npm run sync                        every connected tool, every organisation
- *   npm run sync -- --tool matrix       one tool
+ *   npm run sync -- --tool <id>         one tool (a module's access tool id)
  *   npm run sync -- --user alice        one person (their organisations)
  *   npm run sync -- --org acme          one organisation (by slug)
  *   npm run sync -- --dry-run           print the plan, change nothing anywhere

@@ -115,7 +115,7 @@ export default fp<MetricsOptions>(
       const calls = options.outboundCalls;
       new Counter({
         name: 'afenda_outbound_calls_total',
-        help: 'Calls into the tools by this process, by kind (chatwoot.decision_note, access.reconcile, …) and result (done, failed: retried later, dead: given up)',
+        help: 'Calls into the tools by this process, by kind (<module>.<action>, access.reconcile, …) and result (done, failed: retried later, dead: given up)',
         labelNames: ['kind', 'result'],
         registers: [registry],
         collect() {
@@ -180,7 +180,7 @@ export default fp<MetricsOptions>(
       );
       gauge(
         'afenda_outbound_actions',
-        'Calls into the tools not done yet, by kind (chatwoot.note, matrix.send, access.reconcile, …) and status',
+        'Calls into the tools not done yet, by kind (<module>.<action>, access.reconcile, …) and status',
         ['kind', 'status'],
         (g, s) => {
           for (const o of s.outbound) g.set({ kind: o.kind, status: o.status }, o.n);
@@ -200,7 +200,7 @@ export default fp<MetricsOptions>(
       );
       gauge(
         'afenda_sync_runs',
-        'Sync runs recorded, by source (realm-file, keycloak, access:chatwoot, access:matrix, …) and status',
+        'Sync runs recorded, by source (realm-file, keycloak, access:<tool>, …) and status',
         ['source', 'status'],
         (g, s) => {
           for (const r of s.syncs) g.set({ source: r.source, status: r.status }, r.n);

@@ -12,6 +12,11 @@ export interface ApprovalType {
   title: string;
   metadata: z.ZodType<Record<string, unknown>>;
   mayDecide(ctx: DeciderContext): boolean;
+  /**
+   * Whom or what an approval of this type is about, when the type knows (an escalated
+   * conversation's customer): notification titles name it instead of the approval's title.
+   */
+  about?(approval: Approval): string | null;
 }
 
 /** Runs inside the transition's transaction: what it writes commits or rolls back with it. */

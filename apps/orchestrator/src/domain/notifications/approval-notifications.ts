@@ -40,25 +40,25 @@ async function nameOf(tx: Tx, userId: string | null): Promise<string> {
   return row?.name || 'Someone';
 }
 
-/** The customer of an escalated conversation, when the approval is one. */
-const customerOf = (approval: Approval): string | null =>
-  approval.source === 'chatwoot' && typeof approval.metadata.customer === 'string'
-    ? approval.metadata.customer
-    : null;
+/** Whom the approval is about, when its type says (an escalated conversation's customer). */
+const aboutOf = (approvals: ApprovalRegistry, approval: Approval): string | null =>
+  approvals.type(approval.type)?.about?.(approval) ?? null;
 
 /** "Alice escalated Jane Doe for your decision", "Alice asks for your decision: Refund …". */
-export function submittedTitle(approval: Approval, requester: string): string {
-  const customer = customerOf(approval);
-  return customer
-    ? `${requester} escalated ${customer} for your decision`
+export function submittedTitle(
+  approval: Approval,
+  requester: string,
+  about: string | null,
+): string {
+  return about
+    ? `${requester} escalated ${about} for your decision`
     : `${requester} asks for your decision: ${approval.title}`;
 }
 
 /** "Ada approved your escalation for Jane Doe", "Ada rejected your request: Refund …". */
-export function decidedTitle(approval: Approval, decider: string): string {
-  const customer = customerOf(approval);
-  return customer
-    ? `${decider} ${approval.status} your escalation for ${customer}`
+export function decidedTitle(approval: Approval, decider: string, about: string | null): string {
+  return about
+    ? `${decider} ${approval.status} your escalation for ${about}`
     : `${decider} ${approval.status} your request: ${approval.title}`;
 }
 
@@ -80,7 +80,11 @@ async function notifyDeciders(
     deciders.map((m) => m.userId),
     {
       kind: 'approval.submitted',
-      title: submittedTitle(approval, await nameOf(tx, approval.requestedBy)).slice(0, 300),
+      title: submittedTitle(
+        approval,
+        await nameOf(tx, approval.requestedBy),
+        aboutOf(approvals, approval),
+      ).slice(0, 300),
       body: approval.description,
     },
   );
@@ -91,7 +95,7 @@ async function notifyDeciders(
  * module's escalation) when that is another member of the tenant. Never the decider.
  */
 async function notifyRequester(
-  _approvals: ApprovalRegistry,
+  approvals: ApprovalRegistry,
   tx: Tx,
   approval: Approval,
 ): Promise<void> {
@@ -116,7 +120,11 @@ async function notifyRequester(
     members.map((m) => m.userId),
     {
       kind: 'approval.decided',
-      title: decidedTitle(approval, await nameOf(tx, approval.decidedBy)).slice(0, 300),
+      title: decidedTitle(
+        approval,
+        await nameOf(tx, approval.decidedBy),
+        aboutOf(approvals, approval),
+      ).slice(0, 300),
       body: approval.decisionComment ?? '',
     },
   );
