@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
+import { suiteOrchestratorEnv } from './orchestrator-env.ts';
 import type { PostgresState } from './product.ts';
 import {
   ROOT,
@@ -96,26 +97,19 @@ export async function startCluster(input: {
       `orchestrator-${i + 1}`,
       ['--import', 'tsx', 'apps/orchestrator/src/server.ts'],
       {
-        NODE_ENV: 'development',
-        HOST: '127.0.0.1',
-        PORT: String(orchestratorPorts[i]),
-        DATA_DIR: input.dataDir,
+        ...suiteOrchestratorEnv({
+          port: orchestratorPorts[i]!,
+          dataDir: input.dataDir,
+          idpOrigin: input.idpOrigin,
+          realmFile: input.realmFile,
+          shellUrl: input.shellUrl,
+          orchestratorUrl: input.orchestratorUrl,
+        }),
         DATABASE_URL: appUrl,
         DATABASE_ADMIN_URL: superUrl,
         DATABASE_POOL_MAX: '8',
-        KEYCLOAK_ISSUER: '',
-        KEYCLOAK_ADMIN_CLIENT_SECRET: '',
-        SEED_DEMO_DATA: 'true',
-        DEV_IDP_PUBLIC_URL: input.idpOrigin,
-        REALM_EXPORT_FILE: input.realmFile,
-        CORS_ORIGINS: input.shellUrl,
-        PUBLIC_URL: input.orchestratorUrl,
         TRUST_PROXY: 'true',
         REDIS_URL: redisUrl ?? '',
-        LOG_LEVEL: 'info',
-        // The suites' robots read faster than people (each of two Shells fills its own caches):
-        // four times a person's budget. The budget itself: apps/orchestrator's rate-limit tests.
-        RATE_LIMIT_READS: '2400',
         ...shared,
         ...input.orchestratorEnv,
       },

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startKeycloak, type KeycloakServer } from '@afenda/test-utils/keycloak';
 import { startCluster, type Cluster } from './cluster.ts';
+import { suiteOrchestratorEnv } from './orchestrator-env.ts';
 import {
   ROOT,
   freePorts,
@@ -184,20 +185,16 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
       'orchestrator',
       ['--import', 'tsx', 'apps/orchestrator/src/server.ts'],
       {
-        NODE_ENV: 'development',
-        HOST: '127.0.0.1',
-        PORT: String(orchestratorPort),
-        DATA_DIR: dataDir,
+        ...suiteOrchestratorEnv({
+          port: orchestratorPort,
+          dataDir,
+          idpOrigin,
+          realmFile,
+          shellUrl,
+          orchestratorUrl,
+          keycloak: keycloak && { issuer: keycloak.issuer, clientSecret: ORCHESTRATOR_SECRET },
+        }),
         DATABASE_URL: '',
-        KEYCLOAK_ISSUER: keycloak ? keycloak.issuer : '',
-        KEYCLOAK_ADMIN_CLIENT_SECRET: keycloak ? ORCHESTRATOR_SECRET : '',
-        SEED_DEMO_DATA: 'true',
-        DEV_IDP_PUBLIC_URL: idpOrigin,
-        REALM_EXPORT_FILE: realmFile,
-        CORS_ORIGINS: shellUrl,
-        // Where browsers reach it: the whiteboards' sync socket URL is built from it.
-        PUBLIC_URL: orchestratorUrl,
-        LOG_LEVEL: 'info',
         ...options.orchestratorEnv,
       },
     );
