@@ -20,7 +20,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { axe, noSidewaysScroll } from './lib/axe.ts';
 import { assert, assertEqual, check, log, finish, setupFailed } from './lib/checks.ts';
-import { launchChromium } from './lib/chromium.ts';
+import { launchChromium, openMenu } from './lib/chromium.ts';
 import { waitForExpression } from './lib/csp.ts';
 import { ROOT, freePort, sleep } from './lib/processes.ts';
 import { startProduct, type Product } from './lib/product.ts';
@@ -301,8 +301,9 @@ try {
     'in her personal tenant the owner is told Access is per organisation, and switches',
     async () => {
       await page.goto(`${shellUrl}/app/access`);
-      await page.getByTestId('tenant-switcher').click();
-      await page.getByRole('menuitemradio', { name: /Ada Okafor/ }).click();
+      const personal = page.getByRole('menuitemradio', { name: /Ada Okafor/ });
+      await openMenu(page.getByTestId('tenant-switcher'), personal);
+      await personal.click();
       await page.getByTestId('tenant-switcher').filter({ hasText: 'Ada Okafor' }).waitFor();
       await page
         .getByTestId('access-per-organisation')

@@ -20,7 +20,7 @@ import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { assert, assertEqual, check, log, finish, setupFailed } from './lib/checks.ts';
-import { launchChromium } from './lib/chromium.ts';
+import { launchChromium, openMenu } from './lib/chromium.ts';
 import { waitForExpression } from './lib/csp.ts';
 import { ROOT, sleep } from './lib/processes.ts';
 import { startProduct, type Product } from './lib/product.ts';
@@ -204,9 +204,8 @@ try {
         'role in Acme',
       );
       await shot(page, '06-app-light');
-      await page.getByTestId('tenant-switcher').click();
       const items = page.getByRole('menuitemradio');
-      await items.first().waitFor();
+      await openMenu(page.getByTestId('tenant-switcher'), items);
       const texts = (await items.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
       assertEqual(
         texts,
@@ -274,8 +273,7 @@ try {
   await check('the signed-in pages render in dark mode', async () => {
     await theme('dark');
     await shot(page, '09-app-support-dark');
-    await page.getByTestId('tenant-switcher').click();
-    await page.getByRole('menuitemradio').first().waitFor();
+    await openMenu(page.getByTestId('tenant-switcher'), page.getByRole('menuitemradio'));
     await shot(page, '10-switcher-dark');
     await page.keyboard.press('Escape');
     await page.goto(`${shellUrl}/`);
@@ -304,8 +302,9 @@ try {
     async () => {
       await page.goto(`${shellUrl}/app`);
       const cookie = (await sessionCookie())?.value ?? '';
-      await page.getByRole('button', { name: /^Account: / }).click();
-      await page.getByRole('menuitem', { name: 'Sign out' }).click();
+      const signOut = page.getByRole('menuitem', { name: 'Sign out' });
+      await openMenu(page.getByRole('button', { name: /^Account: / }), signOut);
+      await signOut.click();
       await page.waitForURL(`${shellUrl}/`);
       await page.getByRole('link', { name: 'Sign in' }).waitFor();
       assert(!(await sessionCookie()), 'the session cookie is still there');

@@ -25,7 +25,7 @@ import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { assert, check, log, finish, setupFailed, waitUntil } from './lib/checks.ts';
-import { launchChromium } from './lib/chromium.ts';
+import { launchChromium, openMenu } from './lib/chromium.ts';
 import { waitForExpression } from './lib/csp.ts';
 import { startFramer, type Framer } from './lib/framer.ts';
 import { ROOT } from './lib/processes.ts';
@@ -126,8 +126,9 @@ async function signIn(
 
 /** Chooses a tenant in the switcher and waits for the page to show it. */
 async function switchTenant(page: Page, name: string | RegExp): Promise<void> {
-  await page.getByTestId('tenant-switcher').click();
-  await page.getByRole('menuitemradio', { name }).click();
+  const item = page.getByRole('menuitemradio', { name });
+  await openMenu(page.getByTestId('tenant-switcher'), item);
+  await item.click();
   await page
     .getByTestId('tenant-switcher')
     .filter({ hasText: typeof name === 'string' ? name : name.source })
@@ -537,11 +538,10 @@ try {
       await switchTenant(alice.page, /Alice Nguyen/);
       try {
         await alice.page.getByTestId('tenant-unread-elsewhere').waitFor();
-        await alice.page.getByTestId('tenant-switcher').click();
-        await alice.page
-          .getByRole('menuitemradio', { name: /Acme Corp/ })
-          .getByTestId('tenant-unread')
-          .waitFor();
+        await openMenu(
+          alice.page.getByTestId('tenant-switcher'),
+          alice.page.getByRole('menuitemradio', { name: /Acme Corp/ }).getByTestId('tenant-unread'),
+        );
         await shot(alice.page, '07c-tenant-switcher-unread');
         await alice.page.keyboard.press('Escape');
         await alice.page.getByRole('menu').waitFor({ state: 'detached' });
@@ -1475,9 +1475,10 @@ try {
   await check('signing out from the user menu ends the session', async () => {
     const page = alice.page;
     await page.goto(`${shellUrl}/app`);
-    await page.getByRole('button', { name: /^Account: / }).click();
+    const signOut = page.getByRole('menuitem', { name: 'Sign out' });
+    await openMenu(page.getByRole('button', { name: /^Account: / }), signOut);
     await shot(page, '14-user-menu-alice');
-    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await signOut.click();
     // (the landing page, signed out, is a key screen)
     // Keycloak may ask to confirm the logout; the development provider does not.
     await page.waitForURL((url) => url.href === `${shellUrl}/` || url.href.startsWith(issuer));

@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Locator } from 'playwright-core';
 
 import { watchCsp } from './csp.ts';
 
@@ -30,4 +30,21 @@ export async function launchChromium(): Promise<Browser> {
     return context;
   };
   return browser;
+}
+
+/**
+ * Opens a menu by its trigger and waits for `item` in it. A click that lands before the page has
+ * hydrated (or before a lazily loaded menu is there) is lost, most often on a busy machine: click
+ * again until the menu is open, never once it is (that would close it).
+ */
+export async function openMenu(trigger: Locator, item: Locator): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    if ((await trigger.getAttribute('aria-expanded')) !== 'true') await trigger.click();
+    try {
+      await item.first().waitFor({ timeout: 3_000 });
+      return;
+    } catch (err) {
+      if (attempt === 5) throw err;
+    }
+  }
 }
