@@ -28,7 +28,9 @@ export async function load<T>(promise: Promise<T>): Promise<Loaded<T>> {
     return { ok: true, data: await promise };
   } catch (err) {
     const failure = describeFailure(err);
-    if (failure.kind === 'unavailable' || failure.kind === 'error') console.error(err);
+    // Worth the operator's attention; a 429 is the reader's own pace, said on the page.
+    if (failure.kind === 'unavailable' || (failure.kind === 'error' && failure.status !== 429))
+      console.error(err);
     return { ok: false, ...failure };
   }
 }

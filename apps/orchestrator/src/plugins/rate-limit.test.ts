@@ -67,6 +67,7 @@ describe('rate limits', () => {
     expect(limited.json()).toMatchObject({
       error: { code: 'RATE_LIMITED', details: { kind: 'reads', scope: 'user', limit: 3 } },
     });
+    expect(limited.json().error.message).toMatch(/^Too many read requests; retry in \d+ s$/);
     // Another user is unaffected.
     expect((await read({ 'x-test-user': 'u2' })).statusCode).toBe(200);
   });

@@ -13,6 +13,14 @@ declare module 'fastify' {
   }
 }
 
+/** What a budget counts, as the 429's message names it. */
+const WHAT: Record<RateLimitKind, string> = {
+  reads: 'read requests',
+  writes: 'write requests',
+  webhooks: 'webhook deliveries',
+  login: 'sign-in attempts',
+};
+
 interface Budget {
   key: string;
   limit: number;
@@ -69,17 +77,13 @@ export default fp<RateLimitOptions>(
         if (count <= limit) return done();
         reply.header('retry-after', resetSeconds);
         reply.status(429).send(
-          errorBody(
-            ErrorCodes.RATE_LIMITED,
-            `Too many ${kind} requests; retry in ${resetSeconds} s`,
-            {
-              kind,
-              scope: i === 0 ? 'user' : 'tenant',
-              limit,
-              windowSeconds: Math.round(options.windowMs / 1000),
-              retryAfterSeconds: resetSeconds,
-            },
-          ),
+          errorBody(ErrorCodes.RATE_LIMITED, `Too many ${WHAT[kind]}; retry in ${resetSeconds} s`, {
+            kind,
+            scope: i === 0 ? 'user' : 'tenant',
+            limit,
+            windowSeconds: Math.round(options.windowMs / 1000),
+            retryAfterSeconds: resetSeconds,
+          }),
         );
       };
       const failOpen = (err: unknown) => {
