@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@afenda/test-utils';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { buildTestApp, type LogCapture } from './testing/app.ts';
 import { MODULES } from './modules.ts';
@@ -31,6 +31,11 @@ beforeAll(async () => {
         },
         async (request) => ({ data: request.body, meta: { requestId: request.id } }),
       );
+      scope.get('/api/v1/__log/:n', { config: { auth: 'public' } }, async (request) => {
+        request.log.warn({ note: 'x' }, 'handler says');
+        request.log.error(new Error('boom-err'));
+        return { data: {} };
+      });
       scope.get('/api/v1/__boom', { config: { auth: 'public' } }, async () => {
         throw new Error('connection to 10.0.0.5 refused; password=hunter2');
       });
@@ -162,6 +167,32 @@ describe('request ids and logs', () => {
     expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const none = await app.inject({ method: 'GET', url: '/healthz' });
     expect(none.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('writes one line per request (method, path, route, status, timing) and makes no logger per request', async () => {
+    // pino's child() lives on its loggers' shared prototype.
+    let owner: object = app.log;
+    while (!Object.hasOwn(owner, 'child')) owner = Object.getPrototypeOf(owner) as object;
+    const child = vi.spyOn(owner as { child: () => unknown }, 'child');
+    const before = logs.lines.length;
+    await app.inject({
+      method: 'GET',
+      url: '/api/v1/__log/7?x=1',
+      headers: { 'x-request-id': 'req-line-1' },
+    });
+    const made = child.mock.calls.length;
+    child.mockRestore();
+    const mine = logs.lines.slice(before).filter((l) => l.requestId === 'req-line-1');
+    expect(mine.map((l) => l.msg)).toEqual(['handler says', 'boom-err', 'request completed']);
+    expect(mine[0]).toMatchObject({ level: 40, note: 'x' });
+    expect(mine[1]).toMatchObject({ level: 50, err: { message: 'boom-err' } });
+    expect(mine[2]).toMatchObject({
+      level: 30,
+      req: { method: 'GET', path: '/api/v1/__log/7', route: '/api/v1/__log/:n' },
+      res: { statusCode: 200 },
+    });
+    expect(typeof mine[2]?.responseTime).toBe('number');
+    expect(made).toBe(0);
   });
 
   it('logs requests as JSON with the request id, and never tokens, cookies, query strings or bodies', async () => {

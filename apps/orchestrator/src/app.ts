@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { compiledSerializerCompiler } from './lib/serializer.ts';
+import { RequestLogController, requestLogger } from './request-log.ts';
 import type { Orchestrator } from './compose.ts';
 import { setStreamPublishing } from '@afenda/platform/stream/publish';
 import { platformRoutes } from './routes/platform.ts';
@@ -90,10 +91,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: config.API_BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     // Probes poll these every few seconds; logging each would drown the useful lines.
-    logController: new Fastify.LogController({
+    logController: new RequestLogController({
       requestIdLogLabel: 'requestId',
       disableRequestLogging: (request) => QUIET_ROUTES.has(request.url.split('?')[0] ?? ''),
     }),
+    childLoggerFactory: requestLogger,
     // Accept a caller's X-Request-Id when it is a sane token; otherwise make one.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
