@@ -24,6 +24,7 @@ import type { Browser, Page } from 'playwright-core';
 
 import { assert, check, finish, log, setupFailed } from './lib/checks.ts';
 import { launchChromium } from './lib/chromium.ts';
+import { signInAtDevIdp } from './lib/sign-in.ts';
 import { freePorts } from './lib/processes.ts';
 import { startProduct, type Product } from './lib/product.ts';
 import { ROOT } from './lib/processes.ts';
@@ -42,10 +43,7 @@ async function signIn(shellUrl: string, username: string): Promise<Page> {
   const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
-  await page.goto(`${shellUrl}/app/admin/apps`);
-  await page.fill('#username', username);
-  await page.fill('#password', `demo-${username}`);
-  await page.click('button[type=submit]');
+  await signInAtDevIdp(page, `${shellUrl}/app/admin/apps`, username);
   await page.getByRole('heading', { name: 'App registry', level: 1 }).waitFor();
   return page;
 }

@@ -22,6 +22,7 @@ import type { Browser, Page } from 'playwright-core';
 
 import { assert, assertEqual, check, log, finish, setupFailed } from './lib/checks.ts';
 import { launchChromium } from './lib/chromium.ts';
+import { signInAtDevIdp } from './lib/sign-in.ts';
 import { ROOT, freePort } from './lib/processes.ts';
 import { startProduct, type Product } from './lib/product.ts';
 
@@ -83,10 +84,7 @@ async function signIn(shellUrl: string, username: string, width = 1280): Promise
   });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
-  await page.goto(`${shellUrl}/app/chat`);
-  await page.fill('#username', username);
-  await page.fill('#password', `demo-${username}`);
-  await page.click('button[type=submit]');
+  await signInAtDevIdp(page, `${shellUrl}/app/chat`, username);
   await page.getByRole('heading', { name: 'Team chat', level: 1 }).waitFor();
   return page;
 }

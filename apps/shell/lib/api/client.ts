@@ -12,6 +12,8 @@
 import { errorBodySchema } from '@afenda/contracts';
 import { z } from 'zod';
 
+import { rateLimitedDigest } from './rate-limited';
+
 /** The orchestrator answered with its error envelope. */
 export class OrchestratorApiError extends Error {
   constructor(
@@ -22,7 +24,11 @@ export class OrchestratorApiError extends Error {
   ) {
     super(message);
     this.name = 'OrchestratorApiError';
+    if (status === 429) this.digest = rateLimitedDigest(details.retryAfterSeconds);
   }
+
+  /** Set on a 429 only: what the error pages read (lib/api/rate-limited.ts). */
+  readonly digest?: string;
 }
 
 /** The orchestrator could not be reached, timed out, or did not answer as the API does. */
