@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Bindings, ChildLoggerOptions, Level, LevelWithSilent, LogFn } from 'pino';
+import type { Bindings, ChildLoggerOptions, Level, LevelWithSilent } from 'pino';
 
-const LEVELS: Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+type Parent = FastifyBaseLogger & { isLevelEnabled(level: string): boolean };
 
 /**
  * A request's logger (`request.log`) without a pino child per request. A child serialises its
@@ -9,8 +9,6 @@ const LEVELS: Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
  * to the lines it writes, and makes a real child only when asked for one (or for a route with its
  * own level or serializers). Fastify's `childLoggerFactory`.
  */
-type Parent = FastifyBaseLogger & { isLevelEnabled(level: string): boolean };
-
 export function requestLogger(
   this: unknown,
   parent: FastifyBaseLogger,
@@ -21,36 +19,40 @@ export function requestLogger(
   return new RequestLogger(parent as Parent, bindings) as unknown as FastifyBaseLogger;
 }
 
+/** Its methods live on the prototype: making one per request is one small object. */
 class RequestLogger {
-  readonly fatal: LogFn;
-  readonly error: LogFn;
-  readonly warn: LogFn;
-  readonly info: LogFn;
-  readonly debug: LogFn;
-  readonly trace: LogFn;
-
   constructor(
     private readonly parent: Parent,
     private readonly bindings: Bindings,
-  ) {
-    const write = (level: Level) =>
-      ((first: unknown, ...rest: unknown[]) => {
-        if (!parent.isLevelEnabled(level)) return;
-        const log = parent[level].bind(parent) as (...args: unknown[]) => void;
-        if (first instanceof Error)
-          log({ ...bindings, err: first }, ...(rest.length ? rest : [first.message]));
-        else if (typeof first === 'object' && first !== null)
-          log({ ...bindings, ...first }, ...rest);
-        else log(bindings, first, ...rest);
-      }) as LogFn;
-    [this.fatal, this.error, this.warn, this.info, this.debug, this.trace] = LEVELS.map(write) as [
-      LogFn,
-      LogFn,
-      LogFn,
-      LogFn,
-      LogFn,
-      LogFn,
-    ];
+  ) {}
+
+  private write(level: Level, first: unknown, rest: unknown[]): void {
+    const { parent, bindings } = this;
+    if (!parent.isLevelEnabled(level)) return;
+    const log = parent[level].bind(parent) as (...args: unknown[]) => void;
+    if (first instanceof Error)
+      log({ ...bindings, err: first }, ...(rest.length ? rest : [first.message]));
+    else if (typeof first === 'object' && first !== null) log({ ...bindings, ...first }, ...rest);
+    else log(bindings, first, ...rest);
+  }
+
+  fatal(first: unknown, ...rest: unknown[]): void {
+    this.write('fatal', first, rest);
+  }
+  error(first: unknown, ...rest: unknown[]): void {
+    this.write('error', first, rest);
+  }
+  warn(first: unknown, ...rest: unknown[]): void {
+    this.write('warn', first, rest);
+  }
+  info(first: unknown, ...rest: unknown[]): void {
+    this.write('info', first, rest);
+  }
+  debug(first: unknown, ...rest: unknown[]): void {
+    this.write('debug', first, rest);
+  }
+  trace(first: unknown, ...rest: unknown[]): void {
+    this.write('trace', first, rest);
   }
 
   get level(): LevelWithSilent | string {
