@@ -23,7 +23,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 
 import { assert, check, finish, log, setupFailed } from './lib/checks.ts';
-import { launchChromium } from './lib/chromium.ts';
+import { clickUntil, launchChromium } from './lib/chromium.ts';
 import { signInAtDevIdp } from './lib/sign-in.ts';
 import { freePorts } from './lib/processes.ts';
 import { startProduct, type Product } from './lib/product.ts';
@@ -80,13 +80,15 @@ try {
     "the owner's App registry: Team chat's Test connection is answered by the real Synapse",
     async () => {
       const card = ada.locator('#main').getByTestId('app-registry').locator('[data-module="chat"]');
-      await card.getByRole('button', { name: 'Test connection' }).click();
-      await card
-        .getByTestId('connection-test-chat')
-        .getByText(
-          `Connected. Synapse knows the appservice: it answers the token as @afenda:${SERVER_NAME}.`,
-        )
-        .waitFor({ timeout: 20_000 });
+      await clickUntil(
+        card.getByRole('button', { name: 'Test connection' }),
+        card
+          .getByTestId('connection-test-chat')
+          .getByText(
+            `Connected. Synapse knows the appservice: it answers the token as @afenda:${SERVER_NAME}.`,
+          ),
+        { waitMs: 5_000 },
+      );
       await ada.screenshot({ path: path.join(ARTIFACTS, 'chat-connected-app-registry.png') });
     },
   );

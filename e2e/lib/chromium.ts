@@ -33,18 +33,28 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /**
- * Opens a menu by its trigger and waits for `item` in it. A click that lands before the page has
- * hydrated (or before a lazily loaded menu is there) is lost, most often on a busy machine: click
- * again until the menu is open, never once it is (that would close it).
+ * Clicks `control` until `outcome` shows. A click that lands before the page has hydrated (or
+ * before a lazily loaded part is there) is lost, most often on a busy machine, so it clicks
+ * again; only for controls a second click cannot harm, and not while `unless` says it worked.
  */
-export async function openMenu(trigger: Locator, item: Locator): Promise<void> {
+export async function clickUntil(
+  control: Locator,
+  outcome: Locator,
+  options: { waitMs?: number; unless?: () => Promise<boolean> } = {},
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    if ((await trigger.getAttribute('aria-expanded')) !== 'true') await trigger.click();
+    if (!(await options.unless?.())) await control.click();
     try {
-      await item.first().waitFor({ timeout: 3_000 });
+      await outcome.first().waitFor({ timeout: options.waitMs ?? 3_000 });
       return;
     } catch (err) {
       if (attempt === 5) throw err;
     }
   }
 }
+
+/** Opens a menu by its trigger and waits for `item` in it; never clicks an open menu shut. */
+export const openMenu = (trigger: Locator, item: Locator): Promise<void> =>
+  clickUntil(trigger, item, {
+    unless: async () => (await trigger.getAttribute('aria-expanded')) === 'true',
+  });
